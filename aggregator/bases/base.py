@@ -1,0 +1,50 @@
+"""What every board spider shares: an honest User-Agent, and problems recorded, never lost."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import scrapy
+from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from aggregator import signals
+
+
+def _stat_key(reason: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", reason.lower()).strip("_")[:40]
+
+
+class JobSpider(scrapy.Spider):
+    """Base of all board spiders."""
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        # The User-Agent names the project and where to reach its operator (CONTACT_URL), unless
+        # someone passed an explicit USER_AGENT on the command line.
+        if settings.getpriority("USER_AGENT") < SETTINGS_PRIORITIES["cmdline"]:
+            agent = settings["USER_AGENT_TEMPLATE"].format(contact_url=settings["CONTACT_URL"])
+            settings.set("USER_AGENT", agent, priority="spider")
+
+    def record_problem(self, url: str | None, stage: str, reason: str, payload: Any = None) -> None:
+        """Count a problem in the crawl stats and hand it to the run recorder to store."""
+        stats = self.crawler.stats
+        stats.inc_value("aggregator/errors")
+        stats.inc_value(f"aggregator/{stage}_problems/{_stat_key(reason)}")
+        self.logger.warning("%s problem at %s: %s", stage, url, reason)
+        self.crawler.signals.send_catch_log(
+            signal=signals.posting_problem, url=url, stage=stage, reason=reason, payload=payload
+        )
+
+    def on_fetch_error(self, failure: Failure) -> None:
+        """Errback: a page that could not be had after retries (4xx/5xx, timeouts, DNS…)."""
+        request = failure.request
+        if failure.check(HttpError):
+            response = failure.value.response
+            reason = f"HTTP {response.status}"
+        else:
+            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+        self.record_problem(request.url, "fetch", reason)

@@ -1,0 +1,97 @@
+"""Records every crawl run in ``crawl_runs`` (counts, finish reason, verdict) and its rejects."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scrapy import signals
+
+from aggregator import repository
+from aggregator import signals as aggregator_signals
+from aggregator.config import ConfigError, HealthThresholds, load_config
+from aggregator.db import database
+from aggregator.exceptions import RejectedItem
+from aggregator.health import judge
+
+
+def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(stats, default=str))
+
+
+class CrawlRunRecorder:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.url = crawler.settings["DATABASE_URL"]
+        self.engine = None
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        recorder = cls(crawler)
+        crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(recorder.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(recorder.posting_problem, signal=aggregator_signals.posting_problem)
+        return recorder
+
+    def spider_opened(self, spider) -> None:
+        self.engine = database(self.url).engine
+        self.run_id = repository.start_run(self.engine, spider.name)
+        self.stats.set_value("aggregator/crawl_run_id", self.run_id)
+        # The runner learns which run its subprocess is through this file.
+        if run_id_file := self.crawler.settings.get("AGGREGATOR_RUN_ID_FILE"):
+            with open(run_id_file, "w", encoding="utf-8") as handle:
+                handle.write(str(self.run_id))
+
+    def thresholds(self, spider_name: str) -> HealthThresholds:
+        try:
+            return load_config().board(spider_name).health
+        except ConfigError:
+            return HealthThresholds()
+
+    def item_dropped(self, item, response, exception, spider) -> None:
+        if isinstance(exception, RejectedItem):
+            payload = item.as_dict() if hasattr(item, "as_dict") else dict(item)
+            self._reject(spider.name, payload.get("url"), "validate", exception.reason, payload)
+
+    def posting_problem(self, url, stage, reason, payload=None, spider=None) -> None:
+        self._reject(self.crawler.spider.name, url, stage, reason, payload)
+
+    def _reject(self, spider_name: str, url, stage: str, reason: str, payload) -> None:
+        repository.add_reject(
+            self.engine,
+            run_id=self.run_id,
+            spider=spider_name,
+            url=url,
+            stage=stage,
+            reason=reason,
+            payload=_jsonable(payload) if payload is not None else None,
+        )
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.run_id is None:
+            return
+        stats = self.stats.get_stats()
+        scraped = stats.get("item_scraped_count", 0)
+        thresholds = self.thresholds(spider.name)
+        recent = repository.recent_postings_seen(self.engine, spider.name, thresholds.recent_runs)
+        status, status_reason = judge(
+            reason, scraped, stats.get("aggregator/rejected", 0), recent, thresholds
+        )
+        repository.finish_run(
+            self.engine,
+            self.run_id,
+            finish_reason=reason,
+            status=status,
+            status_reason=status_reason,
+            items_scraped=scraped,
+            items_new=stats.get("aggregator/items_new", 0),
+            items_updated=stats.get("aggregator/items_updated", 0),
+            items_unchanged=stats.get("aggregator/items_unchanged", 0),
+            items_rejected=stats.get("aggregator/rejected", 0),
+            requests=stats.get("downloader/request_count", 0),
+            errors=stats.get("aggregator/errors", 0),
+            stats=_jsonable(stats),
+        )

@@ -1,0 +1,40 @@
+"""Crawl health: the verdict that catches the silent failure (a layout change, zero postings)."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+from aggregator.config import HealthThresholds
+
+
+def judge(
+    finish_reason: str | None,
+    postings_seen: int,
+    items_rejected: int,
+    recent_postings_seen: Sequence[int],
+    thresholds: HealthThresholds,
+) -> tuple[str, str | None]:
+    """``("ok", None)`` or ``("failed", reason)``.
+
+    ``postings_seen`` counts every posting the crawl confirmed (stored or known unchanged);
+    ``recent_postings_seen`` is the same count for the board's recent successful runs.
+    """
+    if finish_reason != "finished":
+        return "failed", f"crawl did not finish: {finish_reason or 'no finish reason'}"
+    if postings_seen == 0:
+        return "failed", "no postings were scraped"
+    produced = postings_seen + items_rejected
+    if produced and items_rejected / produced > thresholds.max_reject_share:
+        return "failed", (
+            f"{items_rejected} of {produced} items rejected "
+            f"({items_rejected / produced:.0%} > {thresholds.max_reject_share:.0%})"
+        )
+    if recent_postings_seen:
+        median = statistics.median(recent_postings_seen)
+        if postings_seen < median * thresholds.min_share_of_median:
+            return "failed", (
+                f"{postings_seen} postings, far fewer than the median {median:g} of the last "
+                f"{len(recent_postings_seen)} successful runs"
+            )
+    return "ok", None

@@ -1,0 +1,104 @@
+"""The two item contracts.
+
+``RawPosting`` is what a spider found, strings as found (``*_raw`` where a value is parsed later);
+``NormalisedPosting`` is what the store writes. Extraction produces the first, the normalise
+pipeline turns it into the second.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class RawPosting:
+    source: str
+    url: str
+    source_id: str | None = None
+    # Identity within the board when the board's own id is not unique (default: source_id).
+    source_key: str | None = None
+    apply_url: str | None = None
+    title: str | None = None
+    company: str | None = None
+    salary_raw: str | None = None
+    location_raw: str | None = None
+    description_html: str | None = None
+    date_posted: str | None = None
+    valid_through: str | None = None
+    # Structured hints some boards give (schema.org JobPosting or an API), kept as found.
+    employment_type_raw: Any = None
+    base_salary_raw: Any = None
+    job_location_type_raw: Any = None
+    applicant_location_raw: Any = None
+    job_location_raw: Any = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+# Fields whose change makes a posting "updated"; seen-times and run ids are not content.
+CONTENT_FIELDS = (
+    "url",
+    "apply_url",
+    "title",
+    "company",
+    "location_raw",
+    "salary_raw",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "salary_period",
+    "workplace",
+    "worldwide",
+    "countries",
+    "regions",
+    "employment_type",
+    "description_html",
+    "date_posted",
+    "valid_through",
+)
+
+
+@dataclass
+class NormalisedPosting:
+    source: str
+    source_id: str
+    source_key: str
+    url: str
+    title: str
+    apply_url: str | None = None
+    company: str | None = None
+    location_raw: str | None = None
+    salary_raw: str | None = None
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str | None = None
+    salary_period: str | None = None
+    workplace: str = "unknown"
+    worldwide: bool = False
+    countries: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    employment_type: str | None = None
+    description_html: str | None = None
+    description_text: str | None = None
+    date_posted: str | None = None
+    valid_through: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.source, self.source_key
+
+    def content_hash(self) -> str:
+        content = {name: getattr(self, name) for name in CONTENT_FIELDS}
+        encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+    def columns(self) -> dict[str, Any]:
+        values = dataclasses.asdict(self)
+        values["content_hash"] = self.content_hash()
+        return values

@@ -1,0 +1,162 @@
+"""SQLAlchemy 2 declarative models: the public schema people write SQL against.
+
+Only Alembic migrations create or change these tables; the models describe them so that
+``alembic check`` can prove the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    Unicode,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# JSON arrays/objects; JSONB on PostgreSQL so they can be indexed and queried with @>.
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator):
+    """Timestamps are stored as UTC and always come back timezone-aware.
+
+    SQLite has no time zone type, so naive UTC is stored there and re-labelled on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    spider: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finish_reason: Mapped[str | None] = mapped_column(String(64))
+    # running | ok | failed
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    items_scraped: Mapped[int] = mapped_column(Integer, default=0)
+    items_new: Mapped[int] = mapped_column(Integer, default=0)
+    items_updated: Mapped[int] = mapped_column(Integer, default=0)
+    items_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    items_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    stats: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class Posting(Base):
+    __tablename__ = "postings"
+    __table_args__ = (
+        # What identifies a posting within its board. Usually the board's id, but remotewlb's
+        # trailing numbers collide between different postings, so its key is the slug.
+        UniqueConstraint("source", "source_key"),
+        Index("ix_postings_source_source_id", "source", "source_id"),
+        Index("ix_postings_date_posted", "date_posted"),
+        Index("ix_postings_company", "company"),
+        Index("ix_postings_last_seen_at", "last_seen_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    source_id: Mapped[str] = mapped_column(String(255))
+    source_key: Mapped[str] = mapped_column(String(255))
+    url: Mapped[str] = mapped_column(Text)
+    apply_url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    company: Mapped[str | None] = mapped_column(Text)
+    location_raw: Mapped[str | None] = mapped_column(Text)
+    salary_raw: Mapped[str | None] = mapped_column(Text)
+    salary_min: Mapped[float | None] = mapped_column(Float)
+    salary_max: Mapped[float | None] = mapped_column(Float)
+    salary_currency: Mapped[str | None] = mapped_column(String(3))
+    salary_period: Mapped[str | None] = mapped_column(String(8))
+    workplace: Mapped[str] = mapped_column(String(8), default="unknown")
+    worldwide: Mapped[bool] = mapped_column(Boolean, default=False)
+    countries: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    regions: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    employment_type: Mapped[str | None] = mapped_column(String(16))
+    description_html: Mapped[str | None] = mapped_column(Text)
+    description_text: Mapped[str | None] = mapped_column(Text)
+    # ISO 8601 strings in UTC: a date stays a date ("2024-05-01"), a time ends in "Z".
+    date_posted: Mapped[str | None] = mapped_column(String(32))
+    valid_through: Mapped[str | None] = mapped_column(String(32))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    content_hash: Mapped[str] = mapped_column(String(64))
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    # The item exactly as the spider found it: every normalised field keeps its raw twin here.
+    raw: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class Reject(Base):
+    __tablename__ = "rejects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    spider: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str | None] = mapped_column(Text)
+    # fetch (the page could not be had) | extract (the page broke the extractor) | validate
+    stage: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+SCHEDULER_JOBS_TABLE = "apscheduler_jobs"
+
+
+class SchedulerJob(Base):
+    """APScheduler's persistent job store, declared here so that a migration creates it.
+
+    The columns are APScheduler 3.x's SQLAlchemyJobStore table, unchanged.
+    """
+
+    __tablename__ = SCHEDULER_JOBS_TABLE
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)

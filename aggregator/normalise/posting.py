@@ -1,0 +1,54 @@
+"""RawPosting → NormalisedPosting: every normaliser applied, the raw item kept beside them."""
+
+from __future__ import annotations
+
+from aggregator.items import NormalisedPosting, RawPosting
+from aggregator.normalise.dates import iso_utc
+from aggregator.normalise.employment import employment_type
+from aggregator.normalise.location import location_from_jsonld, parse_location
+from aggregator.normalise.salary import parse_salary, salary_from_base_salary
+from aggregator.normalise.text import clean_company, clean_text, html_to_text, sanitise_html
+
+
+def _as_found(value: str | None) -> str | None:
+    """Raw columns keep the string exactly as found; only a blank one becomes NULL."""
+    return value if value and value.strip() else None
+
+
+def normalise_posting(raw: RawPosting) -> NormalisedPosting:
+    title = clean_text(raw.title)
+    description_html = sanitise_html(raw.description_html)
+    salary = parse_salary(raw.salary_raw) or salary_from_base_salary(raw.base_salary_raw)
+    # The board's own location string decides; structured data only speaks when there is none
+    # (some boards stamp jobLocationType TELECOMMUTE on every posting, true or not).
+    location = None
+    if clean_text(raw.location_raw) is None:
+        location = location_from_jsonld(
+            raw.job_location_type_raw, raw.applicant_location_raw, raw.job_location_raw
+        )
+    location = location or parse_location(raw.location_raw)
+    return NormalisedPosting(
+        source=raw.source,
+        source_id=clean_text(raw.source_id),
+        source_key=clean_text(raw.source_key) or clean_text(raw.source_id),
+        url=raw.url,
+        apply_url=clean_text(raw.apply_url),
+        title=title,
+        company=clean_company(raw.company),
+        location_raw=_as_found(raw.location_raw),
+        salary_raw=_as_found(raw.salary_raw),
+        salary_min=salary.min if salary else None,
+        salary_max=salary.max if salary else None,
+        salary_currency=salary.currency if salary else None,
+        salary_period=salary.period if salary else None,
+        workplace=location.workplace,
+        worldwide=location.worldwide,
+        countries=list(location.countries),
+        regions=list(location.regions),
+        employment_type=employment_type(raw.employment_type_raw, title),
+        description_html=description_html,
+        description_text=html_to_text(description_html),
+        date_posted=iso_utc(raw.date_posted),
+        valid_through=iso_utc(raw.valid_through),
+        raw=raw.as_dict(),
+    )

@@ -1,0 +1,60 @@
+"""Text clean-up: titles, company names, description HTML and plain text."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import html_text
+import nh3
+
+_SPACES = re.compile(r"\s+")
+# What boards show instead of a company name; a placeholder is no company.
+COMPANY_PLACEHOLDERS = frozenset(
+    {"", "none", "null", "n/a", "na", "-", "--", "unknown", "undefined", "company", "confidential"}
+)
+# Tags kept in a sanitised description; scripts, styles, iframes, forms and event handlers go.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
+
+
+def clean_text(value: str | None) -> str | None:
+    """Entities decoded, Unicode composed, whitespace squashed; blank becomes None."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", html.unescape(str(value)))
+    text = _SPACES.sub(" ", text).strip()
+    return text or None
+
+
+def clean_company(value: str | None) -> str | None:
+    text = clean_text(value)
+    if text is None or text.casefold() in COMPANY_PLACEHOLDERS:
+        return None
+    return text
+
+
+def sanitise_html(value: str | None) -> str | None:
+    if not value or not value.strip():
+        return None
+    cleaned = nh3.clean(
+        value,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener",
+    ).strip()
+    return cleaned or None
+
+
+def html_to_text(value: str | None) -> str | None:
+    """Readable plain text: paragraphs and list items on their own lines."""
+    if not value:
+        return None
+    text = html_text.extract_text(value, guess_layout=True).strip()
+    return text or None

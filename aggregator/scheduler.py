@@ -1,0 +1,135 @@
+"""The long-running scheduler: APScheduler 3.x with its job store in the project database.
+
+Jobs have explicit ids (``crawl:<board>``) and are only replaced when their schedule changed, so a
+restart neither duplicates jobs nor forgets a run that was due while the scheduler was down: such a
+run starts once on start-up if it is late by less than ``misfire_grace_seconds``. ``coalesce`` and
+``max_instances=1`` keep a crawl that outlasts its interval from being started twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import signal
+import threading
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from aggregator.config import BoardConfig, Config, load_config
+from aggregator.db import database
+from aggregator.models import SCHEDULER_JOBS_TABLE
+
+logger = logging.getLogger(__name__)
+
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekday_names(field: str) -> str:
+    # APScheduler 3.x counts weekdays from Monday = 0; cron counts from Sunday = 0 (and 7).
+    return re.sub(r"\d+", lambda m: _WEEKDAYS[int(m.group())] if int(m.group()) <= 7 else m.group(), field)
+
+
+def cron_trigger(expression: str, timezone: str) -> CronTrigger:
+    """A trigger from a cron expression: five fields, or six with seconds first."""
+    fields = expression.split()
+    if len(fields) == 5:
+        fields = ["0", *fields]
+    if len(fields) != 6:
+        raise ValueError(f"expected 5 cron fields (or 6 with seconds first), got {len(fields)}")
+    second, minute, hour, day, month, day_of_week = fields
+    return CronTrigger(
+        second=second,
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=_weekday_names(day_of_week),
+        timezone=timezone,
+    )
+
+
+def scheduled_crawl(board_name: str, config_path: str | None) -> None:
+    """What a scheduled job runs (importable by reference, so the job store can persist it)."""
+    from aggregator.runner import run_board
+
+    config = load_config(config_path)
+    run_board(
+        config.board(board_name) if board_name in config.boards else _default_board(board_name, config),
+        config,
+    )
+
+
+def _default_board(name: str, config: Config) -> BoardConfig:
+    from aggregator.boards import planned_boards, spider_classes
+
+    for board in planned_boards(config, spider_classes()):
+        if board.name == name:
+            return board
+    return config.board(name)
+
+
+def build_scheduler(config: Config) -> BackgroundScheduler:
+    engine = database(config.database_url).engine
+    return BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=SCHEDULER_JOBS_TABLE)},
+        executors={"default": ThreadPoolExecutor(max_workers=max(1, config.max_parallel_crawls))},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": config.misfire_grace_seconds,
+        },
+        timezone=config.timezone,
+    )
+
+
+def sync_jobs(scheduler: BackgroundScheduler, boards: list[BoardConfig], config: Config) -> None:
+    """Make the stored jobs match the configuration, keeping unchanged jobs' next run times."""
+    config_path = str(config.path.resolve()) if config.path else None
+    wanted = {f"crawl:{board.name}": board for board in boards}
+    for job in scheduler.get_jobs():
+        if job.id not in wanted:
+            logger.info("removing job %s (board no longer scheduled)", job.id)
+            job.remove()
+    for job_id, board in wanted.items():
+        trigger = cron_trigger(board.cron, config.timezone)
+        existing = scheduler.get_job(job_id)
+        if (
+            existing
+            and str(existing.trigger) == str(trigger)
+            and list(existing.args) == [board.name, config_path]
+        ):
+            continue
+        scheduler.add_job(
+            scheduled_crawl,
+            trigger=trigger,
+            args=[board.name, config_path],
+            id=job_id,
+            name=f"crawl {board.name}",
+            replace_existing=True,
+        )
+
+
+def run_scheduler(config: Config, boards: list[BoardConfig], stop: threading.Event | None = None) -> None:
+    """Run until SIGTERM/SIGINT (or ``stop``): running crawls are asked to finish and recorded."""
+    from aggregator.runner import stop_running_crawls
+
+    stop = stop or threading.Event()
+    scheduler = build_scheduler(config)
+    scheduler.start(paused=True)
+    sync_jobs(scheduler, boards, config)
+    for job in scheduler.get_jobs():
+        logger.info("scheduled %s: %s, next run %s", job.id, job.trigger, job.next_run_time)
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+    scheduler.resume()
+    logger.info("scheduler running (%d jobs); stop with SIGTERM or Ctrl-C", len(scheduler.get_jobs()))
+    stop.wait()
+    logger.info("stopping: asking running crawls to finish")
+    scheduler.pause()
+    stop_running_crawls()
+    scheduler.shutdown(wait=True)
+    logger.info("scheduler stopped")

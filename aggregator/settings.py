@@ -1,0 +1,47 @@
+"""Scrapy settings: polite defaults, the pipeline order, and the crawl-run recorder."""
+
+import os
+
+from aggregator.config import database_url
+
+BOT_NAME = "aggregator"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Where postings go: AGGREGATOR_DATABASE_URL, or `-s DATABASE_URL=…`, or sqlite:///jobs.db.
+DATABASE_URL = database_url()
+# Postings written per transaction by the store pipeline (flushed on close too).
+STORE_BATCH_SIZE = 500
+
+# Politeness. Operators set CONTACT_URL (or AGGREGATOR_CONTACT_URL) to a page that reaches them.
+CONTACT_URL = os.environ.get("AGGREGATOR_CONTACT_URL", "https://github.com/remote-job-aggregator")
+USER_AGENT_TEMPLATE = "remote-job-aggregator/0.1 (+{contact_url})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+COOKIES_ENABLED = False
+
+# A crawler should not open ports it does not need.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.normalise.NormalisePipeline": 200,
+    "pipelines.deduplicate.DeduplicatePipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+EXTENSIONS = {
+    "aggregator.extensions.CrawlRunRecorder": 500,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

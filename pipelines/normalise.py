@@ -1,0 +1,21 @@
+from aggregator.items import NormalisedPosting, RawPosting
+from aggregator.normalise.posting import normalise_posting
+
+
+class NormalisePipeline:
+    """Raw strings → typed, cleaned columns (all the logic lives in aggregator.normalise)."""
+
+    def __init__(self, crawler):
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item: RawPosting) -> NormalisedPosting:
+        posting = normalise_posting(item)
+        if posting.salary_raw and posting.salary_min is None and posting.salary_max is None:
+            self.stats.inc_value("aggregator/normalise/salary_unparsed")
+        if posting.location_raw and posting.workplace == "unknown" and not posting.countries:
+            self.stats.inc_value("aggregator/normalise/location_unparsed")
+        return posting

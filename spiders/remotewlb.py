@@ -1,0 +1,14 @@
+from aggregator.bases.sitemap import SitemapJobSpider
+from aggregator.extract.remotewlb import extract_posting
+
+
+class RemoteWLBSpider(SitemapJobSpider):
+    """remotewlb.com: every posting is in a monthly sitemap shard and has JobPosting JSON-LD."""
+
+    name = "remotewlb"
+    allowed_domains = ["remotewlb.com", "www.remotewlb.com"]
+    robots_url = "https://remotewlb.com/robots.txt"
+    posting_url_pattern = r"^https?://(www\.)?remotewlb\.com/job/[^/?#]+/?$"
+
+    def extract(self, response):
+        return extract_posting(response.url, response.text)

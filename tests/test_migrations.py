@@ -1,0 +1,57 @@
+"""The schema is made only by migrations, and the models agree with them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from alembic import command
+from sqlalchemy import create_engine, inspect
+
+from aggregator.db import alembic_config, head_revision, make_engine, upgrade_to_head
+from tests.conftest import ROOT
+
+
+def test_upgrade_from_empty_then_no_drift(database_url):
+    url = database_url
+    config = alembic_config(url)
+    command.upgrade(config, "head")
+    engine = create_engine(url)
+    tables = set(inspect(engine).get_table_names())
+    engine.dispose()
+    assert {"postings", "crawl_runs", "rejects", "apscheduler_jobs", "alembic_version"} <= tables
+    command.check(config)  # raises when models and migrations disagree
+
+
+def test_downgrade_to_base_and_up_again(database_url):
+    config = alembic_config(database_url)
+    command.upgrade(config, "head")
+    command.downgrade(config, "base")
+    engine = create_engine(database_url)
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    engine.dispose()
+    command.upgrade(config, "head")
+
+
+def test_alembic_command_line_uses_the_configured_url(tmp_path):
+    database = tmp_path / "cli.db"
+    completed = subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=ROOT,
+        env={"AGGREGATOR_DATABASE_URL": f"sqlite:///{database}", "PATH": ""},
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "postings" in inspect(create_engine(f"sqlite:///{database}")).get_table_names()
+
+
+def test_upgrade_to_head_is_idempotent_and_sqlite_runs_in_wal(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    upgrade_to_head(engine)
+    upgrade_to_head(engine)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
+        version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    assert version == head_revision()
