@@ -25,10 +25,8 @@ def planned_boards(config: Config, spiders: dict[str, type]) -> list[BoardConfig
     for name, spider in sorted(spiders.items()):
         if name in config.boards:
             board = config.boards[name]
-        elif getattr(spider, "enabled_by_default", True):
-            board = BoardConfig(
-                name=name, cron=getattr(spider, "schedule", DEFAULT_CRON), health=config.health
-            )
+        elif config.boards_enabled_by_default and getattr(spider, "enabled_by_default", True):
+            board = BoardConfig(name=name, cron=getattr(spider, "schedule", DEFAULT_CRON), health=config.health)
         else:
             continue
         if board.enabled:

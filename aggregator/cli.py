@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s [%(name)s] %(levelname)s: %(message)s",
     )
-    logging.getLogger("apscheduler").setLevel(logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return COMMANDS[args.command](args)
     except ConfigError as exc:
@@ -132,8 +132,10 @@ def cmd_runs(args) -> int:
     rows = [("run", "board", "started (UTC)", "took", "new", "upd", "same", "rej", "status", "reason")]
     for run in runs:
         started = run.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
-        rows.append((str(run.id), run.spider, started, _duration(run), str(run.items_new), str(run.items_updated),
-                     str(run.items_unchanged), str(run.items_rejected), run.status, run.status_reason or ""))  # fmt: skip
+        counts = (run.items_new, run.items_updated, run.items_unchanged, run.items_rejected)
+        rows.append(
+            (str(run.id), run.spider, started, _duration(run), *map(str, counts), run.status, run.status_reason or "")
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])

@@ -44,6 +44,8 @@ class BoardConfig:
     cron: str = DEFAULT_CRON
     # Passed to the spider as `-a key=value` (e.g. boards = "gitlab,canonical" for greenhouse).
     arguments: dict[str, str] = field(default_factory=dict)
+    # Scrapy settings for this board's crawls, passed as `-s KEY=VALUE` (politeness, timeouts…).
+    settings: dict[str, str] = field(default_factory=dict)
     health: HealthThresholds = field(default_factory=HealthThresholds)
 
 
@@ -59,6 +61,8 @@ class Config:
     notify_command: str | None = None
     notify_on: str = "failure"  # failure | always
     boards: dict[str, BoardConfig] = field(default_factory=dict)
+    # Whether boards without a [boards.NAME] table run at their spider's default schedule.
+    boards_enabled_by_default: bool = True
     health: HealthThresholds = field(default_factory=HealthThresholds)
     path: Path | None = None
 
@@ -144,6 +148,7 @@ def load_config(path: str | os.PathLike | None = None, known_boards: set[str] | 
         max_parallel_crawls=int(data.get("max_parallel_crawls", Config.max_parallel_crawls)),
         notify_command=data.get("notify_command"),
         notify_on=data.get("notify_on", "failure"),
+        boards_enabled_by_default=bool(data.get("boards_enabled_by_default", True)),
         health=health,
         path=found,
     )
@@ -158,9 +163,7 @@ def load_config(path: str | os.PathLike | None = None, known_boards: set[str] | 
     default_cron = data.get("cron", DEFAULT_CRON)
     for name, table in data.get("boards", {}).items():
         if known_boards is not None and name not in known_boards:
-            raise fail(
-                f"unknown board {name!r} (known: {', '.join(sorted(known_boards))})", f"[boards.{name}]"
-            )
+            raise fail(f"unknown board {name!r} (known: {', '.join(sorted(known_boards))})", f"[boards.{name}]")
         if not isinstance(table, dict):
             raise fail(f"boards.{name} must be a table", f"boards.{name}")
         board = BoardConfig(
@@ -168,14 +171,13 @@ def load_config(path: str | os.PathLike | None = None, known_boards: set[str] | 
             enabled=bool(table.get("enabled", True)),
             cron=str(table.get("cron", default_cron)),
             arguments={key: str(value) for key, value in table.get("arguments", {}).items()},
+            settings={key: str(value) for key, value in table.get("settings", {}).items()},
             health=_thresholds(table, health),
         )
         try:
             check_cron(board.cron)
         except ValueError as exc:
-            raise fail(
-                f"bad cron {board.cron!r} for board {name}: {exc}", f"[boards.{name}]", "cron"
-            ) from exc
+            raise fail(f"bad cron {board.cron!r} for board {name}: {exc}", f"[boards.{name}]", "cron") from exc
         if not re.fullmatch(r"[A-Za-z0-9_]+", name):
             raise fail(f"bad board name {name!r}", f"[boards.{name}]")
         config.boards[name] = board

@@ -77,9 +77,7 @@ class CrawlRunRecorder:
         scraped = stats.get("item_scraped_count", 0)
         thresholds = self.thresholds(spider.name)
         recent = repository.recent_postings_seen(self.engine, spider.name, thresholds.recent_runs)
-        status, status_reason = judge(
-            reason, scraped, stats.get("aggregator/rejected", 0), recent, thresholds
-        )
+        status, status_reason = judge(reason, scraped, stats.get("aggregator/rejected", 0), recent, thresholds)
         repository.finish_run(
             self.engine,
             self.run_id,

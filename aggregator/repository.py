@@ -85,9 +85,7 @@ def upsert_postings(
             )
         if unchanged_ids:
             connection.execute(
-                update(Posting)
-                .where(Posting.id.in_(unchanged_ids))
-                .values(last_seen_at=seen_at, crawl_run_id=run_id)
+                update(Posting).where(Posting.id.in_(unchanged_ids)).values(last_seen_at=seen_at, crawl_run_id=run_id)
             )
     return counts
 

@@ -51,7 +51,7 @@ def crawl_command(board: BoardConfig, database_url: str, settings: dict[str, str
     command = [sys.executable, "-m", "scrapy", "crawl", board.name, "-s", f"DATABASE_URL={database_url}"]
     for key, value in board.arguments.items():
         command += ["-a", f"{key}={value}"]
-    for key, value in (settings or {}).items():
+    for key, value in {**board.settings, **(settings or {})}.items():
         command += ["-s", f"{key}={value}"]
     return command
 
@@ -76,9 +76,7 @@ def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | Non
             environment["AGGREGATOR_CONFIG"] = str(config.path.resolve())
         logger.info("starting crawl of %s", board.name)
         tail: collections.deque[str] = collections.deque(maxlen=20)
-        process = subprocess.Popen(
-            command, env=environment, stderr=subprocess.PIPE, text=True, errors="replace"
-        )
+        process = subprocess.Popen(command, env=environment, stderr=subprocess.PIPE, text=True, errors="replace")
         with _running_lock:
             _running.add(process)
         pump = threading.Thread(target=_pump, args=(process.stderr, sys.stderr, tail), daemon=True)
@@ -97,9 +95,7 @@ def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | Non
         last_line = next((line for line in reversed(tail) if line.strip()), "")
         run_id = repository.start_run(engine, board.name)
         reason = f"crawl process exited with code {returncode} before it started: {last_line}"[:1000]
-        repository.finish_run(
-            engine, run_id, finish_reason="process_failed", status="failed", status_reason=reason
-        )
+        repository.finish_run(engine, run_id, finish_reason="process_failed", status="failed", status_reason=reason)
     elif run.finished_at is None:
         reason = f"crawl process ended with code {returncode} before recording its end"
         repository.finish_run(engine, run_id, finish_reason="killed", status="failed", status_reason=reason)

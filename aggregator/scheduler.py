@@ -96,11 +96,7 @@ def sync_jobs(scheduler: BackgroundScheduler, boards: list[BoardConfig], config:
     for job_id, board in wanted.items():
         trigger = cron_trigger(board.cron, config.timezone)
         existing = scheduler.get_job(job_id)
-        if (
-            existing
-            and str(existing.trigger) == str(trigger)
-            and list(existing.args) == [board.name, config_path]
-        ):
+        if existing and str(existing.trigger) == str(trigger) and list(existing.args) == [board.name, config_path]:
             continue
         scheduler.add_job(
             scheduled_crawl,
@@ -117,14 +113,14 @@ def run_scheduler(config: Config, boards: list[BoardConfig], stop: threading.Eve
     from aggregator.runner import stop_running_crawls
 
     stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
     scheduler = build_scheduler(config)
     scheduler.start(paused=True)
     sync_jobs(scheduler, boards, config)
     for job in scheduler.get_jobs():
         logger.info("scheduled %s: %s, next run %s", job.id, job.trigger, job.next_run_time)
-    if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
     scheduler.resume()
     logger.info("scheduler running (%d jobs); stop with SIGTERM or Ctrl-C", len(scheduler.get_jobs()))
     stop.wait()

@@ -166,3 +166,43 @@ def write_snapshot(folder: Path, pages: dict[str, list[dict]]) -> Path:
                 recorded.append(entry)
             manifest.write(json.dumps({"url": url, "responses": recorded}) + "\n")
     return folder
+
+
+# A tiny remotewlb-shaped site for focused tests.
+SITE = "https://remotewlb.com"
+
+
+def posting_page(title: str | None, company: str = "Acme", ld: str | None = None, charset: str = "utf-8") -> str:
+    ld = (
+        ld
+        if ld is not None
+        else json.dumps(
+            {
+                "@context": "https://schema.org",
+                "@type": "JobPosting",
+                "title": title,
+                "datePosted": "2024-05-01",
+                "description": "<p>Build things.</p>",
+                "hiringOrganization": {"@type": "Organization", "name": company},
+            }
+        )
+    )
+    h1 = f'<h1 class="job-title">{title}</h1>' if title else ""
+    return (f'<html><head><meta charset="{charset}"/><script type="application/ld+json">{ld}</script></head>'
+            f'<body><article class="job-detail">{h1}<div class="job-company"><a>{company}</a></div>'
+            f'<section class="job-description"><p>Build things.</p></section></article></body></html>')  # fmt: skip
+
+
+def small_site(folder, postings: dict[str, list[dict]]):
+    shard = "".join(f"<url><loc>{url}</loc><lastmod>2024-05-0{i + 1}T00:00:00Z</lastmod></url>"
+                    for i, url in enumerate(postings))  # fmt: skip
+    pages = {
+        f"{SITE}/robots.txt": [{"status": 200, "text": f"User-agent: *\nAllow: /\nSitemap: {SITE}/sitemap.xml\n"}],
+        f"{SITE}/sitemap.xml": [{"status": 200, "text": '<?xml version="1.0"?><sitemapindex xmlns="http://www.'
+                                 f'sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>{SITE}/sitemaps/jobs/2024-05-1'
+                                 "</loc></sitemap></sitemapindex>"}],
+        f"{SITE}/sitemaps/jobs/2024-05-1": [{"status": 200, "text": '<?xml version="1.0"?><urlset xmlns="http://'
+                                            f'www.sitemaps.org/schemas/sitemap/0.9">{shard}</urlset>'}],
+        **postings,
+    }  # fmt: skip
+    return write_snapshot(folder, pages)

@@ -2,49 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from tests.conftest import as_json, query, run_crawl, write_snapshot
-
-SITE = "https://remotewlb.com"
-
-
-def posting_page(
-    title: str | None, company: str = "Acme", ld: str | None = None, charset: str = "utf-8"
-) -> str:
-    ld = (
-        ld
-        if ld is not None
-        else json.dumps(
-            {
-                "@context": "https://schema.org",
-                "@type": "JobPosting",
-                "title": title,
-                "datePosted": "2024-05-01",
-                "description": "<p>Build things.</p>",
-                "hiringOrganization": {"@type": "Organization", "name": company},
-            }
-        )
-    )
-    h1 = f'<h1 class="job-title">{title}</h1>' if title else ""
-    return (f'<html><head><meta charset="{charset}"/><script type="application/ld+json">{ld}</script></head>'
-            f'<body><article class="job-detail">{h1}<div class="job-company"><a>{company}</a></div>'
-            f'<section class="job-description"><p>Build things.</p></section></article></body></html>')  # fmt: skip
-
-
-def small_site(folder, postings: dict[str, list[dict]]):
-    shard = "".join(f"<url><loc>{url}</loc><lastmod>2024-05-0{i + 1}T00:00:00Z</lastmod></url>"
-                    for i, url in enumerate(postings))  # fmt: skip
-    pages = {
-        f"{SITE}/robots.txt": [{"status": 200, "text": f"User-agent: *\nAllow: /\nSitemap: {SITE}/sitemap.xml\n"}],
-        f"{SITE}/sitemap.xml": [{"status": 200, "text": '<?xml version="1.0"?><sitemapindex xmlns="http://www.'
-                                 f'sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>{SITE}/sitemaps/jobs/2024-05-1'
-                                 "</loc></sitemap></sitemapindex>"}],
-        f"{SITE}/sitemaps/jobs/2024-05-1": [{"status": 200, "text": '<?xml version="1.0"?><urlset xmlns="http://'
-                                            f'www.sitemaps.org/schemas/sitemap/0.9">{shard}</urlset>'}],
-        **postings,
-    }  # fmt: skip
-    return write_snapshot(folder, pages)
+from tests.conftest import SITE, as_json, posting_page, query, run_crawl, small_site
 
 
 def test_faults_are_counted_stored_and_cost_nothing_else(tmp_path, database_url):
@@ -94,11 +52,7 @@ def test_faults_are_counted_stored_and_cost_nothing_else(tmp_path, database_url)
 def test_a_crawl_that_finds_nothing_is_recorded_as_failed(tmp_path, database_url):
     site = small_site(
         tmp_path / "site",
-        {
-            f"{SITE}/job/layout-changed-1": [
-                {"status": 200, "text": "<html><body><div>new layout</div></body></html>"}
-            ]
-        },
+        {f"{SITE}/job/layout-changed-1": [{"status": 200, "text": "<html><body><div>new layout</div></body></html>"}]},
     )
     result = run_crawl("remotewlb", [site], database_url)
     assert result.returncode == 0
