@@ -81,12 +81,7 @@ class Replay:
             if_none_match, if_modified_since = headers.get("if-none-match"), headers.get("if-modified-since")
             if status == 200 and (
                 (etag and if_none_match and etag in if_none_match)
-                or (
-                    modified
-                    and if_modified_since
-                    and not if_none_match
-                    and _not_newer(modified, if_modified_since)
-                )
+                or (modified and if_modified_since and not if_none_match and _not_newer(modified, if_modified_since))
             ):
                 status, body = 304, b""
         elif urlsplit(url).netloc.lower() in self.snapshot.hosts:
@@ -191,9 +186,7 @@ def _self_signed_context() -> ssl.SSLContext:
     )  # fmt: skip
     folder = Path(tempfile.mkdtemp(prefix="replay-cert-"))
     (folder / "key.pem").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

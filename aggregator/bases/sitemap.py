@@ -45,9 +45,7 @@ class SitemapJobSpider(JobSpider):
             yield self.sitemap_request(url)
 
     def sitemap_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(
-            url, callback=self.parse_sitemap, errback=self.on_fetch_error, priority=SITEMAP_PRIORITY
-        )
+        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_fetch_error, priority=SITEMAP_PRIORITY)
 
     def parse_robots(self, response: Response) -> Iterable[scrapy.Request]:
         urls = list(sitemap_urls_from_robots(response.body, base_url=response.url))

@@ -23,9 +23,7 @@ def normalise_posting(raw: RawPosting) -> NormalisedPosting:
     # (some boards stamp jobLocationType TELECOMMUTE on every posting, true or not).
     location = None
     if clean_text(raw.location_raw) is None:
-        location = location_from_jsonld(
-            raw.job_location_type_raw, raw.applicant_location_raw, raw.job_location_raw
-        )
+        location = location_from_jsonld(raw.job_location_type_raw, raw.applicant_location_raw, raw.job_location_raw)
     location = location or parse_location(raw.location_raw)
     return NormalisedPosting(
         source=raw.source,

@@ -71,9 +71,7 @@ def upgrade() -> None:
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("crawl_run_id", sa.Integer(), nullable=True),
         sa.Column("raw", JSON_TYPE, nullable=True),
-        sa.ForeignKeyConstraint(
-            ["crawl_run_id"], ["crawl_runs.id"], name=op.f("fk_postings_crawl_run_id_crawl_runs")
-        ),
+        sa.ForeignKeyConstraint(["crawl_run_id"], ["crawl_runs.id"], name=op.f("fk_postings_crawl_run_id_crawl_runs")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_postings")),
         sa.UniqueConstraint("source", "source_key", name=op.f("uq_postings_source_source_key")),
     )
@@ -94,9 +92,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("payload", JSON_TYPE, nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["crawl_run_id"], ["crawl_runs.id"], name=op.f("fk_rejects_crawl_run_id_crawl_runs")
-        ),
+        sa.ForeignKeyConstraint(["crawl_run_id"], ["crawl_runs.id"], name=op.f("fk_rejects_crawl_run_id_crawl_runs")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rejects")),
     )
     with op.batch_alter_table("rejects", schema=None) as batch_op:
