@@ -57,6 +57,7 @@ CONTENT_FIELDS = (
     "countries",
     "regions",
     "employment_type",
+    "seniority",
     "description_html",
     "date_posted",
     "valid_through",
@@ -78,11 +79,14 @@ class NormalisedPosting:
     salary_max: float | None = None
     salary_currency: str | None = None
     salary_period: str | None = None
+    salary_annual_min: float | None = None
+    salary_annual_max: float | None = None
     workplace: str = "unknown"
     worldwide: bool = False
     countries: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     employment_type: str | None = None
+    seniority: str | None = None
     description_html: str | None = None
     description_text: str | None = None
     date_posted: str | None = None

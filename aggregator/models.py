@@ -114,11 +114,15 @@ class Posting(Base):
     salary_max: Mapped[float | None] = mapped_column(Float)
     salary_currency: Mapped[str | None] = mapped_column(String(3))
     salary_period: Mapped[str | None] = mapped_column(String(8))
+    # The range as yearly pay in the posted currency, so hourly and yearly offers compare in SQL.
+    salary_annual_min: Mapped[float | None] = mapped_column(Float)
+    salary_annual_max: Mapped[float | None] = mapped_column(Float)
     workplace: Mapped[str] = mapped_column(String(8), default="unknown")
     worldwide: Mapped[bool] = mapped_column(Boolean, default=False)
     countries: Mapped[list[str]] = mapped_column(JSONType, default=list)
     regions: Mapped[list[str]] = mapped_column(JSONType, default=list)
     employment_type: Mapped[str | None] = mapped_column(String(16))
+    seniority: Mapped[str | None] = mapped_column(String(16))
     description_html: Mapped[str | None] = mapped_column(Text)
     description_text: Mapped[str | None] = mapped_column(Text)
     # ISO 8601 strings in UTC: a date stays a date ("2024-05-01"), a time ends in "Z".
@@ -130,6 +134,62 @@ class Posting(Base):
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
     # The item exactly as the spider found it: every normalised field keeps its raw twin here.
     raw: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+    # Deduplication: the job this posting advertises, and why it joined it.
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
+    dedup_reason: Mapped[str | None] = mapped_column(String(32))
+    dedup_score: Mapped[float | None] = mapped_column(Float)
+    # What the matcher needs to compare a later posting with this one (aggregator.dedup).
+    fingerprint: Mapped[str | None] = mapped_column(Text)
+
+    # Lifecycle: closed when missing from consecutive healthy runs, gone (404/410) or expired.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    close_reason: Mapped[str | None] = mapped_column(String(16))
+    missed_runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    # Incremental recrawls: what the board said about the page when we last fetched it.
+    sitemap_lastmod: Mapped[str | None] = mapped_column(String(40))
+    etag: Mapped[str | None] = mapped_column(String(255))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+
+
+class Job(Base):
+    """One real opening, whatever number of postings advertise it (see DEDUP-SPEC)."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    company: Mapped[str | None] = mapped_column(Text, index=True)
+    # The posting whose fields represent the job (the newest open one).
+    best_posting_id: Mapped[int | None] = mapped_column(ForeignKey("postings.id", use_alter=True))
+    countries: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    regions: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    workplace: Mapped[str] = mapped_column(String(8), default="unknown")
+    worldwide: Mapped[bool] = mapped_column(Boolean, default=False)
+    salary_min: Mapped[float | None] = mapped_column(Float)
+    salary_max: Mapped[float | None] = mapped_column(Float)
+    salary_currency: Mapped[str | None] = mapped_column(String(3))
+    salary_period: Mapped[str | None] = mapped_column(String(8))
+    salary_annual_min: Mapped[float | None] = mapped_column(Float)
+    salary_annual_max: Mapped[float | None] = mapped_column(Float)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # open while any of its postings is open
+    status: Mapped[str] = mapped_column(String(8), default="open", index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    postings_count: Mapped[int] = mapped_column(Integer, default=0)
+    # postings beyond the first: the same opening listed again
+    reposts_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DedupKey(Base):
+    """The candidate index of the matcher: exact keys (URL, apply URL, board id) and LSH bands."""
+
+    __tablename__ = "dedup_keys"
+
+    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(96), primary_key=True, index=True)
 
 
 class Reject(Base):

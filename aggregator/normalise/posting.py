@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aggregator.items import NormalisedPosting, RawPosting
 from aggregator.normalise.dates import iso_utc
-from aggregator.normalise.employment import employment_type
+from aggregator.normalise.employment import employment_type, seniority
 from aggregator.normalise.location import location_from_jsonld, parse_location
-from aggregator.normalise.salary import parse_salary, salary_from_base_salary
+from aggregator.normalise.salary import annualise, parse_salary, salary_from_base_salary
 from aggregator.normalise.text import clean_company, clean_text, html_to_text, sanitise_html
 
 
@@ -25,6 +25,7 @@ def normalise_posting(raw: RawPosting) -> NormalisedPosting:
     if clean_text(raw.location_raw) is None:
         location = location_from_jsonld(raw.job_location_type_raw, raw.applicant_location_raw, raw.job_location_raw)
     location = location or parse_location(raw.location_raw)
+    annual_min, annual_max = annualise(salary) if salary else (None, None)
     return NormalisedPosting(
         source=raw.source,
         source_id=clean_text(raw.source_id),
@@ -39,11 +40,14 @@ def normalise_posting(raw: RawPosting) -> NormalisedPosting:
         salary_max=salary.max if salary else None,
         salary_currency=salary.currency if salary else None,
         salary_period=salary.period if salary else None,
+        salary_annual_min=annual_min,
+        salary_annual_max=annual_max,
         workplace=location.workplace,
         worldwide=location.worldwide,
         countries=list(location.countries),
         regions=list(location.regions),
         employment_type=employment_type(raw.employment_type_raw, title),
+        seniority=seniority(title),
         description_html=description_html,
         description_text=html_to_text(description_html),
         date_posted=iso_utc(raw.date_posted),
