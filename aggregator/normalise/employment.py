@@ -1,0 +1,285 @@
+"""Employment type and seniority from JSON-LD ``employmentType`` and the job title.
+
+Pure functions, no I/O.
+
+``employment_type(jsonld_value, title)`` → ``full_time | part_time | contract | internship |
+temporary | unknown``
+
+* A JSON-LD value that maps to a type wins: ``FULL_TIME``, ``PART_TIME``, ``CONTRACTOR``,
+  ``TEMPORARY``, ``INTERN``, ``PER_DIEM`` (→ temporary), free text (``"Full-time"``, ``"Contract"``,
+  ``"Permanent"``, ``"Freelance"``, ``"Vollzeit"``, ``"CDI"`` …) or a list or comma-separated string
+  of them. In a list the first value that maps is used, except that an internship anywhere wins
+  (``["FULL_TIME", "INTERN"]`` is an internship posted as full time).
+* ``OTHER``, ``VOLUNTEER``, empty or unknown values say nothing; the title decides.
+* From text the most specific word wins: internship > temporary > contract > part_time >
+  full_time, so ``"(Full-Time Contractor)"`` is contract and ``"Part-time Internship"`` internship.
+  Temporary covers Temp, Seasonal, Fixed-term, Interim, cover roles and per diem; contract covers
+  Contractor, Freelance, 1099, C2C, contract-to-hire (and ``B2B`` in a JSON-LD field, not a title).
+  Words match whole: ``Internal``/``International`` are not internships, ``Contracts Manager``
+  is a job, not a contract.
+
+``seniority(title)`` → ``intern | junior | mid | senior | staff | principal | lead | manager |
+director | unknown``; see its docstring for the precedence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["EMPLOYMENT_TYPES", "SENIORITIES", "employment_type", "seniority"]
+
+EMPLOYMENT_TYPES = ("full_time", "part_time", "contract", "internship", "temporary", "unknown")
+SENIORITIES = (
+    "intern",
+    "junior",
+    "mid",
+    "senior",
+    "staff",
+    "principal",
+    "lead",
+    "manager",
+    "director",
+    "unknown",
+)
+
+# --- employment type -------------------------------------------------------------------------
+
+_JSONLD_CODES = {
+    "FULL_TIME": "full_time",
+    "FULLTIME": "full_time",
+    "PART_TIME": "part_time",
+    "PARTTIME": "part_time",
+    "CONTRACTOR": "contract",
+    "CONTRACT": "contract",
+    "FREELANCE": "contract",
+    "FREELANCER": "contract",
+    "TEMPORARY": "temporary",
+    "TEMP": "temporary",
+    "SEASONAL": "temporary",
+    "PER_DIEM": "temporary",  # casual work paid by the day
+    "INTERN": "internship",
+    "INTERNSHIP": "internship",
+    "OTHER": None,
+    "VOLUNTEER": None,
+}
+
+# Ordered by precedence: the first type whose pattern matches wins.
+_TEXT_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "internship",
+        re.compile(
+            r"\b(?:interns?|internships?|trainee(?:ship)?s?|apprentices?(?:hip)?|"
+            r"werkstudent(?:in)?|working\s+student|student\s+worker|praktikum|praktikant(?:in)?|"
+            r"stagiaire|stage\s+de\s+fin|estagi[aá]ri[oa]|est[aá]gio|pasant(?:e|[ií]a)s?|alternance|alternant[e]?|"
+            r"co-?op(?:\s+student)?)\b",
+            re.I,
+        ),
+    ),
+    (
+        "temporary",
+        re.compile(
+            r"\b(?:temporary|temp(?!\s*-?\s*to\s*-?\s*(?:perm|hire))|seasonal|fixed[\s-]+term|"
+            r"maternity\s+cover|parental\s+leave\s+cover|locum|per[\s_-]+diem|interim|befristet|cdd)\b",
+            re.I,
+        ),
+    ),
+    (
+        "contract",
+        re.compile(
+            r"\b(?:contractors?|contract(?:ing)?(?!s)(?!\s+(?:manager|management|administrator|admin|"
+            r"specialist|analyst|negotiator|lawyer|attorney|counsel|officer|coordinator|associate|"
+            r"review(?:er)?|lifecycle|law|compliance)\b)|freelancers?|freelance|free-lance|1099|"
+            r"c2c|corp[\s-]+to[\s-]+corp|temp[\s-]+to[\s-]+(?:perm|hire)|contract[\s-]+to[\s-]+hire|"
+            r"self[\s-]+employed|independent\s+contractor|auftragnehmer|prestataire)\b",
+            re.I,
+        ),
+    ),
+    (
+        "part_time",
+        re.compile(r"\b(?:part[\s_-]?time|teilzeit|tempo\s+parcial|medio\s+tiempo|mi-temps|temps\s+partiel)\b", re.I),
+    ),
+    (
+        "full_time",
+        re.compile(
+            r"\b(?:full[\s_-]?time|permanent|vollzeit|tempo\s+integral|tiempo\s+completo|temps\s+plein|"
+            r"cdi|salaried|regular\s+employee|clt)\b",
+            re.I,
+        ),
+    ),
+]
+
+
+# Only in structured employment-type fields: in a title "B2B" is a market ("B2B Sales Manager").
+_STRUCTURED_ONLY = re.compile(r"\b(?:b2b|uop|umowa\s+o\s+prac[eę])\b", re.I)
+
+
+def _from_text(text: str | None, *, structured: bool = False) -> str | None:
+    if not text:
+        return None
+    for kind, rx in _TEXT_RULES:
+        if rx.search(text):
+            return kind
+    if structured:
+        m = _STRUCTURED_ONLY.search(text)
+        if m:
+            return "contract" if m.group(0).lower() == "b2b" else "full_time"
+    return None
+
+
+def _jsonld_values(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v for v in re.split(r"[,;|/]", value) if v.strip()] or []
+    if isinstance(value, dict):
+        return _jsonld_values(value.get("name") or value.get("@value") or value.get("value"))
+    if isinstance(value, Iterable):
+        out: list[str] = []
+        for item in value:
+            out.extend(_jsonld_values(item))
+        return out
+    return []
+
+
+def _from_jsonld(value: Any) -> str | None:
+    kinds: list[str] = []
+    for raw in _jsonld_values(value):
+        code = re.sub(r"[\s-]+", "_", raw.strip().strip("\"'").upper())
+        code = code.rsplit("/", 1)[-1]  # "https://schema.org/FULL_TIME"
+        if code in _JSONLD_CODES:
+            kind = _JSONLD_CODES[code]
+        else:
+            kind = _from_text(raw, structured=True)
+        if kind:
+            kinds.append(kind)
+    if not kinds:
+        return None
+    if "internship" in kinds:
+        return "internship"
+    return kinds[0]
+
+
+def employment_type(jsonld_value: Any, title: str | None) -> str:
+    """Employment type from JSON-LD ``employmentType`` (which wins when informative), else the title."""
+    return _from_jsonld(jsonld_value) or _from_text(title) or "unknown"
+
+
+# --- seniority -------------------------------------------------------------------------------
+
+_ROLE_NOUN = (
+    r"(?:engineer|developer|dev|programmer|scientist|analyst|designer|architect|specialist|consultant|"
+    r"administrator|admin|technician|associate|representative|rep|researcher|writer|accountant|"
+    r"manager|recruiter|tester|coordinator|sre|devops|ops|support|agent|advisor|officer|editor|"
+    r"producer|artist|attorney|counsel|nurse|auditor|strategist|marketer|planner|generalist)"
+)
+_LEVEL_RE = re.compile(
+    rf"\b{_ROLE_NOUN}s?\s*[-,]?\s*(?:(?P<roman>(?-i:VI|IV|V|III|II|I))|(?:level\s*|l)?(?P<arabic>[1-6]))(?![\w+#.])",
+    re.I,
+)
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+_LEVEL_NAME = {1: "junior", 2: "mid", 3: "senior"}  # 4 and above: staff
+
+_SENIORITY_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "intern",
+        re.compile(
+            r"\b(?:interns?|internships?|trainee|apprentice(?:ship)?|werkstudent(?:in)?|working\s+student|"
+            r"praktikant(?:in)?|praktikum|stagiaire|estagi[aá]ri[oa]|est[aá]gio|alternance|alternant[e]?|"
+            r"co-?op)\b",
+            re.I,
+        ),
+    ),
+    (
+        "director",
+        re.compile(
+            r"\b(?:directors?|head\s+of|vp|svp|evp|avp|vice[\s-]+president|president|"
+            r"chief\s+(?:\w+\s+){0,2}officer|c[etfoi]o|ciso|cpo|cmo|"
+            r"directeur|directrice|leiter(?:in)?)\b",
+            re.I,
+        ),
+    ),
+    ("manager", re.compile(r"\b(?:managers?|mgr|gerente)\b", re.I)),
+    ("principal", re.compile(r"\b(?:principal|principle|distinguished|fellow)\b", re.I)),
+    ("staff", re.compile(r"\bstaff\b(?!\s+(?:accountant|nurse|writer|augmentation))", re.I)),
+    (
+        "lead",
+        re.compile(
+            r"\b(?:lead|leader|tech\s*lead|team\s*lead|technical\s+lead|leads)\b"
+            r"(?!\s+(?:generation|gen|qualification|nurturing|management|capture)\b)",
+            re.I,
+        ),
+    ),
+    ("senior", re.compile(r"\b(?:senior|snr|sr|s[eé]nior|sênior|seniors?)\b\.?", re.I)),
+    (
+        "mid",
+        re.compile(
+            r"\b(?:mid|mid[\s-]+level|mid[\s-]+senior|middle|intermediate|medior|pleno|semi[\s-]+senior|"
+            r"ssr|regular)\b",
+            re.I,
+        ),
+    ),
+    (
+        "junior",
+        re.compile(
+            r"\b(?:junior|jr|jnr|j[uú]nior|entry[\s-]+level|graduate|grad|new\s+grad|associate(?=\s+\w)|"
+            r"beginner)\b",
+            re.I,
+        ),
+    ),
+]
+
+
+# "<X> Manager" titles that name a role rather than a people-management level.
+_ROLE_MANAGER_RE = re.compile(
+    r"\b(?:product|project|program|programme|account|community|case|success|release|change|content|"
+    r"campaign|partner|partnerships?|property|media|delivery|portfolio|category|brand|territory|"
+    r"marketing|social|office|relationship|key\s+account|channel|event|events|growth|seo|"
+    r"ecommerce|e-commerce|store|shop|inventory|payroll|facilities|configuration|incident|"
+    r"technical\s+account|solutions?|implementation|onboarding|vendor|contracts?)\s*\Z",
+    re.I,
+)
+
+
+def seniority(title: str | None) -> str:
+    """Seniority from a job title.
+
+    Precedence, first match wins:
+
+    1. **intern**: Intern, Internship, Trainee, Apprentice, Working Student, Werkstudent,
+       Alternance, Co-op (whole words: "Internal", "International" do not count).
+    2. **director**: Director, Head of, VP/SVP/Vice President, Chief … Officer, CTO/CEO/CIO ….
+    3. **manager**: Manager/Mgr, so "Senior Engineering Manager" is manager. Product, Project,
+       Program, Account, Community, Customer Success, Release, Delivery … Manager are roles, not
+       people-management levels; for those the other words decide ("Senior Product Manager" →
+       senior, "Product Manager" → unknown).
+    4. **principal**: Principal (also the common misspelling "Principle"), Distinguished, Fellow.
+    5. **staff**: Staff ("Senior Staff Engineer" → staff).
+    6. **lead**: Lead, Tech Lead, Team Lead, Technical Lead, Leader ("Senior Lead" → lead;
+       "Lead Generation" is not a level).
+    7. **senior**: Senior, Sr, Sr., Snr, Sênior.
+    8. **mid**: Mid, Mid-Level, Middle, Intermediate, Medior, Pleno, Semi-Senior.
+    9. **junior**: Junior, Jr, Jr., Entry-Level, Graduate, New Grad, Associate.
+
+    Numbered levels after a role noun are used when no word above matched
+    ("Software Engineer II", "Data Scientist 3", "Engineer, Level 2"):
+    I/1 → junior, II/2 → mid, III/3 → senior, IV/4 and above → staff.
+    A title with several level words takes the highest in this order ("Senior/Principal
+    Engineer" → principal); a title with none is unknown.
+    """
+    if not title or not title.strip():
+        return "unknown"
+    text = re.sub(r"\s+", " ", title)
+    for level, rx in _SENIORITY_RULES:
+        if level == "manager":
+            if any(not _ROLE_MANAGER_RE.search(text[: m.start()]) for m in rx.finditer(text)):
+                return level
+            continue
+        if rx.search(text):
+            return level
+    m = _LEVEL_RE.search(text)
+    if m:
+        n = _ROMAN[m.group("roman").upper()] if m.group("roman") else int(m.group("arabic"))
+        return _LEVEL_NAME.get(n, "staff")
+    return "unknown"
