@@ -1,0 +1,122 @@
+"""Companies' applicant-tracking-system boards (Greenhouse, Lever, Ashby): one JSON request per board.
+
+Which companies to crawl is configuration, never code: ``-a boards=gitlab,canonical`` on the
+command line, else the spider's ``boards_setting`` Scrapy setting (``GREENHOUSE_BOARDS`` …), which
+may be a comma-separated string, a list, or a ``{token: company name}`` mapping. An entry may name
+the company: ``-a "boards=gitlab,matchgroup=Match Group"``. A posting's company is the name the API
+gives, else the configured name, else the board token.
+
+With no boards configured the spider says so in the log and makes no request at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import scrapy
+from scrapy.http import Response
+
+from aggregator.bases.base import JobSpider
+from aggregator.bases.feed import LISTING_PROBLEMS, split_list
+from aggregator.items import RawPosting
+
+
+def parse_boards(value: Any) -> dict[str, str | None]:
+    """Board configuration → ``{token: company name or None}``, in the order given."""
+    if isinstance(value, str) and value.strip()[:1] in ("{", "["):
+        try:
+            value = json.loads(value)  # -s GREENHOUSE_BOARDS='{"gitlab": "GitLab"}'
+        except ValueError:
+            pass
+    if isinstance(value, Mapping):
+        return {str(token).strip(): (str(name).strip() or None) if name else None
+                for token, name in value.items() if str(token).strip()}  # fmt: skip
+    boards: dict[str, str | None] = {}
+    for entry in split_list(value):
+        token, _, name = entry.partition("=")
+        if token.strip():
+            boards[token.strip()] = name.strip() or None
+    return boards
+
+
+class AtsJobSpider(JobSpider):
+    """Subclasses set ``board_url`` (with ``{token}``), ``boards_setting``, ``records`` and ``extract``."""
+
+    enabled_by_default = False  # needs board tokens (-a boards=… or [boards.NAME] arguments)
+
+    board_url: str = ""
+    boards_setting: str = ""
+
+    def __init__(self, *args: Any, boards: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.boards_argument = boards
+
+    def configured_boards(self) -> dict[str, str | None]:
+        if self.boards_argument is not None:
+            return parse_boards(self.boards_argument)
+        return parse_boards(self.crawler.settings.get(self.boards_setting))
+
+    async def start(self) -> AsyncIterator[Any]:
+        boards = self.configured_boards()
+        self.crawler.stats.set_value("aggregator/ats/boards", len(boards))
+        if not boards:
+            self.logger.warning(
+                "%s: no boards configured, nothing to crawl. Pass -a boards=TOKEN,TOKEN or set the %s "
+                "setting (the board token is the company's slug in its %s job-board URL).",
+                self.name, self.boards_setting, self.name,
+            )  # fmt: skip
+            return
+        for token, company in boards.items():
+            yield scrapy.Request(
+                self.board_url.format(token=quote(token, safe="")),
+                callback=self.parse_board,
+                errback=self.on_listing_error,
+                cb_kwargs={"token": token, "company": company},
+            )
+
+    def on_listing_error(self, failure) -> None:
+        # A board we could not read makes the run partial: it must not close postings it did not see.
+        self.crawler.stats.inc_value(LISTING_PROBLEMS)
+        self.on_fetch_error(failure)
+
+    def parse_board(self, response: Response, token: str, company: str | None) -> Iterable[RawPosting]:
+        stats = self.crawler.stats
+        try:
+            data = json.loads(response.body.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            stats.inc_value(LISTING_PROBLEMS)
+            self.record_problem(response.url, "fetch", f"unreadable JSON: {exc}"[:500])
+            return
+        records = self.records(data)
+        if records is None:
+            stats.inc_value(LISTING_PROBLEMS)
+            self.record_problem(response.url, "fetch", f"unexpected JSON shape: {type(data).__name__}")
+            return
+        stats.inc_value("aggregator/ats/records", len(records))
+        if not records:
+            self.logger.info("%s board %r lists no postings", self.name, token)
+        for record in records:
+            if not isinstance(record, dict):
+                self.record_problem(response.url, "extract", "a job record is not an object", record)
+                continue
+            try:
+                item = self.extract(record, token, company)
+            except Exception as exc:  # one broken record must not cost the rest of the board
+                self.logger.exception("extractor failed on a record of %s", response.url)
+                self.record_problem(response.url, "extract", f"{type(exc).__name__}: {exc}"[:500], record)
+                continue
+            if item is None:
+                stats.inc_value("aggregator/ats/skipped_records")
+                continue
+            yield item
+
+    def records(self, data: Any) -> list | None:
+        """The job records of a board response; None when the shape is not the API's."""
+        jobs = data.get("jobs") if isinstance(data, dict) else None
+        return jobs if isinstance(jobs, list) else None
+
+    def extract(self, record: dict[str, Any], token: str, company: str | None) -> RawPosting | None:
+        raise NotImplementedError

@@ -1,0 +1,100 @@
+"""Ashby posting API records → RawPosting.
+
+``GET https://api.ashbyhq.com/posting-api/job-board/<board>?includeCompensation=true`` answers
+``{"jobs": [...], "apiVersion": "1"}`` with the whole board. A job has ``id`` (UUID), ``title``,
+``location`` (free text), ``secondaryLocations[]``, ``address.postalAddress``, ``isRemote``,
+``workplaceType`` (Remote|Hybrid|OnSite), ``isListed``, ``publishedAt`` (can be years old for
+evergreen roles), ``jobUrl``, ``applyUrl``, ``descriptionHtml``, ``employmentType`` and
+``compensation``: ``compensationTiers[].components[]`` / ``summaryComponents[]`` of
+``{compensationType: "Salary"|"Equity"…, interval: "1 YEAR", currencyCode, minValue, maxValue}``
+plus summaries such as ``scrapeableCompensationSalarySummary`` ("$211.4K - $290.6K"). The API has
+no company name: the board token (or a configured name) stands for it. Unlisted jobs are skipped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aggregator.extract.lever import salary_period, salary_text
+from aggregator.extract.page import first, squash
+from aggregator.items import RawPosting
+
+SOURCE = "ashby"
+
+
+def _text(value: Any) -> str | None:
+    return squash(value) if isinstance(value, str) else None
+
+
+def _html(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _salary_component(components: Any) -> str | None:
+    for component in components or []:
+        if not isinstance(component, dict):
+            continue
+        if str(component.get("compensationType") or "").lower() not in ("salary", "base salary"):
+            continue
+        text = salary_text(
+            component.get("currencyCode"),
+            component.get("minValue"),
+            component.get("maxValue"),
+            salary_period(component.get("interval")),
+        )
+        if text:
+            return text
+    return None
+
+
+def compensation_salary(compensation: Any) -> str | None:
+    """The salary as a readable raw string: structured components first, then Ashby's summaries."""
+    if not isinstance(compensation, dict):
+        return None
+    found = _salary_component(compensation.get("summaryComponents"))
+    for tier in compensation.get("compensationTiers") or []:
+        if found:
+            break
+        if isinstance(tier, dict):
+            found = _salary_component(tier.get("components"))
+    return first(
+        found,
+        _text(compensation.get("scrapeableCompensationSalarySummary")),
+        _text(compensation.get("compensationTierSummary")),
+    )
+
+
+def _place(address: Any) -> dict | None:
+    """``{"postalAddress": {...}}`` (or, in secondary locations, the address itself) → a schema.org Place."""
+    if not isinstance(address, dict):
+        return None
+    postal = address.get("postalAddress", address)
+    if not isinstance(postal, dict) or not any(postal.values()):
+        return None
+    return {"@type": "Place", "address": {"@type": "PostalAddress", **postal}}
+
+
+def extract_job(record: dict[str, Any], board: str, company: str | None = None) -> RawPosting | None:
+    if record.get("isListed") is False:
+        return None
+    places = [_place(record.get("address"))]
+    places += [_place(extra.get("address")) for extra in record.get("secondaryLocations") or []
+               if isinstance(extra, dict)]  # fmt: skip
+    places = [place for place in places if place]
+    workplace = _text(record.get("workplaceType")) or ("Remote" if record.get("isRemote") else None)
+    job_id = record.get("id")
+    return RawPosting(
+        source=SOURCE,
+        url=first(_text(record.get("jobUrl")), f"https://jobs.ashbyhq.com/{board}/{job_id}" if job_id else None),
+        source_id=str(job_id) if job_id is not None else None,
+        apply_url=_text(record.get("applyUrl")),
+        title=_text(record.get("title")),
+        company=first(company, board),
+        salary_raw=compensation_salary(record.get("compensation")),
+        location_raw=_text(record.get("location")),
+        description_html=_html(record.get("descriptionHtml")),
+        date_posted=_text(record.get("publishedAt")),
+        employment_type_raw=_text(record.get("employmentType")),
+        job_location_type_raw=workplace,
+        job_location_raw=places or None,
+    )

@@ -1,0 +1,112 @@
+"""Lever postings API records → RawPosting.
+
+``GET https://api.lever.co/v0/postings/<company>?mode=json`` answers a bare JSON array of postings:
+``id`` (UUID), ``text`` (the title), ``categories{commitment, department, location, team,
+allLocations}``, ``country`` (ISO-2), ``workplaceType`` (onsite|hybrid|remote), ``createdAt`` (epoch
+milliseconds), ``hostedUrl``, ``applyUrl``, HTML/plain pairs (``opening``, ``descriptionBody``,
+``description``, ``additional``), ``lists[]{text, content}`` and an optional ``salaryRange``. The
+API has no company name: the board token (or a configured name) stands for it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aggregator.extract.page import first, squash
+from aggregator.items import RawPosting
+
+SOURCE = "lever"
+
+
+def _text(value: Any) -> str | None:
+    return squash(value) if isinstance(value, str) else None
+
+
+def _number(value: Any) -> str | None:
+    """``150000`` / ``150000.0`` / ``"150000"`` → ``"150000"``; ``52.5`` stays; junk → None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(str(value).replace(",", "").strip())
+    except ValueError:
+        return None
+    if number <= 0:
+        return None
+    return str(int(number)) if number.is_integer() else f"{number:g}"
+
+
+def salary_text(currency: Any, minimum: Any, maximum: Any, period: str | None) -> str | None:
+    """A readable raw salary from structured fields: ``"USD 120000-150000 per year"``.
+
+    One bound alone gives ``"USD 120000 per year"``; no amount gives None (zero means unknown).
+    """
+    low, high = _number(minimum), _number(maximum)
+    if low and high and low != high:
+        amount = f"{low}-{high}"
+    else:
+        amount = low or high
+    if not amount:
+        return None
+    parts = [squash(str(currency)) if currency else None, amount, f"per {period}" if period else None]
+    return " ".join(part for part in parts if part)
+
+
+def salary_period(interval: Any) -> str | None:
+    """Lever's ``per-year-salary`` / ``per-hour-wage`` → ``year`` / ``hour``; Ashby's ``1 YEAR`` → ``year``."""
+    if not interval:
+        return None
+    text = str(interval).lower()
+    for unit in ("hour", "day", "week", "month", "year"):
+        if re.search(rf"\b{unit}", text):
+            return unit
+    if "annual" in text:
+        return "year"
+    return None
+
+
+def lever_salary(salary_range: Any) -> str | None:
+    if not isinstance(salary_range, dict):
+        return None
+    return salary_text(
+        salary_range.get("currency"),
+        salary_range.get("min"),
+        salary_range.get("max"),
+        salary_period(salary_range.get("interval")),
+    )
+
+
+def description_html(record: dict[str, Any]) -> str | None:
+    """The whole posting as the hosted page shows it: description, lists, pay notes, closing text."""
+    parts = [first(record.get("description"), "".join(filter(None, (record.get("opening"),
+                                                                       record.get("descriptionBody")))))]  # fmt: skip
+    for block in record.get("lists") or []:
+        if isinstance(block, dict) and (block.get("content") or "").strip():
+            heading = _text(block.get("text"))
+            parts.append((f"<h3>{heading}</h3>" if heading else "") + f"<ul>{block['content']}</ul>")
+    parts += [record.get("salaryDescription"), record.get("additional")]
+    html = "\n".join(part for part in parts if part and part.strip())
+    return html or None
+
+
+def extract_job(record: dict[str, Any], board: str, company: str | None = None) -> RawPosting:
+    categories = record.get("categories") if isinstance(record.get("categories"), dict) else {}
+    country = _text(record.get("country"))
+    job_id = record.get("id")
+    locations = [_text(location) for location in categories.get("allLocations") or []]
+    created = record.get("createdAt")
+    return RawPosting(
+        source=SOURCE,
+        url=first(_text(record.get("hostedUrl")), f"https://jobs.lever.co/{board}/{job_id}" if job_id else None),
+        source_id=str(job_id) if job_id is not None else None,
+        apply_url=_text(record.get("applyUrl")),
+        title=_text(record.get("text")),
+        company=first(company, board),
+        salary_raw=lever_salary(record.get("salaryRange")),
+        location_raw=first(_text(categories.get("location")), "; ".join(filter(None, locations))),
+        description_html=description_html(record),
+        date_posted=str(created) if created not in (None, "") else None,
+        employment_type_raw=_text(categories.get("commitment")),
+        job_location_type_raw=_text(record.get("workplaceType")),
+        job_location_raw={"@type": "Place", "address": {"addressCountry": country}} if country else None,
+    )
