@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("boards", nargs="*", metavar="BOARD", help="spider names, e.g. remotewlb")
     crawl.add_argument("--all", action="store_true", help="every enabled board of the configuration")
     crawl.add_argument(
+        "--full", action="store_true", help="download every listed posting again (default: only new or changed ones)"
+    )
+    crawl.add_argument(
         "-s", "--set", dest="settings", action="append", type=_setting, default=[], metavar="KEY=VALUE",
         help="a Scrapy setting for the crawls (repeatable)",
     )  # fmt: skip
@@ -53,6 +56,22 @@ def build_parser() -> argparse.ArgumentParser:
     runs = commands.add_parser("runs", help="show recent crawl runs", description="Show recent crawl runs.")
     runs.add_argument("-n", "--limit", type=int, default=20, help="how many runs (default 20)")
     runs.add_argument("--board", help="only this board's runs")
+
+    found = commands.add_parser(
+        "search",
+        help="full-text search over open postings",
+        description="Ranked full-text search over title, company and description of open postings. Words are "
+        'ANDed; also OR, NOT (or -word), "exact phrase", prefix* and parentheses, e.g. '
+        "'python AND (django OR flask) NOT java'.",
+    )
+    found.add_argument("query", help="what to look for (quote it for the shell)")
+    found.add_argument("--country", metavar="CC", help="only postings open to this country (ISO code, e.g. DE)")
+    found.add_argument("--remote-only", action="store_true", help="only fully remote postings")
+    found.add_argument("--worldwide", action="store_true", help="only postings open worldwide")
+    found.add_argument("--min-salary", type=float, metavar="AMOUNT", help="yearly pay at least this (needs --currency)")
+    found.add_argument("--currency", metavar="CUR", help="only salaries in this currency (ISO code, e.g. EUR)")
+    found.add_argument("--since", metavar="WHEN", help="first seen since: 7d, 24h, 2w or a date (2024-05-01)")
+    found.add_argument("-n", "--limit", type=int, default=20, help="how many postings (default 20)")
 
     db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -97,7 +116,8 @@ def cmd_crawl(args) -> int:
             )
             return 2
         boards = [config.board(name) for name in args.boards]
-    outcomes = [run_board(board, config, dict(args.settings)) for board in boards]
+    settings = dict(args.settings) | ({"FULL_RECRAWL": "True"} if args.full else {})
+    outcomes = [run_board(board, config, settings) for board in boards]
     for outcome in outcomes:
         print(outcome.summary())
     return 0 if all(outcome.ok for outcome in outcomes) else 1
@@ -154,4 +174,60 @@ def cmd_db(args) -> int:
     return 0
 
 
-COMMANDS = {"crawl": cmd_crawl, "schedule": cmd_schedule, "runs": cmd_runs, "db": cmd_db}
+_PERIODS = {"year": "/yr", "month": "/mo", "week": "/wk", "day": "/day", "hour": "/hr"}
+
+
+def _amount(value: float) -> str:
+    if value >= 1000:
+        return f"{value / 1000:.1f}".removesuffix(".0") + "k"
+    return f"{value:.2f}".removesuffix(".00")
+
+
+def _salary(hit) -> str:
+    amounts = [value for value in (hit.salary_min, hit.salary_max) if value is not None]
+    if not amounts:
+        return ""
+    span = "–".join(dict.fromkeys(_amount(value) for value in amounts))
+    return f"{hit.salary_currency or ''} {span}{_PERIODS.get(hit.salary_period or '', '')}".strip()
+
+
+def _where(hit) -> str:
+    place = "worldwide" if hit.worldwide else ", ".join(hit.countries[:4]) + ("…" if len(hit.countries) > 4 else "")
+    return " · ".join(part for part in (hit.workplace if hit.workplace != "unknown" else "", place) if part)
+
+
+def _cut(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_search(args) -> int:
+    from aggregator.db import database
+    from aggregator.search import QueryError, search
+
+    config = load_config(args.config)
+    try:
+        hits = search(
+            database(config.database_url).engine, args.query, country=args.country, remote_only=args.remote_only,
+            worldwide=args.worldwide, min_salary=args.min_salary, currency=args.currency, since=args.since,
+            limit=args.limit,
+        )  # fmt: skip
+    except QueryError as exc:
+        print(f"aggregator: {exc}", file=sys.stderr)
+        return 2
+    if not hits:
+        print(f"(no open postings match {args.query!r})")
+        return 0
+    rows = [("#", "title", "company", "where", "salary", "posted", "url")]
+    for number, hit in enumerate(hits, 1):
+        posted = hit.date_posted[:10] if hit.date_posted else f"{hit.first_seen_at:%Y-%m-%d}"
+        rows.append((str(number), _cut(hit.title, 48), _cut(hit.company, 24), _cut(_where(hit), 24), _salary(hit),
+                     posted, hit.url))  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    rows.insert(1, tuple("-" * width for width in widths) + ("---",))
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
+    return 0
+
+
+COMMANDS = {"crawl": cmd_crawl, "schedule": cmd_schedule, "runs": cmd_runs, "db": cmd_db, "search": cmd_search}

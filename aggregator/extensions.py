@@ -57,7 +57,10 @@ class CrawlRunRecorder:
             self._reject(spider.name, payload.get("url"), "validate", exception.reason, payload)
 
     def posting_problem(self, url, stage, reason, payload=None, spider=None) -> None:
-        self._reject(self.crawler.spider.name, url, stage, reason, payload)
+        source = self.crawler.spider.name
+        self._reject(source, url, stage, reason, payload)
+        if stage == "fetch" and reason in repository.GONE_REASONS:
+            repository.close_gone(self.engine, source, url)
 
     def _reject(self, spider_name: str, url, stage: str, reason: str, payload) -> None:
         repository.add_reject(
@@ -93,3 +96,17 @@ class CrawlRunRecorder:
             errors=stats.get("aggregator/errors", 0),
             stats=_jsonable(stats),
         )
+        # Only a healthy run that read every listing may close postings it did not see.
+        complete = (
+            getattr(spider, "complete_listing", False)
+            and not stats.get("aggregator/listing_problems")
+            and status == "ok"
+        )
+        lifecycle = repository.apply_lifecycle(
+            self.engine,
+            spider.name,
+            self.run_id,
+            healthy=complete,
+            close_after_missed=self.crawler.settings.getint("CLOSE_AFTER_MISSED_RUNS", 2),
+        )
+        spider.logger.info("lifecycle after run %s: %s", self.run_id, lifecycle)

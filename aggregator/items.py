@@ -35,6 +35,11 @@ class RawPosting:
     job_location_type_raw: Any = None
     applicant_location_raw: Any = None
     job_location_raw: Any = None
+    # How the page was fetched, for incremental recrawls (not posting content).
+    listed_url: str | None = None
+    sitemap_lastmod: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -91,6 +96,10 @@ class NormalisedPosting:
     description_text: str | None = None
     date_posted: str | None = None
     valid_through: str | None = None
+    listed_url: str | None = None
+    sitemap_lastmod: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -106,3 +115,12 @@ class NormalisedPosting:
         values = dataclasses.asdict(self)
         values["content_hash"] = self.content_hash()
         return values
+
+
+@dataclass
+class PostingSeen:
+    """A known posting the board still lists, unchanged, so its page was not fetched again
+    (same sitemap lastmod, or the server answered 304). The store only moves ``last_seen_at``."""
+
+    source: str
+    listed_url: str

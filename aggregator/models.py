@@ -147,7 +147,9 @@ class Posting(Base):
     close_reason: Mapped[str | None] = mapped_column(String(16))
     missed_runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    # Incremental recrawls: what the board said about the page when we last fetched it.
+    # Incremental recrawls: where the board lists the page (before redirects) and what it said
+    # about the page when we last fetched it.
+    listed_url: Mapped[str | None] = mapped_column(Text)
     sitemap_lastmod: Mapped[str | None] = mapped_column(String(40))
     etag: Mapped[str | None] = mapped_column(String(255))
     last_modified: Mapped[str | None] = mapped_column(String(64))

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, tuple_, update
+from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from aggregator.items import NormalisedPosting
-from aggregator.models import CrawlRun, Posting, Reject
+from aggregator.models import CrawlRun, Job, Posting, Reject
+
+# Fields of a posting that describe how it was fetched: refreshed even when its content is unchanged.
+FETCH_FIELDS = ("listed_url", "sitemap_lastmod", "etag", "last_modified")
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +30,7 @@ class UpsertCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    changed_ids: list[int] = field(default_factory=list)
 
     def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
         self.new += other.new
@@ -60,9 +64,9 @@ def upsert_postings(
                 )
             )
         }
-        writes, unchanged_ids = [], []
+        writes, unchanged = [], []
         for key, values in rows.items():
-            values |= {"last_seen_at": seen_at, "crawl_run_id": run_id}
+            values |= {"last_seen_at": seen_at, "crawl_run_id": run_id, "missed_runs": 0}
             if key not in known:
                 counts.new += 1
                 writes.append(values | {"first_seen_at": seen_at})
@@ -71,7 +75,7 @@ def upsert_postings(
                 writes.append(values | {"first_seen_at": seen_at})
             else:
                 counts.unchanged += 1
-                unchanged_ids.append(known[key][0])
+                unchanged.append({"pid": known[key][0], **{name: values[name] for name in FETCH_FIELDS}})
         if writes:
             statement = _dialect_insert(engine)(Posting)
             refreshed = {
@@ -83,10 +87,23 @@ def upsert_postings(
                 statement.on_conflict_do_update(index_elements=["source", "source_key"], set_=refreshed),
                 writes,
             )
-        if unchanged_ids:
+        if unchanged:
             connection.execute(
-                update(Posting).where(Posting.id.in_(unchanged_ids)).values(last_seen_at=seen_at, crawl_run_id=run_id)
+                update(Posting)
+                .where(Posting.id == bindparam("pid"))
+                .values(
+                    last_seen_at=seen_at,
+                    crawl_run_id=run_id,
+                    missed_runs=0,
+                    **{name: bindparam(name) for name in FETCH_FIELDS},
+                ),
+                unchanged,
             )
+        counts.changed_ids = [
+            posting_id
+            for key, (posting_id, _) in known.items()
+            if key in rows and rows[key]["content_hash"] != known[key][1]
+        ]
     return counts
 
 
@@ -153,3 +170,128 @@ def recent_runs(engine: Engine, limit: int = 20, spider: str | None = None) -> l
 def get_run(engine: Engine, run_id: int) -> CrawlRun | None:
     with Session(engine) as session:
         return session.get(CrawlRun, run_id)
+
+
+# --- incremental recrawls -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListingState:
+    """What we know of a listed page: its sitemap lastmod and HTTP validators when last fetched."""
+
+    sitemap_lastmod: str | None
+    etag: str | None = None
+    last_modified: str | None = None
+    gone: bool = False
+
+
+def listing_state(engine: Engine, source: str) -> dict[str, ListingState]:
+    """Known pages of a board by the URL it lists them under, including pages found gone (404/410)."""
+    states: dict[str, ListingState] = {}
+    with engine.connect() as connection:
+        for url, payload in connection.execute(
+            select(Reject.url, Reject.payload)
+            .where(Reject.spider == source, Reject.stage == "fetch", Reject.reason.in_(GONE_REASONS))
+            .order_by(Reject.id)
+        ):
+            lastmod = (payload or {}).get("sitemap_lastmod") if isinstance(payload, dict) else None
+            if url and lastmod:
+                states[url] = ListingState(lastmod, gone=True)
+        for url, lastmod, etag, modified, close_reason in connection.execute(
+            select(
+                Posting.listed_url, Posting.sitemap_lastmod, Posting.etag, Posting.last_modified, Posting.close_reason
+            ).where(Posting.source == source, Posting.listed_url.is_not(None))
+        ):
+            states[url] = ListingState(lastmod, etag, modified, gone=close_reason == "gone")
+    return states
+
+
+def touch_listed(engine: Engine, source: str, listed_urls: Sequence[str], run_id: int | None) -> int:
+    """Postings seen unchanged without a download: only ``last_seen_at`` (and the run) move."""
+    if not listed_urls:
+        return 0
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(Posting)
+            .where(Posting.source == source, Posting.listed_url.in_(list(listed_urls)))
+            .values(last_seen_at=utcnow(), crawl_run_id=run_id, missed_runs=0)
+        )
+        return result.rowcount
+
+
+# --- lifecycle ------------------------------------------------------------------------------------
+
+GONE_REASONS = ("HTTP 404", "HTTP 410")
+
+
+def close_gone(engine: Engine, source: str, url: str) -> int:
+    """A posting whose page answers 404/410 is closed at once."""
+    with engine.begin() as connection:
+        closed = connection.execute(
+            update(Posting)
+            .where(
+                Posting.source == source,
+                or_(Posting.listed_url == url, Posting.url == url),
+                Posting.closed_at.is_(None),
+            )
+            .values(closed_at=utcnow(), close_reason="gone")
+        ).rowcount
+        _refresh_job_status(connection, source)
+        return closed
+
+
+def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, close_after_missed: int) -> dict:
+    """After a run: reopen what it saw, close what expired, and — only after a healthy, complete
+    run — count a miss for every open posting it did not see, closing those missed often enough."""
+    now = utcnow()
+    counts = {"reopened": 0, "expired": 0, "missing": 0}
+    with engine.begin() as connection:
+        counts["reopened"] = connection.execute(
+            update(Posting)
+            .where(
+                Posting.source == source,
+                Posting.crawl_run_id == run_id,
+                Posting.closed_at.is_not(None),
+                Posting.close_reason.in_(("missing", "gone")),
+            )
+            .values(closed_at=None, close_reason=None, missed_runs=0)
+        ).rowcount
+        counts["expired"] = connection.execute(
+            update(Posting)
+            .where(
+                Posting.source == source,
+                Posting.closed_at.is_(None),
+                Posting.valid_through.is_not(None),
+                Posting.valid_through < now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            )
+            .values(closed_at=now, close_reason="expired")
+        ).rowcount
+        if healthy:
+            unseen = and_(
+                Posting.source == source,
+                Posting.closed_at.is_(None),
+                or_(Posting.crawl_run_id.is_(None), Posting.crawl_run_id != run_id),
+            )
+            connection.execute(update(Posting).where(unseen).values(missed_runs=Posting.missed_runs + 1))
+            counts["missing"] = connection.execute(
+                update(Posting)
+                .where(unseen, Posting.missed_runs >= close_after_missed)
+                .values(closed_at=now, close_reason="missing")
+            ).rowcount
+        _refresh_job_status(connection, source)
+    return counts
+
+
+def _refresh_job_status(connection, source: str) -> None:
+    """A job is open while any of its postings is open; closed_at is when its last one closed."""
+    jobs_of_source = select(Posting.job_id).where(Posting.source == source, Posting.job_id.is_not(None))
+    open_posting = select(Posting.id).where(Posting.job_id == Job.id, Posting.closed_at.is_(None)).exists()
+    last_closed = select(func.max(Posting.closed_at)).where(Posting.job_id == Job.id).scalar_subquery()
+    connection.execute(
+        update(Job).where(Job.id.in_(jobs_of_source), open_posting).values(status="open", closed_at=None)
+    )
+    connection.execute(
+        update(Job)
+        .where(Job.id.in_(jobs_of_source), ~open_posting, Job.status == "open")
+        .values(status="closed", closed_at=last_closed)
+    )

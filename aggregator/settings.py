@@ -10,6 +10,12 @@ NEWSPIDER_MODULE = "spiders"
 
 # Where postings go: AGGREGATOR_DATABASE_URL, or `-s DATABASE_URL=…`, or sqlite:///jobs.db.
 DATABASE_URL = database_url()
+# Incremental recrawls: pages listed with an unchanged lastmod are not downloaded again.
+# `-s FULL_RECRAWL=True` (or `aggregator crawl --full`) fetches everything.
+FULL_RECRAWL = False
+# A posting missing from this many consecutive healthy runs of its board is closed.
+CLOSE_AFTER_MISSED_RUNS = 2
+
 # Postings written per transaction by the store pipeline (flushed on close too).
 STORE_BATCH_SIZE = 500
 

@@ -1,5 +1,5 @@
 from aggregator.exceptions import DuplicateItem
-from aggregator.items import NormalisedPosting
+from aggregator.items import NormalisedPosting, PostingSeen
 
 
 class DeduplicatePipeline:
@@ -13,7 +13,9 @@ class DeduplicatePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item: NormalisedPosting) -> NormalisedPosting:
+    def process_item(self, item: NormalisedPosting | PostingSeen) -> NormalisedPosting | PostingSeen:
+        if isinstance(item, PostingSeen):
+            return item
         if item.key in self.seen:
             self.stats.inc_value("aggregator/duplicates_in_crawl")
             raise DuplicateItem(f"{item.source}:{item.source_key} already seen in this crawl")

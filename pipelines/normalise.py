@@ -1,4 +1,4 @@
-from aggregator.items import NormalisedPosting, RawPosting
+from aggregator.items import NormalisedPosting, PostingSeen, RawPosting
 from aggregator.normalise.posting import normalise_posting
 
 
@@ -12,7 +12,9 @@ class NormalisePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item: RawPosting) -> NormalisedPosting:
+    def process_item(self, item: RawPosting | PostingSeen) -> NormalisedPosting | PostingSeen:
+        if isinstance(item, PostingSeen):
+            return item
         posting = normalise_posting(item)
         if posting.salary_raw and posting.salary_min is None and posting.salary_max is None:
             self.stats.inc_value("aggregator/normalise/salary_unparsed")

@@ -1,10 +1,13 @@
 from aggregator import repository
 from aggregator.db import database
-from aggregator.items import NormalisedPosting
+from aggregator.items import NormalisedPosting, PostingSeen
 
 
 class StorePipeline:
-    """Idempotent batched upserts on (source, source_key); counts new/updated/unchanged in stats."""
+    """Idempotent batched upserts on (source, source_key); counts new/updated/unchanged in stats.
+
+    Postings seen unchanged without a download (PostingSeen) only get ``last_seen_at`` moved.
+    """
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -12,6 +15,7 @@ class StorePipeline:
         self.url = crawler.settings["DATABASE_URL"]
         self.batch_size = crawler.settings.getint("STORE_BATCH_SIZE", 500)
         self.batch: list[NormalisedPosting] = []
+        self.seen: list[PostingSeen] = []
         self.engine = None
 
     @classmethod
@@ -21,9 +25,12 @@ class StorePipeline:
     def open_spider(self) -> None:
         self.engine = database(self.url).engine
 
-    def process_item(self, item: NormalisedPosting) -> NormalisedPosting:
-        self.batch.append(item)
-        if len(self.batch) >= self.batch_size:
+    def process_item(self, item: NormalisedPosting | PostingSeen) -> NormalisedPosting | PostingSeen:
+        if isinstance(item, PostingSeen):
+            self.seen.append(item)
+        else:
+            self.batch.append(item)
+        if len(self.batch) + len(self.seen) >= self.batch_size:
             self.flush()
         return item
 
@@ -31,11 +38,18 @@ class StorePipeline:
         self.flush()
 
     def flush(self) -> None:
-        if not self.batch:
-            return
-        batch, self.batch = self.batch, []
         run_id = self.stats.get_value("aggregator/crawl_run_id")
-        counts = repository.upsert_postings(self.engine, batch, run_id)
-        self.stats.inc_value("aggregator/items_new", counts.new)
-        self.stats.inc_value("aggregator/items_updated", counts.updated)
-        self.stats.inc_value("aggregator/items_unchanged", counts.unchanged)
+        if self.batch:
+            batch, self.batch = self.batch, []
+            counts = repository.upsert_postings(self.engine, batch, run_id)
+            self.stats.inc_value("aggregator/items_new", counts.new)
+            self.stats.inc_value("aggregator/items_updated", counts.updated)
+            self.stats.inc_value("aggregator/items_unchanged", counts.unchanged)
+        if self.seen:
+            seen, self.seen = self.seen, []
+            by_source: dict[str, list[str]] = {}
+            for item in seen:
+                by_source.setdefault(item.source, []).append(item.listed_url)
+            for source, urls in by_source.items():
+                touched = repository.touch_listed(self.engine, source, urls, run_id)
+                self.stats.inc_value("aggregator/items_unchanged", touched)

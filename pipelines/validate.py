@@ -1,5 +1,5 @@
 from aggregator.exceptions import RejectedItem
-from aggregator.items import RawPosting
+from aggregator.items import PostingSeen, RawPosting
 
 REQUIRED_FIELDS = ("url", "title", "source_id")
 
@@ -14,7 +14,9 @@ class ValidatePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item: RawPosting) -> RawPosting:
+    def process_item(self, item: RawPosting | PostingSeen) -> RawPosting | PostingSeen:
+        if isinstance(item, PostingSeen):
+            return item
         missing = [name for name in REQUIRED_FIELDS if not (getattr(item, name, None) or "").strip()]
         if missing:
             self.stats.inc_value("aggregator/rejected")

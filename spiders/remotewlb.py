@@ -6,6 +6,7 @@ class RemoteWLBSpider(SitemapJobSpider):
     """remotewlb.com: every posting is in a monthly sitemap shard and has JobPosting JSON-LD."""
 
     name = "remotewlb"
+    terms = "Public sitemaps and robots.txt (Allow: /); no published API terms. Polite default rate."
     allowed_domains = ["remotewlb.com", "www.remotewlb.com"]
     robots_url = "https://remotewlb.com/robots.txt"
     posting_url_pattern = r"^https?://(www\.)?remotewlb\.com/job/[^/?#]+/?$"

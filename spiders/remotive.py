@@ -12,6 +12,7 @@ class RemotiveSpider(ApiJobSpider):
     records_path = "jobs"
     # The API allows "a couple of times a day (max. 4)"; jobs appear 24 h late anyway: once a day.
     schedule = "15 6 * * *"
+    complete_listing = True  # one response carries every current posting
     terms = (
         "Link back to the Remotive URL and name Remotive as the source; don't pass its jobs on to "
         "third-party sites (Jooble, Neuvoo, Google Jobs, LinkedIn Jobs); at most 4 requests a day, "

@@ -172,7 +172,14 @@ def write_snapshot(folder: Path, pages: dict[str, list[dict]]) -> Path:
 SITE = "https://remotewlb.com"
 
 
-def posting_page(title: str | None, company: str = "Acme", ld: str | None = None, charset: str = "utf-8") -> str:
+def posting_page(
+    title: str | None,
+    company: str = "Acme",
+    ld: str | None = None,
+    charset: str = "utf-8",
+    valid_through: str | None = None,
+    description: str = "<p>Build things.</p>",
+) -> str:
     ld = (
         ld
         if ld is not None
@@ -182,7 +189,8 @@ def posting_page(title: str | None, company: str = "Acme", ld: str | None = None
                 "@type": "JobPosting",
                 "title": title,
                 "datePosted": "2024-05-01",
-                "description": "<p>Build things.</p>",
+                "description": description,
+                "validThrough": valid_through,
                 "hiringOrganization": {"@type": "Organization", "name": company},
             }
         )

@@ -79,6 +79,8 @@ class ApiJobSpider(JobSpider):
         # -a values arrive as strings and shadow the class attributes; nothing class-level is mutated.
         self.max_pages = _positive_int(self.max_pages, "max_pages")
         self.pages_requested: set[str] = set()
+        if getattr(self, "url", None) or any(getattr(self, name, None) for name in self.query_args):
+            self.complete_listing = False  # a filtered listing is not the whole board
 
     # -- requests ------------------------------------------------------------------------------
 

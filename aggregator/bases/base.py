@@ -20,6 +20,16 @@ def _stat_key(reason: str) -> str:
 class JobSpider(scrapy.Spider):
     """Base of all board spiders."""
 
+    # Cron of the board's nightly crawl and a one-line summary of its terms (README, scheduler).
+    schedule = "0 2 * * *"
+    terms = ""
+    # Whether the scheduler runs this board without configuration (boards that need arguments don't).
+    enabled_by_default = True
+    # Whether one healthy run sees every current posting of the board. Only then may postings it
+    # did not see be counted as missing and closed; feeds of the newest N postings, or one company
+    # board among many under one source, are not complete.
+    complete_listing = False
+
     @classmethod
     def update_settings(cls, settings):
         super().update_settings(settings)
@@ -47,4 +57,5 @@ class JobSpider(scrapy.Spider):
             reason = f"HTTP {response.status}"
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
-        self.record_problem(request.url, "fetch", reason)
+        # The sitemap's lastmod rides along so that a gone page is not fetched again until it changes.
+        self.record_problem(request.url, "fetch", reason, {"sitemap_lastmod": request.cb_kwargs.get("sitemap_lastmod")})

@@ -52,5 +52,9 @@ def normalise_posting(raw: RawPosting) -> NormalisedPosting:
         description_text=html_to_text(description_html),
         date_posted=iso_utc(raw.date_posted),
         valid_through=iso_utc(raw.valid_through),
+        listed_url=raw.listed_url or raw.url,
+        sitemap_lastmod=raw.sitemap_lastmod,
+        etag=raw.etag,
+        last_modified=raw.last_modified,
         raw=raw.as_dict(),
     )
