@@ -170,7 +170,7 @@ async def _handle(replay: Replay, tls: ssl.SSLContext, reader, writer) -> None:
         writer.close()
 
 
-def _self_signed_context() -> ssl.SSLContext:
+def _self_signed_context(hosts: set[str]) -> ssl.SSLContext:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -182,7 +182,11 @@ def _self_signed_context() -> ssl.SSLContext:
     certificate = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365)).sign(key, hashes.SHA256())
+        .not_valid_after(now + dt.timedelta(days=365))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.DNSName(host.split(":")[0]) for host in sorted(hosts)] or [x509.DNSName("replay.invalid")]
+        ), critical=False)
+        .sign(key, hashes.SHA256())
     )  # fmt: skip
     folder = Path(tempfile.mkdtemp(prefix="replay-cert-"))
     (folder / "key.pem").write_bytes(
@@ -213,7 +217,7 @@ class ReplayProxy:
         return self.replay.requests
 
     def __enter__(self) -> ReplayProxy:
-        tls = _self_signed_context()
+        tls = _self_signed_context(self.replay.snapshot.hosts)
         self._thread.start()
         future = asyncio.run_coroutine_threadsafe(
             asyncio.start_server(lambda r, w: _handle(self.replay, tls, r, w), "127.0.0.1", self.port),

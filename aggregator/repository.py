@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from aggregator.items import NormalisedPosting
-from aggregator.models import CrawlRun, Job, Posting, Reject
+from aggregator.models import CrawlRun, DedupKey, Job, Posting, Reject
 
 # Fields of a posting that describe how it was fetched: refreshed even when its content is unchanged.
 FETCH_FIELDS = ("listed_url", "sitemap_lastmod", "etag", "last_modified")
@@ -30,7 +32,8 @@ class UpsertCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    changed_ids: list[int] = field(default_factory=list)
+    # ids of the postings inserted or rewritten (they need matching to a job)
+    written_ids: list[int] = field(default_factory=list)
 
     def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
         self.new += other.new
@@ -99,11 +102,11 @@ def upsert_postings(
                 ),
                 unchanged,
             )
-        counts.changed_ids = [
-            posting_id
-            for key, (posting_id, _) in known.items()
-            if key in rows and rows[key]["content_hash"] != known[key][1]
-        ]
+        written = [(values["source"], values["source_key"]) for values in writes]
+        if written:
+            counts.written_ids = list(
+                connection.scalars(select(Posting.id).where(tuple_(Posting.source, Posting.source_key).in_(written)))
+            )
     return counts
 
 
@@ -295,3 +298,181 @@ def _refresh_job_status(connection, source: str) -> None:
         .where(Job.id.in_(jobs_of_source), ~open_posting, Job.status == "open")
         .values(status="closed", closed_at=last_closed)
     )
+
+
+# --- jobs and the deduplication index --------------------------------------------------------------
+
+MATCHING_COLUMNS = (
+    Posting.id, Posting.source, Posting.source_id, Posting.url, Posting.apply_url, Posting.company,
+    Posting.title, Posting.description_text, Posting.job_id,
+)  # fmt: skip
+
+
+def postings_to_match(connection, source: str | None, posting_ids: Iterable[int]) -> list:
+    """The given postings plus any of ``source`` not yet assigned to a job (an interrupted run)."""
+    ids = set(posting_ids)
+    condition = Posting.id.in_(ids) if ids else None
+    if source is not None:
+        unassigned = and_(Posting.source == source, Posting.job_id.is_(None))
+        condition = unassigned if condition is None else or_(condition, unassigned)
+    if condition is None:
+        return []
+    return list(connection.execute(select(*MATCHING_COLUMNS).where(condition).order_by(Posting.id)))
+
+
+def _index_key(kind: str, value: str) -> str:
+    key = f"{kind}:{value}"
+    return key if len(key) <= 96 else f"{kind}#" + hashlib.sha1(value.encode("utf-8")).hexdigest()
+
+
+class SqlCandidateIndex:
+    """The matcher's CandidateIndex (aggregator.dedup) backed by ``dedup_keys`` and ``postings``:
+    every lookup is an indexed query, so matching a posting costs the same at 1k or 1M postings."""
+
+    def __init__(self, connection, fingerprint_type):
+        self.connection = connection
+        self.fingerprint_type = fingerprint_type
+
+    @staticmethod
+    def keys(fp) -> list[str]:
+        keys = []
+        if fp.source_id is not None:
+            keys.append(_index_key("sid", f"{fp.source}:{fp.source_id}"))
+        if fp.url:
+            keys.append(_index_key("url", fp.url))
+        if fp.apply_url:
+            keys.append(_index_key("apply", fp.apply_url))
+        keys.extend(_index_key("band", key) for key in fp.band_keys)
+        return list(dict.fromkeys(keys))
+
+    def add(self, fp, job_id) -> None:
+        self.connection.execute(DedupKey.__table__.delete().where(DedupKey.posting_id == fp.posting_id))
+        self.connection.execute(insert(DedupKey), [{"posting_id": fp.posting_id, "key": key} for key in self.keys(fp)])
+
+    def _load(self, posting_ids: Sequence[int]) -> list[tuple]:
+        if not posting_ids:
+            return []
+        found = {
+            posting_id: (self.fingerprint_type.from_record(json.loads(record)), job_id)
+            for posting_id, record, job_id in self.connection.execute(
+                select(Posting.id, Posting.fingerprint, Posting.job_id).where(
+                    Posting.id.in_(posting_ids), Posting.fingerprint.is_not(None), Posting.job_id.is_not(None)
+                )
+            )
+        }
+        return [found[posting_id] for posting_id in posting_ids if posting_id in found]
+
+    def _by_exact(self, key: str) -> list[tuple]:
+        ids = list(self.connection.scalars(select(DedupKey.posting_id).where(DedupKey.key == key)))
+        return self._load(ids)
+
+    def by_source_id(self, source, source_id):
+        return self._by_exact(_index_key("sid", f"{source}:{source_id}"))
+
+    def by_url(self, canonical):
+        return self._by_exact(_index_key("url", canonical))
+
+    def by_apply_url(self, canonical):
+        return self._by_exact(_index_key("apply", canonical))
+
+    def by_band_keys(self, keys, company_key, limit: int = 60):
+        if not keys:
+            return []
+        shared = func.count().label("shared")
+        rows = self.connection.execute(
+            select(DedupKey.posting_id, shared)
+            .where(DedupKey.key.in_([_index_key("band", key) for key in keys]))
+            .group_by(DedupKey.posting_id)
+            .order_by(shared.desc(), DedupKey.posting_id.desc())
+            .limit(limit * 4)
+        )
+        candidates = [
+            (fp, job_id)
+            for fp, job_id in self._load([posting_id for posting_id, _ in rows])
+            if company_key is None or fp.company_key in (None, company_key)
+        ]
+        return candidates[:limit]
+
+
+def assign_posting(connection, posting_id: int, job_id: int, reason: str, score: float | None, record: dict) -> None:
+    connection.execute(
+        update(Posting)
+        .where(Posting.id == posting_id)
+        .values(job_id=job_id, dedup_reason=reason, dedup_score=score, fingerprint=json.dumps(record))
+    )
+
+
+def store_fingerprint(connection, posting_id: int, record: dict) -> None:
+    connection.execute(update(Posting).where(Posting.id == posting_id).values(fingerprint=json.dumps(record)))
+
+
+def create_job(connection, title: str, company: str | None, seen_at: datetime) -> int:
+    return connection.execute(
+        insert(Job)
+        .values(title=title, company=company, first_seen_at=seen_at, last_seen_at=seen_at, status="open")
+        .returning(Job.id)
+    ).scalar_one()
+
+
+def _best_posting(postings: list) -> object:
+    """The posting that represents a job: an open one, the most recently posted, then seen."""
+    return max(
+        postings,
+        key=lambda p: (p.closed_at is None, p.date_posted or "", p.last_seen_at, p.id),
+    )
+
+
+def _best_salary(postings: list, best) -> object | None:
+    with_salary = [p for p in postings if p.salary_min is not None or p.salary_max is not None]
+    if not with_salary:
+        return None
+    if best in with_salary:
+        return best
+    return max(with_salary, key=lambda p: (p.salary_min is not None and p.salary_max is not None, p.last_seen_at))
+
+
+def refresh_jobs(connection, job_ids: Iterable[int]) -> None:
+    """Recompute what people filter jobs on from the jobs' postings."""
+    job_ids = list(set(job_ids))
+    if not job_ids:
+        return
+    columns = (
+        Posting.id, Posting.job_id, Posting.title, Posting.company, Posting.countries, Posting.regions,
+        Posting.workplace, Posting.worldwide, Posting.salary_min, Posting.salary_max, Posting.salary_currency,
+        Posting.salary_period, Posting.salary_annual_min, Posting.salary_annual_max, Posting.first_seen_at,
+        Posting.last_seen_at, Posting.closed_at, Posting.date_posted,
+    )  # fmt: skip
+    by_job: dict[int, list] = {}
+    for row in connection.execute(select(*columns).where(Posting.job_id.in_(job_ids))):
+        by_job.setdefault(row.job_id, []).append(row)
+    updates = []
+    for job_id, postings in by_job.items():
+        best = _best_posting(postings)
+        paid = _best_salary(postings, best)
+        open_postings = [p for p in postings if p.closed_at is None]
+        updates.append(
+            {
+                "jid": job_id,
+                "title": best.title,
+                "company": best.company or next((p.company for p in postings if p.company), None),
+                "best_posting_id": best.id,
+                "countries": sorted({c for p in postings for c in (p.countries or [])}),
+                "regions": sorted({r for p in postings for r in (p.regions or [])}),
+                "workplace": best.workplace,
+                "worldwide": any(p.worldwide for p in postings),
+                "salary_min": paid.salary_min if paid else None,
+                "salary_max": paid.salary_max if paid else None,
+                "salary_currency": paid.salary_currency if paid else None,
+                "salary_period": paid.salary_period if paid else None,
+                "salary_annual_min": paid.salary_annual_min if paid else None,
+                "salary_annual_max": paid.salary_annual_max if paid else None,
+                "first_seen_at": min(p.first_seen_at for p in postings),
+                "last_seen_at": max(p.last_seen_at for p in postings),
+                "status": "open" if open_postings else "closed",
+                "closed_at": None if open_postings else max(p.closed_at for p in postings),
+                "postings_count": len(postings),
+                "reposts_count": len(postings) - 1,
+            }
+        )
+    values = {name: bindparam(name) for name in updates[0] if name != "jid"}
+    connection.execute(update(Job).where(Job.id == bindparam("jid")).values(**values), updates)

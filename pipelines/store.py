@@ -1,6 +1,7 @@
 from aggregator import repository
 from aggregator.db import database
 from aggregator.items import NormalisedPosting, PostingSeen
+from aggregator.jobs import assign_jobs
 
 
 class StorePipeline:
@@ -45,6 +46,9 @@ class StorePipeline:
             self.stats.inc_value("aggregator/items_new", counts.new)
             self.stats.inc_value("aggregator/items_updated", counts.updated)
             self.stats.inc_value("aggregator/items_unchanged", counts.unchanged)
+            assigned = assign_jobs(self.engine, counts.written_ids, source=batch[0].source)
+            self.stats.inc_value("aggregator/jobs/new", assigned.new_jobs)
+            self.stats.inc_value("aggregator/jobs/joined", assigned.joined)
         if self.seen:
             seen, self.seen = self.seen, []
             by_source: dict[str, list[str]] = {}

@@ -1,0 +1,53 @@
+"""Postings → jobs: each new posting joins the job it is the same opening as, or starts one.
+
+The decision is aggregator.dedup's (pure); the candidate index and every write are the
+repository's. Matching is incremental: a posting is compared with candidates found through the
+indexed ``dedup_keys`` table, never with every posting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from aggregator import repository
+from aggregator.dedup import Matcher, PostingFingerprint, fingerprint
+
+
+@dataclass
+class AssignCounts:
+    new_jobs: int = 0
+    joined: int = 0
+    refreshed: int = 0
+
+
+def assign_jobs(engine: Engine, posting_ids: Iterable[int], source: str | None = None) -> AssignCounts:
+    """Match the given postings (and any of ``source`` left without a job) to jobs, in one transaction."""
+    counts = AssignCounts()
+    seen_at = repository.utcnow()
+    with engine.begin() as connection:
+        index = repository.SqlCandidateIndex(connection, PostingFingerprint)
+        matcher = Matcher(index)
+        affected: set[int] = set()
+        for row in repository.postings_to_match(connection, source, posting_ids):
+            fp = fingerprint(
+                row.id, row.source, row.source_id, row.url, row.apply_url, row.company, row.title, row.description_text
+            )
+            if row.job_id is not None:  # a changed posting keeps its job; its fingerprint is renewed
+                repository.store_fingerprint(connection, row.id, fp.to_record())
+                job_id = row.job_id
+                counts.refreshed += 1
+            elif match := matcher.match(fp):
+                job_id = match.job_id
+                repository.assign_posting(connection, row.id, job_id, match.reason, match.score, fp.to_record())
+                counts.joined += 1
+            else:
+                job_id = repository.create_job(connection, row.title, row.company, seen_at)
+                repository.assign_posting(connection, row.id, job_id, "new_job", None, fp.to_record())
+                counts.new_jobs += 1
+            index.add(fp, job_id)
+            affected.add(job_id)
+        repository.refresh_jobs(connection, affected)
+    return counts
