@@ -93,13 +93,12 @@ def test_newest_shard_and_newest_posting_come_first(remotewlb_crawled_twice):
 
 
 def test_database_url_setting_overrides_the_environment(tmp_path):
-    from tests.conftest import REMOTEWLB_SITE, run_crawl
+    from tests.conftest import SITE, posting_page, run_crawl, small_site
 
+    site = small_site(tmp_path / "site", {f"{SITE}/job/one-posting-1": [{"status": 200, "text": posting_page("One")}]})
     chosen = tmp_path / "chosen.db"
     ignored = tmp_path / "ignored.db"
-    result = run_crawl(
-        "remotewlb", [REMOTEWLB_SITE], f"sqlite:///{ignored}", "-s", f"DATABASE_URL=sqlite:///{chosen}"
-    )
+    result = run_crawl("remotewlb", [site], f"sqlite:///{ignored}", "-s", f"DATABASE_URL=sqlite:///{chosen}")
     assert result.returncode == 0
     assert not ignored.exists()
-    assert query(f"sqlite:///{chosen}", "SELECT COUNT(*) AS n FROM postings")[0]["n"] == len(ITEMS)
+    assert query(f"sqlite:///{chosen}", "SELECT COUNT(*) AS n FROM postings")[0]["n"] == 1

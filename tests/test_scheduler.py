@@ -57,15 +57,31 @@ class Process(subprocess.Popen):
         wait_for(printed, timeout)
 
 
+_spawned: list[Process] = []
+
+
+@pytest.fixture(autouse=True)
+def no_process_left_behind():
+    """A failing test must not leave a scheduler running on the machine."""
+    yield
+    while _spawned:
+        process = _spawned.pop()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)  # the scheduler and any crawl it started
+            process.wait(timeout=10)
+
+
 def aggregator(*args: str, proxy: ReplayProxy | None = None, **popen) -> Process:
     environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
     environment.pop("AGGREGATOR_DATABASE_URL", None)
     if proxy:
         environment |= {"https_proxy": proxy.url, "http_proxy": proxy.url}
-    return Process(
+    process = Process(
         [sys.executable, "-m", "aggregator", *args], cwd=ROOT, env=environment, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **popen,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, **popen,
     )  # fmt: skip
+    _spawned.append(process)
+    return process
 
 
 def wait_for(condition, timeout: float = 60, interval: float = 0.2):
