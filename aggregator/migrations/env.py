@@ -16,12 +16,31 @@ if config.config_file_name is not None and config.attributes.get("connection") i
 
 target_metadata = Base.metadata
 
+# Made by raw SQL in revision 0005 and not in the models: the SQLite FTS5 table (with its shadow
+# tables postings_fts_data, _idx, _docsize, _config), PostgreSQL's generated column postings.search_vector
+# and its GIN index.
+FULL_TEXT_SEARCH_TABLES = "postings_fts"
+FULL_TEXT_SEARCH_COLUMNS = {("postings", "search_vector")}
+FULL_TEXT_SEARCH_INDEXES = {"ix_postings_search_vector"}
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """Autogenerate (and so `alembic check`) ignores the full-text search objects."""
+    if type_ == "table":
+        return not (name or "").startswith(FULL_TEXT_SEARCH_TABLES)
+    if type_ == "column":
+        return (parent_names.get("table_name"), name) not in FULL_TEXT_SEARCH_COLUMNS
+    if type_ == "index":
+        return name not in FULL_TEXT_SEARCH_INDEXES
+    return True
+
 
 def _configure(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_name=include_name,
         # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
     )
@@ -33,6 +52,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
