@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import random
@@ -42,7 +43,22 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(connection):
         # A writer takes the write lock up front: with a plain BEGIN two crawls writing one file
         # deadlock on the read-to-write upgrade and one of them fails with "database is locked".
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers begin plainly, so that they never wait for (or block) a writer.
+        writer = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+# Execution option that marks a connection as a writer (see _tune_sqlite).
+WRITE_OPTION = "aggregator_writer"
+
+
+@contextlib.contextmanager
+def write_transaction(engine: Engine):
+    """Like ``engine.begin()``, but on SQLite the transaction holds the write lock from the start."""
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            yield connection
 
 
 def make_engine(url: str) -> Engine:
@@ -85,7 +101,7 @@ def upgrade_to_head(engine: Engine) -> None:
     head = head_revision()
     if current_revision(engine) == head:
         return
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         if MigrationContext.configure(connection).get_current_revision() == head:
@@ -135,7 +151,7 @@ def run_in_transaction(
         raise ValueError("attempts must be at least 1")
     for attempt in range(1, attempts + 1):
         try:
-            with engine.begin() as connection:
+            with write_transaction(engine) as connection:
                 return work(connection)
         except DBAPIError as error:
             if attempt == attempts or not is_retryable(error):

@@ -112,7 +112,8 @@ class NormalisedPosting:
         return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
     def columns(self) -> dict[str, Any]:
-        values = dataclasses.asdict(self)
+        # A shallow copy: dataclasses.asdict deep-copies `raw`, a fifth of the store path's time.
+        values = {column.name: getattr(self, column.name) for column in dataclasses.fields(self)}
         values["content_hash"] = self.content_hash()
         return values
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from aggregator import repository
+from aggregator.db import run_in_transaction
 from aggregator.dedup import Matcher, PostingFingerprint, fingerprint
 
 
@@ -25,9 +26,10 @@ class AssignCounts:
 
 def assign_jobs(engine: Engine, posting_ids: Iterable[int], source: str | None = None) -> AssignCounts:
     """Match the given postings (and any of ``source`` left without a job) to jobs, in one transaction."""
-    counts = AssignCounts()
     seen_at = repository.utcnow()
-    with engine.begin() as connection:
+
+    def work(connection) -> AssignCounts:
+        counts = AssignCounts()
         index = repository.SqlCandidateIndex(connection, PostingFingerprint)
         matcher = Matcher(index)
         affected: set[int] = set()
@@ -50,4 +52,7 @@ def assign_jobs(engine: Engine, posting_ids: Iterable[int], source: str | None =
             index.add(fp, job_id)
             affected.add(job_id)
         repository.refresh_jobs(connection, affected)
-    return counts
+        return counts
+
+    # Jobs are shared between boards: two crawls may collide here, so the transaction is retried.
+    return run_in_transaction(engine, work)

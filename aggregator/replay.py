@@ -228,7 +228,14 @@ class ReplayProxy:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self._server.close()
+        async def shutdown() -> None:
+            self._server.close()
+            connections = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in connections:  # clients that kept a connection open
+                task.cancel()
+            await asyncio.gather(*connections, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
 

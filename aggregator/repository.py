@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from aggregator.db import run_in_transaction
 from aggregator.items import NormalisedPosting
 from aggregator.models import CrawlRun, DedupKey, Job, Posting, Reject
 
@@ -46,6 +47,14 @@ def _dialect_insert(engine: Engine):
     return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
 
+def _keys_in(keys: Iterable[tuple[str, str]]):
+    """``(source, source_key) IN keys`` written per source, so that PostgreSQL uses the unique index."""
+    by_source: dict[str, list[str]] = {}
+    for source, source_key in keys:
+        by_source.setdefault(source, []).append(source_key)
+    return or_(*(and_(Posting.source == source, Posting.source_key.in_(ks)) for source, ks in by_source.items()))
+
+
 def upsert_postings(
     engine: Engine, postings: Sequence[NormalisedPosting], run_id: int | None, seen_at: datetime | None = None
 ) -> UpsertCounts:
@@ -53,18 +62,17 @@ def upsert_postings(
 
     One transaction per call: callers hand over a batch, never a single item.
     """
-    counts = UpsertCounts()
     if not postings:
-        return counts
+        return UpsertCounts()
     seen_at = seen_at or utcnow()
     rows = {p.key: p.columns() for p in postings}  # the last copy of a key in a batch wins
-    with engine.begin() as connection:
+
+    def work(connection):
+        counts = UpsertCounts()
         known = {
             (source, source_key): (posting_id, content_hash)
             for posting_id, source, source_key, content_hash in connection.execute(
-                select(Posting.id, Posting.source, Posting.source_key, Posting.content_hash).where(
-                    tuple_(Posting.source, Posting.source_key).in_(list(rows))
-                )
+                select(Posting.id, Posting.source, Posting.source_key, Posting.content_hash).where(_keys_in(rows))
             )
         }
         writes, unchanged = [], []
@@ -104,25 +112,30 @@ def upsert_postings(
             )
         written = [(values["source"], values["source_key"]) for values in writes]
         if written:
-            counts.written_ids = list(
-                connection.scalars(select(Posting.id).where(tuple_(Posting.source, Posting.source_key).in_(written)))
-            )
-    return counts
+            counts.written_ids = list(connection.scalars(select(Posting.id).where(_keys_in(written))))
+        return counts
+
+    return run_in_transaction(engine, work)
 
 
 def start_run(engine: Engine, spider: str, started_at: datetime | None = None) -> int:
-    with engine.begin() as connection:
+    def work(connection):
         return connection.execute(
             insert(CrawlRun)
             .values(spider=spider, started_at=started_at or utcnow(), status="running")
             .returning(CrawlRun.id)
         ).scalar_one()
 
+    return run_in_transaction(engine, work)
+
 
 def finish_run(engine: Engine, run_id: int, **values: Any) -> None:
     values.setdefault("finished_at", utcnow())
-    with engine.begin() as connection:
+
+    def work(connection):
         connection.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
+
+    run_in_transaction(engine, work)
 
 
 def add_reject(
@@ -135,7 +148,7 @@ def add_reject(
     reason: str,
     payload: dict[str, Any] | None = None,
 ) -> None:
-    with engine.begin() as connection:
+    def work(connection):
         connection.execute(
             insert(Reject).values(
                 crawl_run_id=run_id,
@@ -147,6 +160,8 @@ def add_reject(
                 created_at=utcnow(),
             )
         )
+
+    run_in_transaction(engine, work)
 
 
 def recent_postings_seen(engine: Engine, spider: str, limit: int) -> list[int]:
@@ -213,13 +228,16 @@ def touch_listed(engine: Engine, source: str, listed_urls: Sequence[str], run_id
     """Postings seen unchanged without a download: only ``last_seen_at`` (and the run) move."""
     if not listed_urls:
         return 0
-    with engine.begin() as connection:
+
+    def work(connection):
         result = connection.execute(
             update(Posting)
             .where(Posting.source == source, Posting.listed_url.in_(list(listed_urls)))
             .values(last_seen_at=utcnow(), crawl_run_id=run_id, missed_runs=0)
         )
         return result.rowcount
+
+    return run_in_transaction(engine, work)
 
 
 # --- lifecycle ------------------------------------------------------------------------------------
@@ -229,7 +247,8 @@ GONE_REASONS = ("HTTP 404", "HTTP 410")
 
 def close_gone(engine: Engine, source: str, url: str) -> int:
     """A posting whose page answers 404/410 is closed at once."""
-    with engine.begin() as connection:
+
+    def work(connection):
         closed = connection.execute(
             update(Posting)
             .where(
@@ -242,13 +261,16 @@ def close_gone(engine: Engine, source: str, url: str) -> int:
         _refresh_job_status(connection, source)
         return closed
 
+    return run_in_transaction(engine, work)
+
 
 def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, close_after_missed: int) -> dict:
     """After a run: reopen what it saw, close what expired, and — only after a healthy, complete
     run — count a miss for every open posting it did not see, closing those missed often enough."""
     now = utcnow()
     counts = {"reopened": 0, "expired": 0, "missing": 0}
-    with engine.begin() as connection:
+
+    def work(connection):
         counts["reopened"] = connection.execute(
             update(Posting)
             .where(
@@ -282,7 +304,9 @@ def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, 
                 .values(closed_at=now, close_reason="missing")
             ).rowcount
         _refresh_job_status(connection, source)
-    return counts
+        return counts
+
+    return run_in_transaction(engine, work)
 
 
 def _refresh_job_status(connection, source: str) -> None:

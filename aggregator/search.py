@@ -21,9 +21,6 @@ nothing there, while SQLite looks for them like any word.
 User text never becomes SQL: the parsed query is rendered as an FTS5 expression (every word a
 double-quoted string) or a tsquery (every word a single-quoted lexeme), and handed to the database
 as a bound parameter, like every filter value.
-
-SQLite reads with the driver's own connection in autocommit mode: aggregator.db begins every
-SQLAlchemy transaction with BEGIN IMMEDIATE (the write lock), which a search has no use for.
 """
 
 from __future__ import annotations
@@ -392,14 +389,7 @@ def search(
         engine.dialect.name, query, country=country, remote_only=remote_only, worldwide=worldwide,
         min_salary=min_salary, currency=currency, since=since, limit=limit,
     )  # fmt: skip
+    # A plain connection is a reader: on SQLite it begins without taking the write lock.
     with engine.connect() as connection:
-        if engine.dialect.name == "sqlite":
-            # One SELECT in autocommit mode is its own read transaction: no lock that blocks a writer.
-            cursor = connection.connection.driver_connection.execute(sql, params)
-            try:
-                rows = cursor.fetchall()
-            finally:
-                cursor.close()
-        else:
-            rows = connection.execute(text(sql), params).all()
+        rows = connection.execute(text(sql), params).all()
     return [_hit(row) for row in rows]
