@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 from typing import Any
 
 from scrapy import signals
@@ -13,6 +15,18 @@ from aggregator.config import ConfigError, HealthThresholds, load_config
 from aggregator.db import database
 from aggregator.exceptions import RejectedItem
 from aggregator.health import judge
+
+
+def _process_alive(pid) -> bool:
+    if not isinstance(pid, int):
+        return True  # unknown: leave the run alone
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
@@ -38,7 +52,11 @@ class CrawlRunRecorder:
 
     def spider_opened(self, spider) -> None:
         self.engine = database(self.url).engine
-        self.run_id = repository.start_run(self.engine, spider.name)
+        host = socket.gethostname()
+        repository.abandon_dead_runs(self.engine, spider.name, host, _process_alive)
+        # Who runs this crawl, so that a later run can tell a killed crawl from a running one.
+        who = {"aggregator/host": host, "aggregator/pid": os.getpid()}
+        self.run_id = repository.start_run(self.engine, spider.name, stats=who)
         self.stats.set_value("aggregator/crawl_run_id", self.run_id)
         # The runner learns which run its subprocess is through this file.
         if run_id_file := self.crawler.settings.get("AGGREGATOR_RUN_ID_FILE"):

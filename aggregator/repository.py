@@ -118,15 +118,42 @@ def upsert_postings(
     return run_in_transaction(engine, work)
 
 
-def start_run(engine: Engine, spider: str, started_at: datetime | None = None) -> int:
+def start_run(engine: Engine, spider: str, started_at: datetime | None = None, stats: dict | None = None) -> int:
     def work(connection):
         return connection.execute(
             insert(CrawlRun)
-            .values(spider=spider, started_at=started_at or utcnow(), status="running")
+            .values(spider=spider, started_at=started_at or utcnow(), status="running", stats=stats)
             .returning(CrawlRun.id)
         ).scalar_one()
 
     return run_in_transaction(engine, work)
+
+
+def abandon_dead_runs(engine: Engine, spider: str, host: str, is_alive) -> int:
+    """Runs of ``spider`` on this host still marked running whose process is gone (killed with
+    SIGKILL, the machine lost power) are recorded as failed instead of running forever."""
+    with engine.connect() as connection:
+        running = list(
+            connection.execute(
+                select(CrawlRun.id, CrawlRun.stats).where(CrawlRun.spider == spider, CrawlRun.finished_at.is_(None))
+            )
+        )
+    dead = [
+        run_id
+        for run_id, stats in running
+        if isinstance(stats, dict)
+        and stats.get("aggregator/host") == host
+        and not is_alive(stats.get("aggregator/pid"))
+    ]
+    for run_id in dead:
+        finish_run(
+            engine,
+            run_id,
+            finish_reason="abandoned",
+            status="failed",
+            status_reason="the crawl process ended without recording its end (killed?)",
+        )
+    return len(dead)
 
 
 def finish_run(engine: Engine, run_id: int, **values: Any) -> None:
