@@ -34,9 +34,12 @@ def assign_jobs(engine: Engine, posting_ids: Iterable[int], source: str | None =
         matcher = Matcher(index)
         affected: set[int] = set()
         for row in repository.postings_to_match(connection, source, posting_ids):
+            # source_key, not source_id: the matcher treats its id as unique per posting, and some
+            # boards (remotewlb) reuse ids; the location helps it set place names in titles aside.
             fp = fingerprint(
-                row.id, row.source, row.source_id, row.url, row.apply_url, row.company, row.title, row.description_text
-            )
+                row.id, row.source, row.source_key, row.url, row.apply_url, row.company, row.title,
+                row.description_text, location=row.location_raw,
+            )  # fmt: skip
             if row.job_id is not None:  # a changed posting keeps its job; its fingerprint is renewed
                 repository.store_fingerprint(connection, row.id, fp.to_record())
                 job_id = row.job_id

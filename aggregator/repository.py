@@ -354,8 +354,8 @@ def _refresh_job_status(connection, source: str) -> None:
 # --- jobs and the deduplication index --------------------------------------------------------------
 
 MATCHING_COLUMNS = (
-    Posting.id, Posting.source, Posting.source_id, Posting.url, Posting.apply_url, Posting.company,
-    Posting.title, Posting.description_text, Posting.job_id,
+    Posting.id, Posting.source, Posting.source_key, Posting.url, Posting.apply_url, Posting.company,
+    Posting.title, Posting.description_text, Posting.location_raw, Posting.job_id,
 )  # fmt: skip
 
 

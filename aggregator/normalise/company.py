@@ -1,0 +1,176 @@
+"""Company names → comparison keys.
+
+``company_key`` folds what is only typography (case, accents, punctuation, spacing) and the
+legal form ("Inc.", "GmbH & Co. KG", "Pty Ltd" …), nothing else: two spellings of an employer
+that differ in a word ("Outlier" / "Outlier AI") keep different keys, because the dedup labels
+treat a different company field as a different company (DEDUP-SPEC rule 1).
+
+A placeholder the boards print instead of a name ("None", "N/A", "Confidential" …) is no
+company: its key is ``None`` (unknown), never a company called "None".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["company_key", "PLACEHOLDERS", "LEGAL_SUFFIXES"]
+
+# Compared after folding (lower case, no accents, punctuation → space).
+PLACEHOLDERS = frozenset(
+    {
+        "",
+        "none",
+        "null",
+        "nil",
+        "na",
+        "n a",
+        "nan",
+        "undefined",
+        "unknown",
+        "not specified",
+        "not available",
+        "not disclosed",
+        "undisclosed",
+        "confidential",
+        "confidential company",
+        "anonymous",
+        "hidden",
+        "private",
+        "company",
+        "employer",
+        "tbd",
+        "tba",
+    }
+)
+
+# Legal forms, as folded token sequences. Only removed at the end of a name (repeatedly, so
+# "GmbH & Co. KG" and "Pty Ltd" go), and never when nothing would be left.
+LEGAL_SUFFIXES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(s.split())
+    for s in (
+        # English-speaking
+        "inc",
+        "incorporated",
+        "llc",
+        "l l c",
+        "llp",
+        "l l p",
+        "lp",
+        "ltd",
+        "limited",
+        "plc",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "pty",
+        "pty ltd",
+        "pvt",
+        "pvt ltd",
+        "private limited",
+        "pte",
+        "pte ltd",
+        "pbc",
+        # German-speaking
+        "gmbh",
+        "mbh",
+        "ag",
+        "kg",
+        "ug",
+        "e v",
+        "ev",
+        "gmbh co kg",
+        "se",
+        # French, Spanish, Portuguese, Italian
+        "sa",
+        "s a",
+        "sas",
+        "s a s",
+        "sasu",
+        "sarl",
+        "s a r l",
+        "eurl",
+        "srl",
+        "s r l",
+        "spa",
+        "s p a",
+        "sl",
+        "s l",
+        "ltda",
+        "sa de cv",
+        "s a de c v",
+        "de cv",
+        # Benelux, Nordics, Central Europe
+        "bv",
+        "b v",
+        "nv",
+        "n v",
+        "ab",
+        "oy",
+        "oyj",
+        "as",
+        "a s",
+        "asa",
+        "aps",
+        "sp z o o",
+        "s r o",
+        "sro",
+        "kft",
+        "zrt",
+        "d o o",
+        "doo",
+    )
+)
+_MAX_SUFFIX = max(len(s) for s in LEGAL_SUFFIXES)
+_SUFFIXES = frozenset(LEGAL_SUFFIXES)
+_NON_WORD = re.compile(r"[^\w]+")
+# Letters that carry no combining accent to strip.
+_LETTERS = str.maketrans(
+    {
+        **{"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ı": "i"},
+        **{"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D"},
+    }
+)
+
+
+def _fold(text: str) -> str:
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold().replace("&", " ")
+    # Apostrophes join ("McDonald's" → "mcdonalds"); all other punctuation separates.
+    text = re.sub(r"['’`´]", "", text)
+    return _NON_WORD.sub(" ", text).replace("_", " ").strip()
+
+
+def company_key(name: str | None) -> str | None:
+    """The comparison key of a company name, or None when the name is a placeholder.
+
+    >>> company_key("Turnitin, LLC")
+    'turnitin'
+    >>> company_key("E. Breuninger GmbH & Co.")
+    'e breuninger'
+    >>> company_key("Outlier AI") == company_key("Outlier")
+    False
+    >>> company_key("None") is None
+    True
+    """
+    if name is None:
+        return None
+    folded = _fold(str(name))
+    if folded in PLACEHOLDERS:
+        return None
+    tokens = folded.split()
+    changed = True
+    while changed and len(tokens) > 1:
+        changed = False
+        for size in range(min(_MAX_SUFFIX, len(tokens) - 1), 0, -1):
+            if tuple(tokens[-size:]) in _SUFFIXES:
+                tokens = tokens[:-size]
+                changed = True
+                break
+    key = " ".join(tokens)
+    if not key or key in PLACEHOLDERS:
+        return None
+    return key
