@@ -84,11 +84,7 @@ def test_transient_503_is_retried(expected, remotewlb_crawled_twice):
 
 @pytest.mark.parametrize("expected", by_fault("moved"), ids=lambda e: e["source_id"])
 def test_moved_posting_is_stored_under_its_final_url(expected, remotewlb_crawled_twice):
-    old = [
-        u
-        for u, responses in MANIFEST.items()
-        if responses[0].get("headers", {}).get("Location") == expected["url"]
-    ]
+    old = [u for u, responses in MANIFEST.items() if responses[0].get("headers", {}).get("Location") == expected["url"]]
     assert old, "a sitemap URL redirects here"
     stored = remotewlb_crawled_twice["after_first"]
     assert expected["url"] in stored

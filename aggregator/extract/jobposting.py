@@ -17,7 +17,7 @@ from typing import Any
 
 from parsel import Selector
 
-from aggregator.extract.jsonld import first_job_posting, iter_typed, job_posting_fields, text_value
+from aggregator.extract.jsonld import first_job_posting, iter_typed, job_posting_fields, structured_hints, text_value
 from aggregator.extract.lever import salary_period, salary_text
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting
@@ -131,9 +131,5 @@ def extract_job_posting(url: str, html: str) -> tuple[RawPosting | None, list[st
         description_html=ld.get("description_html"),
         date_posted=ld.get("date_posted"),
         valid_through=ld.get("valid_through"),
-        employment_type_raw=ld.get("employment_type_raw"),
-        base_salary_raw=ld.get("base_salary_raw"),
-        job_location_type_raw=ld.get("job_location_type_raw"),
-        applicant_location_raw=ld.get("applicant_location_raw"),
-        job_location_raw=ld.get("job_location_raw"),
+        **structured_hints(ld),
     ), problems

@@ -111,6 +111,17 @@ def description_html(value: Any) -> str | None:
     return text
 
 
+# The structured hints of a JobPosting that the normalisers read, kept as found.
+STRUCTURED_HINTS = (
+    "employment_type_raw", "base_salary_raw", "job_location_type_raw", "applicant_location_raw", "job_location_raw",
+)  # fmt: skip
+
+
+def structured_hints(fields: dict[str, Any]) -> dict[str, Any]:
+    """The hint fields of a job_posting_fields() result, for RawPosting(**…)."""
+    return {name: fields.get(name) for name in STRUCTURED_HINTS}
+
+
 def job_posting_fields(posting: dict[str, Any]) -> dict[str, Any]:
     """Raw item fields from a schema.org JobPosting object (values as found, not normalised)."""
     return {

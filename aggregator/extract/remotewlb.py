@@ -10,7 +10,7 @@ import re
 
 from parsel import Selector
 
-from aggregator.extract.jsonld import first_job_posting, job_posting_fields
+from aggregator.extract.jsonld import first_job_posting, job_posting_fields, structured_hints
 from aggregator.extract.page import dig, first, inner_html, own_text, script_json, squash
 from aggregator.items import RawPosting
 
@@ -57,10 +57,6 @@ def extract_posting(url: str, html: str) -> tuple[RawPosting | None, list[str]]:
         description_html=first(ld.get("description_html"), inner_html(selector, "section.job-description")),
         date_posted=first(ld.get("date_posted"), job.get("createdAt")),
         valid_through=ld.get("valid_through"),
-        employment_type_raw=ld.get("employment_type_raw"),
-        base_salary_raw=ld.get("base_salary_raw"),
-        job_location_type_raw=ld.get("job_location_type_raw"),
-        applicant_location_raw=ld.get("applicant_location_raw"),
-        job_location_raw=ld.get("job_location_raw"),
+        **structured_hints(ld),
     )
     return item, problems
