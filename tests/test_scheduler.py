@@ -205,6 +205,26 @@ def test_crawl_command_records_a_run_and_exits_by_its_health(tmp_path, database_
     assert "remotewlb" in shown and "no postings were scraped" in shown
 
 
+def test_a_failing_board_does_not_stop_the_others_and_notifies(tmp_path, database_url, site):
+    notes = tmp_path / "notes.txt"
+    extra = f'notify_command = "cat >> {notes}; echo \\"$AGGREGATOR_RUN_BOARD $AGGREGATOR_RUN_STATUS\\" >> {notes}"'
+    config = write_config(tmp_path / "aggregator.toml", database_url, "0 2 * * *", extra=extra)
+    # Only remotewlb is recorded: remoteok's host answers 502 through the replay, as a dead site would.
+    with ReplayProxy(Snapshot.load(site)) as proxy:
+        crawl = aggregator(
+            "--config", str(config), "crawl", "remoteok", "remotewlb", "-s", "RETRY_TIMES=0", proxy=proxy
+        )
+        output, _ = crawl.communicate(timeout=180)
+    assert crawl.returncode == 1, output[-3000:]
+    recorded = {run["spider"]: run for run in runs(database_url)}
+    assert recorded["remoteok"]["status"] == "failed" and recorded["remoteok"]["status_reason"]
+    assert recorded["remotewlb"]["status"] == "ok"
+    assert all(run["finished_at"] is not None for run in recorded.values())
+    sent = notes.read_text()
+    assert "crawl of remoteok: failed" in sent and "remoteok failed" in sent
+    assert "remotewlb" not in sent  # notify_on = failure
+
+
 def test_scheduler_fires_on_time_and_records_the_run(tmp_path, database_url, site):
     config = write_config(tmp_path / "aggregator.toml", database_url, "*/2 * * * * *")
     with ReplayProxy(Snapshot.load(site)) as proxy:
