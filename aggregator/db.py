@@ -6,6 +6,7 @@ import contextlib
 import functools
 import logging
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -33,8 +34,17 @@ def _tune_sqlite(engine: Engine) -> None:
         # Take transaction control from pysqlite so that we can say BEGIN IMMEDIATE below.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # Switching a new file to WAL needs a moment alone with it and does not wait on the busy
+        # handler: processes opening one new database at once retry it briefly instead of failing.
+        for attempt in range(200):
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 199:
+                    raise
+                time.sleep(0.05)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
