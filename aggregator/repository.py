@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Engine, Select, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -336,13 +336,30 @@ def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, 
     return run_in_transaction(engine, work)
 
 
+def lock_jobs(connection, job_ids) -> None:
+    """Take the row locks of the jobs about to be updated, in id order.
+
+    Jobs are shared between boards, so two crawls may update the same jobs at once; taking their
+    locks in one order means they wait for each other instead of deadlocking. FOR NO KEY UPDATE is
+    the lock an UPDATE takes anyway and, unlike FOR UPDATE, does not wait for a writer that merely
+    points a posting at the job. SQLite has one writer at a time and needs none of this.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    ids = job_ids if isinstance(job_ids, Select) else sorted(set(job_ids))
+    connection.execute(select(Job.id).where(Job.id.in_(ids)).order_by(Job.id).with_for_update(key_share=True))
+
+
 def _refresh_job_status(connection, source: str) -> None:
     """A job is open while any of its postings is open; closed_at is when its last one closed."""
     jobs_of_source = select(Posting.job_id).where(Posting.source == source, Posting.job_id.is_not(None))
+    lock_jobs(connection, jobs_of_source)
     open_posting = select(Posting.id).where(Posting.job_id == Job.id, Posting.closed_at.is_(None)).exists()
     last_closed = select(func.max(Posting.closed_at)).where(Posting.job_id == Job.id).scalar_subquery()
     connection.execute(
-        update(Job).where(Job.id.in_(jobs_of_source), open_posting).values(status="open", closed_at=None)
+        update(Job)
+        .where(Job.id.in_(jobs_of_source), open_posting, or_(Job.status != "open", Job.closed_at.is_not(None)))
+        .values(status="open", closed_at=None)
     )
     connection.execute(
         update(Job)
@@ -484,9 +501,12 @@ def _best_salary(postings: list, best) -> object | None:
 
 def refresh_jobs(connection, job_ids: Iterable[int]) -> None:
     """Recompute what people filter jobs on from the jobs' postings."""
-    job_ids = list(set(job_ids))
+    job_ids = sorted(set(job_ids))
     if not job_ids:
         return
+    # Locked before the postings are read: a crawl that waited for another's lock then reads the
+    # postings that crawl committed, instead of overwriting its aggregates with older ones.
+    lock_jobs(connection, job_ids)
     columns = (
         Posting.id, Posting.job_id, Posting.title, Posting.company, Posting.countries, Posting.regions,
         Posting.workplace, Posting.worldwide, Posting.salary_min, Posting.salary_max, Posting.salary_currency,
@@ -525,5 +545,6 @@ def refresh_jobs(connection, job_ids: Iterable[int]) -> None:
                 "reposts_count": len(postings) - 1,
             }
         )
+    updates.sort(key=lambda values: values["jid"])
     values = {name: bindparam(name) for name in updates[0] if name != "jid"}
     connection.execute(update(Job).where(Job.id == bindparam("jid")).values(**values), updates)
