@@ -336,7 +336,7 @@ def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, 
     return run_in_transaction(engine, work)
 
 
-def lock_jobs(connection, job_ids) -> None:
+def lock_jobs(connection, job_ids: Iterable[int] | Select) -> None:
     """Take the row locks of the jobs about to be updated, in id order.
 
     Jobs are shared between boards, so two crawls may update the same jobs at once; taking their
@@ -346,8 +346,7 @@ def lock_jobs(connection, job_ids) -> None:
     """
     if connection.dialect.name != "postgresql":
         return
-    ids = job_ids if isinstance(job_ids, Select) else sorted(set(job_ids))
-    connection.execute(select(Job.id).where(Job.id.in_(ids)).order_by(Job.id).with_for_update(key_share=True))
+    connection.execute(select(Job.id).where(Job.id.in_(job_ids)).order_by(Job.id).with_for_update(key_share=True))
 
 
 def _refresh_job_status(connection, source: str) -> None:
@@ -501,7 +500,7 @@ def _best_salary(postings: list, best) -> object | None:
 
 def refresh_jobs(connection, job_ids: Iterable[int]) -> None:
     """Recompute what people filter jobs on from the jobs' postings."""
-    job_ids = sorted(set(job_ids))
+    job_ids = list(set(job_ids))
     if not job_ids:
         return
     # Locked before the postings are read: a crawl that waited for another's lock then reads the
@@ -545,6 +544,5 @@ def refresh_jobs(connection, job_ids: Iterable[int]) -> None:
                 "reposts_count": len(postings) - 1,
             }
         )
-    updates.sort(key=lambda values: values["jid"])
     values = {name: bindparam(name) for name in updates[0] if name != "jid"}
     connection.execute(update(Job).where(Job.id == bindparam("jid")).values(**values), updates)
