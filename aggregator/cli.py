@@ -1,16 +1,34 @@
-"""`aggregator`: thin commands over the modules (crawl now, schedule, see runs, migrate)."""
+"""`aggregator`: thin commands over the modules (crawl now, schedule, see runs, migrate).
+
+Every input mistake (an option, a board name, a spider argument, the configuration, a database URL)
+is one line on stderr and exit code 2, never a traceback. Read-only commands (``runs``, ``search``)
+never create or migrate a database.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from datetime import UTC, datetime
 
 from aggregator.config import ConfigError, load_config
+from aggregator.db import DatabaseUrlError
 
 EPILOG = """configuration: aggregator.toml in the working directory (or --config / AGGREGATOR_CONFIG);
 AGGREGATOR_DATABASE_URL overrides its database_url. See README.md."""
+
+
+class UsageError(ValueError):
+    """A mistake in what the user typed: shown as one line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line (its default prints the whole usage first)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _setting(text: str) -> tuple[str, str]:
@@ -20,8 +38,18 @@ def _setting(text: str) -> tuple[str, str]:
     return key, value
 
 
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {number}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="aggregator",
         description="Crawl remote job boards into one deduplicated SQL database.",
         epilog=EPILOG,
@@ -45,16 +73,24 @@ def build_parser() -> argparse.ArgumentParser:
         "-s", "--set", dest="settings", action="append", type=_setting, default=[], metavar="KEY=VALUE",
         help="a Scrapy setting for the crawls (repeatable)",
     )  # fmt: skip
+    crawl.add_argument(
+        "-a", "--argument", dest="arguments", action="append", type=_setting, default=[], metavar="NAME=VALUE",
+        help="a spider argument, e.g. -a max_pages=3 (repeatable; over the configuration's arguments)",
+    )  # fmt: skip
 
-    commands.add_parser(
+    schedule = commands.add_parser(
         "schedule",
         help="run the scheduler until stopped",
         description="Run every enabled board on its cron schedule until SIGTERM/SIGINT. Jobs are kept in "
-        "the database; a run missed while the machine was down starts once on start-up, within the grace.",
+        "the database; a run missed while the machine was down starts once on start-up, within the grace. "
+        "A stop lets running crawls store what they scraped and records their runs as interrupted.",
+    )
+    schedule.add_argument(
+        "--list", action="store_true", help="show each board's schedule and next run, then exit (writes nothing)"
     )
 
     runs = commands.add_parser("runs", help="show recent crawl runs", description="Show recent crawl runs.")
-    runs.add_argument("-n", "--limit", type=int, default=20, help="how many runs (default 20)")
+    runs.add_argument("-n", "--limit", type=_positive, default=20, help="how many runs (default 20)")
     runs.add_argument("--board", help="only this board's runs")
 
     found = commands.add_parser(
@@ -71,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     found.add_argument("--min-salary", type=float, metavar="AMOUNT", help="yearly pay at least this (needs --currency)")
     found.add_argument("--currency", metavar="CUR", help="only salaries in this currency (ISO code, e.g. EUR)")
     found.add_argument("--since", metavar="WHEN", help="first seen since: 7d, 24h, 2w or a date (2024-05-01)")
-    found.add_argument("-n", "--limit", type=int, default=20, help="how many postings (default 20)")
+    found.add_argument("-n", "--limit", type=_positive, default=20, help="how many postings (default 20)")
 
     db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -90,48 +126,103 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except ConfigError as exc:
         print(f"aggregator: configuration error: {exc}", file=sys.stderr)
-        return 2
+    except DatabaseUrlError as exc:
+        print(f"aggregator: database: {exc}", file=sys.stderr)
+    except UsageError as exc:
+        print(f"aggregator: {exc}", file=sys.stderr)
+    return 2
 
 
 def _config(args):
-    from aggregator.boards import spider_classes
+    from aggregator.boards import check_configured_arguments, spider_classes
 
     spiders = spider_classes()
-    return load_config(args.config, known_boards=set(spiders)), spiders
+    config = load_config(args.config, known_boards=set(spiders))
+    check_configured_arguments(config, spiders)
+    return config, spiders
+
+
+def _crawl_boards(args, config, spiders) -> list:
+    """The boards to crawl, with ``-a`` arguments over the configured ones, checked before any starts."""
+    import dataclasses
+
+    from aggregator.boards import UnknownBoard, check_arguments, check_board_name, planned_boards
+
+    if args.all and args.boards:
+        raise UsageError("name boards to crawl or use --all, not both")
+    if not args.all and not args.boards:
+        raise UsageError(f"name the boards to crawl ({', '.join(sorted(spiders))}) or use --all")
+    try:
+        for name in args.boards:
+            check_board_name(name, spiders)
+    except UnknownBoard as exc:
+        raise UsageError(str(exc)) from None
+    boards = planned_boards(config, spiders) if args.all else [config.board(name) for name in args.boards]
+    if args.arguments:
+        boards = [dataclasses.replace(board, arguments=board.arguments | dict(args.arguments)) for board in boards]
+        for board in boards:
+            try:
+                check_arguments(board.name, spiders[board.name], board.arguments)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+    return boards
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM/Ctrl-C: the running crawl flushes and records itself interrupted; a second one forces it."""
+    from aggregator.runner import request_stop, stopping
+
+    def on_signal(signum, _frame):
+        request_stop(force=stopping())
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_signal)
 
 
 def cmd_crawl(args) -> int:
-    from aggregator.boards import planned_boards
+    from aggregator.db import database
     from aggregator.runner import run_board
 
     config, spiders = _config(args)
-    if args.all:
-        boards = planned_boards(config, spiders)
-    else:
-        unknown = [name for name in args.boards if name not in spiders]
-        if unknown or not args.boards:
-            print(
-                f"aggregator: name boards to crawl ({', '.join(sorted(spiders))}) or use --all",
-                file=sys.stderr,
-            )
-            return 2
-        boards = [config.board(name) for name in args.boards]
+    boards = _crawl_boards(args, config, spiders)
+    database(config.database_url)  # a database URL that cannot work is one line here, before any crawl
     settings = dict(args.settings) | ({"FULL_RECRAWL": "True"} if args.full else {})
-    outcomes = [run_board(board, config, settings) for board in boards]
-    for outcome in outcomes:
+    _stop_on_signals()
+    outcomes = []
+    for board in boards:
+        outcome = run_board(board, config, settings)
+        if outcome is None:  # stopped before this board's turn
+            print(f"crawl of {board.name}: not started (stopped)")
+            continue
+        outcomes.append(outcome)
         print(outcome.summary())
-    return 0 if all(outcome.ok for outcome in outcomes) else 1
+    # A deliberate stop is not a failure: only a failed crawl makes the exit code non-zero.
+    return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
 
 
 def cmd_schedule(args) -> int:
     from aggregator.boards import planned_boards
-    from aggregator.scheduler import run_scheduler
+    from aggregator.scheduler import run_scheduler, upcoming_runs
 
     config, spiders = _config(args)
     boards = planned_boards(config, spiders)
+    if args.list:
+        rows = [("board", "cron", f"next run ({config.timezone})", "next run (UTC)")]
+        for board, next_run in upcoming_runs(boards, config):
+            rows.append(
+                (board.name, board.cron, f"{next_run:%Y-%m-%d %H:%M %Z}", f"{next_run.astimezone(UTC):%Y-%m-%d %H:%M}")
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        if len(rows) == 1:
+            print("(no enabled boards)")
+        return 0
     if not boards:
-        print("aggregator: no enabled boards to schedule", file=sys.stderr)
-        return 2
+        raise UsageError("no enabled boards to schedule")
+    from aggregator.db import database
+
+    database(config.database_url)  # a database URL that cannot work is one line here
     run_scheduler(config, boards)
     return 0
 
@@ -144,11 +235,13 @@ def _duration(run) -> str:
 
 
 def cmd_runs(args) -> int:
-    from aggregator import repository
-    from aggregator.db import database
+    from aggregator import liveness, repository
+    from aggregator.db import existing_database
 
     config = load_config(args.config)
-    runs = repository.recent_runs(database(config.database_url).engine, args.limit, args.board)
+    engine = existing_database(config.database_url).engine
+    liveness.mark_dead_runs(engine)  # a killed crawl's run shows as interrupted, not running forever
+    runs = repository.recent_runs(engine, args.limit, args.board)
     rows = [("run", "board", "started (UTC)", "took", "new", "upd", "same", "rej", "status", "reason")]
     for run in runs:
         started = run.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
@@ -165,11 +258,10 @@ def cmd_runs(args) -> int:
 
 
 def cmd_db(args) -> int:
-    from aggregator.db import current_revision, make_engine, upgrade_to_head
+    from aggregator.db import current_revision, database
 
     config = load_config(args.config)
-    engine = make_engine(config.database_url)
-    upgrade_to_head(engine)
+    engine = database(config.database_url).engine  # migrated to head
     print(f"{engine.url.render_as_string(hide_password=True)} is at revision {current_revision(engine)}")
     return 0
 
@@ -202,13 +294,14 @@ def _cut(text: str | None, width: int) -> str:
 
 
 def cmd_search(args) -> int:
-    from aggregator.db import database
+    from aggregator.db import existing_database
     from aggregator.search import QueryError, search
 
     config = load_config(args.config)
+    engine = existing_database(config.database_url).engine
     try:
         hits = search(
-            database(config.database_url).engine, args.query, country=args.country, remote_only=args.remote_only,
+            engine, args.query, country=args.country, remote_only=args.remote_only,
             worldwide=args.worldwide, min_salary=args.min_salary, currency=args.currency, since=args.since,
             limit=args.limit,
         )  # fmt: skip

@@ -3,6 +3,9 @@
 Precedence for the database URL: an explicit value (Scrapy's ``-s DATABASE_URL=…`` or a CLI flag),
 then ``AGGREGATOR_DATABASE_URL``, then the config file, then the embedded SQLite default.
 The config file is ``aggregator.toml`` in the working directory, or the path in ``AGGREGATOR_CONFIG``.
+
+The file is validated into typed values (pydantic, strict: ``enabled = "no"`` is an error, not a
+truthy string); every mistake is one ``ConfigError`` line naming the file, the line and the key.
 """
 
 from __future__ import annotations
@@ -12,8 +15,12 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from aggregator.cron import check_cron
 
 DEFAULT_DATABASE_URL = "sqlite:///jobs.db"
 DATABASE_URL_ENV = "AGGREGATOR_DATABASE_URL"
@@ -41,7 +48,8 @@ class HealthThresholds:
 class BoardConfig:
     name: str
     enabled: bool = True
-    cron: str = DEFAULT_CRON
+    # None: the top-level ``cron``, else the spider's own schedule (see boards.planned_boards).
+    cron: str | None = None
     # Passed to the spider as `-a key=value` (e.g. boards = "gitlab,canonical" for greenhouse).
     arguments: dict[str, str] = field(default_factory=dict)
     # Scrapy settings for this board's crawls, passed as `-s KEY=VALUE` (politeness, timeouts…).
@@ -53,10 +61,15 @@ class BoardConfig:
 class Config:
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "UTC"
+    # Default schedule of every board without its own ``cron`` (None: each spider's own default).
+    cron: str | None = None
     # Seconds a missed run may be late and still run (a machine asleep at 02:00).
     misfire_grace_seconds: int = 6 * 3600
     # Crawls the scheduler may run at once.
     max_parallel_crawls: int = 2
+    # Seconds a stopping scheduler waits for running crawls to flush and record, before killing them
+    # (keep the service manager's stop timeout above it: deploy/aggregator-scheduler.service).
+    stop_timeout_seconds: int = 300
     # Run with the run summary on stdin (and AGGREGATOR_RUN_* variables) after a failed crawl.
     notify_command: str | None = None
     notify_on: str = "failure"  # failure | always
@@ -65,12 +78,169 @@ class Config:
     boards_enabled_by_default: bool = True
     health: HealthThresholds = field(default_factory=HealthThresholds)
     path: Path | None = None
+    # Line of each key in the file, so that later checks (spider arguments) can name it too.
+    key_lines: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
 
     def board(self, name: str) -> BoardConfig:
         return self.boards.get(name) or BoardConfig(name=name, health=self.health)
 
     def enabled_boards(self) -> list[BoardConfig]:
         return [board for board in self.boards.values() if board.enabled]
+
+    def error(self, key: tuple[str, ...], message: str) -> ConfigError:
+        """A ConfigError for ``key`` (a path such as ``("boards", "remoteok", "arguments")``)."""
+        return ConfigError(f"{_where(self.path, self.key_lines, key)}: {message}")
+
+
+# --- the file's schema ------------------------------------------------------------------------------
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as 'Europe/Berlin')") from None
+    return name
+
+
+def _cron(expression: str) -> str:
+    try:
+        check_cron(expression)
+    except ValueError as exc:
+        raise ValueError(f"bad cron {expression!r}: {exc}") from None
+    return expression
+
+
+def _scalar(value: Any) -> Any:
+    if not isinstance(value, str | int | float | bool):
+        raise ValueError(f"must be a string, a number or true/false, not {type(value).__name__}")
+    return value
+
+
+Cron = Annotated[str, AfterValidator(_cron)]
+Scalar = Annotated[Any, AfterValidator(_scalar)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Table(BaseModel):
+    # strict: no "yes" for true, no "6h" for a number; forbid: a misspelt key is an error, not ignored.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class _HealthTable(_Table):
+    max_reject_share: Share | None = None
+    min_share_of_median: Share | None = None
+    recent_runs: Annotated[int, Field(ge=1)] | None = None
+
+
+class _BoardTable(_HealthTable):
+    enabled: bool = True
+    cron: Cron | None = None
+    arguments: dict[str, Scalar] = {}
+    settings: dict[str, Scalar] = {}
+
+
+class _File(_Table):
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: Annotated[str, AfterValidator(_zone)] = "UTC"
+    cron: Cron | None = None
+    misfire_grace_seconds: Annotated[int, Field(ge=1)] = Config.misfire_grace_seconds
+    max_parallel_crawls: Annotated[int, Field(ge=1)] = Config.max_parallel_crawls
+    stop_timeout_seconds: Annotated[int, Field(ge=1)] = Config.stop_timeout_seconds
+    notify_command: str | None = None
+    notify_on: Literal["failure", "always"] = "failure"
+    boards_enabled_by_default: bool = True
+    health: _HealthTable = _HealthTable()
+    boards: dict[str, _BoardTable] = {}
+
+
+_EXAMPLES = {
+    "arguments": 'a table, e.g. arguments = { boards = "gitlab" }',
+    "settings": "a table, e.g. settings = { DOWNLOAD_DELAY = 2 }",
+    "misfire_grace_seconds": "a whole number of seconds, e.g. 21600 for 6 hours",
+    "stop_timeout_seconds": "a whole number of seconds, e.g. 300",
+}
+
+
+def _table_keys(path: tuple) -> list[str]:
+    model = _File
+    if path[:1] == ("health",):
+        model = _HealthTable
+    elif path[:1] == ("boards",) and len(path) >= 2:
+        model = _BoardTable
+    return sorted(model.model_fields)
+
+
+def _message(error: dict) -> str:
+    """One plain sentence for a pydantic error."""
+    kind, key, value = error["type"], str(error["loc"][-1]), error.get("input")
+    if kind == "extra_forbidden":
+        return f"unknown key {key!r} (known: {', '.join(_table_keys(error['loc'][:-1]))})"
+    if kind == "bool_type":
+        return f"must be true or false (no quotes), not {value!r}"
+    if kind in ("int_type", "int_from_float", "float_type") or kind.endswith("_parsing"):
+        expected = _EXAMPLES.get(key, "a whole number" if kind.startswith("int") else "a number")
+        return f"must be {expected}, not {value!r}"
+    if kind in ("dict_type", "model_type"):
+        return f"must be {_EXAMPLES.get(key, 'a table')}, not {value!r}"
+    if kind == "string_type":
+        return f"must be a string in quotes, not {value!r}"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    return f"{error['msg'][0].lower()}{error['msg'][1:]}, not {value!r}"
+
+
+# --- where a key is in the file ------------------------------------------------------------------------
+
+_KEY = r'(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')'
+_DOTTED = re.compile(rf"\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*")
+_HEADER = re.compile(rf"^\s*\[\[?({_KEY}(?:\s*\.\s*{_KEY})*)\]\]?")
+_ASSIGNMENT = re.compile(rf"^\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*=\s*(.*)$")
+_INLINE_KEY = re.compile(rf"[{{,]\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*=")
+
+
+def _parts(dotted: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in re.findall(_KEY, dotted))
+
+
+def key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The 1-based line of every table and key of a TOML text (tomllib does not give positions).
+
+    Tables (``[boards.x]``), keys, dotted keys and the keys of one-line inline tables are found;
+    good enough to point at a mistake, and only used for that.
+    """
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), 1):
+        if header := _HEADER.match(line):
+            table = _parts(header.group(1))
+            lines.setdefault(table, number)
+        elif assignment := _ASSIGNMENT.match(line):
+            key = table + _parts(assignment.group(1))
+            lines.setdefault(key, number)
+            value = assignment.group(2)
+            if value.lstrip().startswith("{"):
+                for inner in _INLINE_KEY.finditer(value):
+                    lines.setdefault(key + _parts(inner.group(1)), number)
+    return lines
+
+
+def _at(path: Path | None, lines: dict[tuple[str, ...], int], key: tuple) -> str:
+    """``file:line`` of ``key``, or of its nearest enclosing table found in the file."""
+    key = tuple(str(part) for part in key)
+    for length in range(len(key), 0, -1):
+        if key[:length] in lines:
+            return f"{path}:{lines[key[:length]]}"
+    return str(path or "configuration")
+
+
+def _where(path: Path | None, lines: dict[tuple[str, ...], int], key: tuple) -> str:
+    """``file:line: dotted.key``."""
+    location = _at(path, lines, key)
+    return f"{location}: {'.'.join(str(part) for part in key)}" if key else location
+
+
+# --- loading ---------------------------------------------------------------------------------------
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -93,92 +263,79 @@ def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
     return default if default.exists() else None
 
 
-def _line_of(text: str, *needles: str) -> int | None:
-    """The 1-based line where the needles first appear in order (a section, then a key in it)."""
-    lines = text.splitlines()
-    start = 0
-    for needle in needles:
-        for number in range(start, len(lines)):
-            if needle in lines[number]:
-                start = number
-                break
-        else:
-            return None
-    return start + 1
-
-
-def check_cron(expression: str) -> None:
-    """Five fields (minute hour day month weekday) or six with seconds first."""
-    from aggregator.scheduler import cron_trigger  # the scheduler owns how cron is read
-
-    cron_trigger(expression, "UTC")
-
-
-def _thresholds(table: dict[str, Any], base: HealthThresholds) -> HealthThresholds:
+def _thresholds(table: _HealthTable, base: HealthThresholds) -> HealthThresholds:
     return HealthThresholds(
-        max_reject_share=float(table.get("max_reject_share", base.max_reject_share)),
-        min_share_of_median=float(table.get("min_share_of_median", base.min_share_of_median)),
-        recent_runs=int(table.get("recent_runs", base.recent_runs)),
+        max_reject_share=table.max_reject_share if table.max_reject_share is not None else base.max_reject_share,
+        min_share_of_median=(
+            table.min_share_of_median if table.min_share_of_median is not None else base.min_share_of_median
+        ),
+        recent_runs=table.recent_runs if table.recent_runs is not None else base.recent_runs,
     )
 
 
 def load_config(path: str | os.PathLike | None = None, known_boards: set[str] | None = None) -> Config:
-    """Read and check the configuration; any mistake raises ConfigError naming file and line."""
+    """Read and check the configuration; any mistake raises one ConfigError naming file, line and key."""
     found = config_path(path)
     text, data = "", {}
     if found is not None:
         try:
             text = found.read_text(encoding="utf-8")
             data = tomllib.loads(text)
-        except FileNotFoundError as exc:
-            raise ConfigError(f"{found}: no such configuration file") from exc
+        except FileNotFoundError:
+            raise ConfigError(f"{found}: no such configuration file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{found}: cannot read it: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{found}: {exc}") from exc
+            # tomllib says "(at line N, column M)" at the end: put the line where every error has it.
+            at = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
+            where = f"{found}:{at.group(1)}" if at else str(found)
+            problem = str(exc).removesuffix(at.group(0) if at else "").strip()
+            raise ConfigError(f"{where}: not valid TOML: {problem}") from None
+    lines = key_lines(text)
 
-    def fail(message: str, *needles: str) -> ConfigError:
-        line = _line_of(text, *needles) if needles else None
-        where = f"{found}:{line}" if line else str(found or "configuration")
-        return ConfigError(f"{where}: {message}")
+    boards = data.get("boards", {})
+    for name in boards if isinstance(boards, dict) else ():
+        if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+            raise ConfigError(f"{_at(found, lines, ('boards', name))}: bad board name {name!r}")
+        if known_boards is not None and name not in known_boards:
+            raise ConfigError(
+                f"{_at(found, lines, ('boards', name))}: unknown board {name!r} "
+                f"(known: {', '.join(sorted(known_boards))})"
+            )
+    try:
+        checked = _File.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ConfigError(f"{_where(found, lines, first['loc'])}: {_message(first)}{more}") from None
 
-    health = _thresholds(data.get("health", {}), HealthThresholds())
+    health = _thresholds(checked.health, HealthThresholds())
     config = Config(
-        database_url=data.get("database_url", DEFAULT_DATABASE_URL),
-        timezone=os.environ.get(TIMEZONE_ENV) or data.get("timezone", "UTC"),
-        misfire_grace_seconds=int(data.get("misfire_grace_seconds", Config.misfire_grace_seconds)),
-        max_parallel_crawls=int(data.get("max_parallel_crawls", Config.max_parallel_crawls)),
-        notify_command=data.get("notify_command"),
-        notify_on=data.get("notify_on", "failure"),
-        boards_enabled_by_default=bool(data.get("boards_enabled_by_default", True)),
+        database_url=os.environ.get(DATABASE_URL_ENV) or checked.database_url,
+        timezone=checked.timezone,
+        cron=checked.cron,
+        misfire_grace_seconds=checked.misfire_grace_seconds,
+        max_parallel_crawls=checked.max_parallel_crawls,
+        stop_timeout_seconds=checked.stop_timeout_seconds,
+        notify_command=checked.notify_command,
+        notify_on=checked.notify_on,
+        boards_enabled_by_default=checked.boards_enabled_by_default,
         health=health,
         path=found,
+        key_lines=lines,
     )
-    if os.environ.get(DATABASE_URL_ENV):
-        config.database_url = os.environ[DATABASE_URL_ENV]
-    try:
-        ZoneInfo(config.timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise fail(f"unknown time zone {config.timezone!r}", "timezone") from exc
-    if config.notify_on not in ("failure", "always"):
-        raise fail("notify_on must be 'failure' or 'always'", "notify_on")
-    default_cron = data.get("cron", DEFAULT_CRON)
-    for name, table in data.get("boards", {}).items():
-        if known_boards is not None and name not in known_boards:
-            raise fail(f"unknown board {name!r} (known: {', '.join(sorted(known_boards))})", f"[boards.{name}]")
-        if not isinstance(table, dict):
-            raise fail(f"boards.{name} must be a table", f"boards.{name}")
-        board = BoardConfig(
+    if zone := os.environ.get(TIMEZONE_ENV):
+        try:
+            config.timezone = _zone(zone)
+        except ValueError as exc:
+            raise ConfigError(f"{TIMEZONE_ENV}: {exc}") from None
+    for name, table in checked.boards.items():
+        config.boards[name] = BoardConfig(
             name=name,
-            enabled=bool(table.get("enabled", True)),
-            cron=str(table.get("cron", default_cron)),
-            arguments={key: str(value) for key, value in table.get("arguments", {}).items()},
-            settings={key: str(value) for key, value in table.get("settings", {}).items()},
+            enabled=table.enabled,
+            cron=table.cron or checked.cron,
+            arguments={key: str(value) for key, value in table.arguments.items()},
+            settings={key: str(value) for key, value in table.settings.items()},
             health=_thresholds(table, health),
         )
-        try:
-            check_cron(board.cron)
-        except ValueError as exc:
-            raise fail(f"bad cron {board.cron!r} for board {name}: {exc}", f"[boards.{name}]", "cron") from exc
-        if not re.fullmatch(r"[A-Za-z0-9_]+", name):
-            raise fail(f"bad board name {name!r}", f"[boards.{name}]")
-        config.boards[name] = board
     return config

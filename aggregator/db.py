@@ -1,4 +1,5 @@
-"""Engine and session factory, SQLite tuning, and migrating a database to head."""
+"""Engine and session factory, SQLite tuning, migrating a database to head, and one-line errors for
+database URLs that cannot work (a typo in the scheme, a missing folder, a server that is not there)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,21 @@ import contextlib
 import functools
 import logging
 import random
+import re
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger(__name__)
@@ -71,12 +74,77 @@ def write_transaction(engine: Engine):
             yield connection
 
 
+class DatabaseUrlError(ValueError):
+    """A database URL that cannot work, or a database that cannot be reached: one line saying why."""
+
+
+def _shown(url: str | URL) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return str(url)
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory ones)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    if parsed.database.startswith("file:"):  # a URI filename (?uri=true)
+        return None
+    return Path(parsed.database)
+
+
+def check_url(url: str) -> URL:
+    """Parse ``url``, refusing what cannot work with one line that says what to write instead."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUrlError(
+            f"not a database URL: {url!r} (expected sqlite:///path/jobs.db or postgresql+psycopg://user@host/db)"
+        ) from None
+    if parsed.drivername in ("postgres", "postgres+psycopg"):
+        raise DatabaseUrlError(f"{_shown(url)}: write postgresql+psycopg:// instead of postgres://")
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise DatabaseUrlError(
+            f"{_shown(url)}: unknown kind of database {parsed.drivername!r} (use sqlite:/// or postgresql+psycopg://)"
+        ) from None
+    except ImportError as exc:
+        raise DatabaseUrlError(f"{_shown(url)}: its database driver is not installed ({exc})") from None
+    path = sqlite_file(parsed)
+    if path is not None and not path.absolute().parent.is_dir():
+        raise DatabaseUrlError(f"{_shown(url)}: no such directory: {path.absolute().parent}")
+    return parsed
+
+
+def explain(error: BaseException, url: str | URL) -> str:
+    """One line for a failure to connect (the drivers' messages run to several lines)."""
+    original = getattr(error, "orig", None) or error
+    # The first line says what failed; drivers add hints on further lines.
+    first = next((line for line in str(original).splitlines() if line.strip()), type(original).__name__)
+    message = " ".join(first.replace("connection failed: ", "").replace("FATAL: ", "").split())
+    missing = re.search(r'database "([^"]+)" does not exist', message)
+    if missing:
+        message = f"no such database {missing.group(1)!r} on the server (create it: createdb {missing.group(1)})"
+    elif "unable to open database file" in message and (path := sqlite_file(url)):
+        message = f"cannot open the database file {path.absolute()} (no permission, or not a file?)"
+    return f"{_shown(url)}: {message}"
+
+
 def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        _tune_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    check_url(url)
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            _tune_sqlite(engine)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except ImportError as exc:  # the dialect's driver (mysql:// wants MySQLdb…)
+        raise DatabaseUrlError(
+            f"{_shown(url)}: its database driver is not installed ({exc}); use sqlite:/// or postgresql+psycopg://"
+        ) from None
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -181,8 +249,15 @@ class Database:
     def __init__(self, url: str, *, migrate: bool = True):
         self.url = url
         self.engine = make_engine(url)
-        if migrate:
-            upgrade_to_head(self.engine)
+        try:
+            if migrate:
+                upgrade_to_head(self.engine)
+            else:
+                with self.engine.connect():
+                    pass
+        except (OperationalError, InterfaceError) as exc:
+            self.engine.dispose()
+            raise DatabaseUrlError(explain(exc, url)) from exc
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:
@@ -201,3 +276,24 @@ def database(url: str) -> Database:
     """The shared, migrated Database for ``url`` (components of one crawl share it)."""
     with _lock:
         return _database(url)
+
+
+def existing_database(url: str) -> Database:
+    """The database at ``url`` for reading, never created or migrated (read-only commands).
+
+    Raises DatabaseUrlError when there is no database there yet, or when its schema is not the one
+    this code reads (it says which command migrates it).
+    """
+    check_url(url)
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        raise DatabaseUrlError(
+            f"{_shown(url)}: no database at {path.absolute()} (a crawl or `aggregator db upgrade` creates it)"
+        )
+    found = Database(url, migrate=False)
+    revision, head = current_revision(found.engine), head_revision()
+    if revision != head:
+        found.engine.dispose()
+        state = "has no aggregator tables" if revision is None else f"is at schema revision {revision}, not {head}"
+        raise DatabaseUrlError(f"{_shown(url)}: {state} (run `aggregator db upgrade`)")
+    return found

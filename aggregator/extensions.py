@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 from typing import Any
 
 from scrapy import signals
 
-from aggregator import repository
+from aggregator import liveness, repository
 from aggregator import signals as aggregator_signals
 from aggregator.config import ConfigError, HealthThresholds, load_config
 from aggregator.db import database
 from aggregator.exceptions import RejectedItem
 from aggregator.health import judge
-
-
-def _process_alive(pid) -> bool:
-    if not isinstance(pid, int):
-        return True  # unknown: leave the run alone
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
@@ -52,11 +38,9 @@ class CrawlRunRecorder:
 
     def spider_opened(self, spider) -> None:
         self.engine = database(self.url).engine
-        host = socket.gethostname()
-        repository.abandon_dead_runs(self.engine, spider.name, host, _process_alive)
-        # Who runs this crawl, so that a later run can tell a killed crawl from a running one.
-        who = {"aggregator/host": host, "aggregator/pid": os.getpid()}
-        self.run_id = repository.start_run(self.engine, spider.name, stats=who)
+        liveness.mark_dead_runs(self.engine, spider.name)
+        # Who runs this crawl (host, PID, process start time): later commands can tell a killed crawl.
+        self.run_id = repository.start_run(self.engine, spider.name, stats=liveness.identity())
         self.stats.set_value("aggregator/crawl_run_id", self.run_id)
         # The runner learns which run its subprocess is through this file.
         if run_id_file := self.crawler.settings.get("AGGREGATOR_RUN_ID_FILE"):

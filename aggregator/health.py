@@ -15,11 +15,14 @@ def judge(
     recent_postings_seen: Sequence[int],
     thresholds: HealthThresholds,
 ) -> tuple[str, str | None]:
-    """``("ok", None)`` or ``("failed", reason)``.
+    """``("ok", None)``, ``("failed", reason)`` or ``("interrupted", reason)``.
 
     ``postings_seen`` counts every posting the crawl confirmed (stored or known unchanged);
     ``recent_postings_seen`` is the same count for the board's recent successful runs.
     """
+    if finish_reason == "shutdown":
+        # A deliberate stop (SIGTERM, Ctrl-C): what was scraped is stored, but it is no verdict on the board.
+        return "interrupted", "stopped by a signal (SIGTERM or Ctrl-C) before it finished"
     if finish_reason != "finished":
         return "failed", f"crawl did not finish: {finish_reason or 'no finish reason'}"
     if postings_seen == 0:

@@ -129,29 +129,27 @@ def start_run(engine: Engine, spider: str, started_at: datetime | None = None, s
     return run_in_transaction(engine, work)
 
 
-def abandon_dead_runs(engine: Engine, spider: str, host: str, is_alive) -> int:
-    """Runs of ``spider`` on this host still marked running whose process is gone (killed with
-    SIGKILL, the machine lost power) are recorded as failed instead of running forever."""
+def abandon_dead_runs(engine: Engine, spider: str | None, host: str, is_alive) -> int:
+    """Runs on this host still marked running whose process is gone (killed with SIGKILL, the
+    machine lost power) are recorded as interrupted instead of running forever. ``is_alive`` gets a
+    run's stats (host, PID and process start time: aggregator.liveness); ``spider`` None: every board."""
+    statement = select(CrawlRun.id, CrawlRun.stats).where(CrawlRun.finished_at.is_(None))
+    if spider is not None:
+        statement = statement.where(CrawlRun.spider == spider)
     with engine.connect() as connection:
-        running = list(
-            connection.execute(
-                select(CrawlRun.id, CrawlRun.stats).where(CrawlRun.spider == spider, CrawlRun.finished_at.is_(None))
-            )
-        )
+        running = list(connection.execute(statement))
     dead = [
-        run_id
+        (run_id, stats.get("aggregator/pid"))
         for run_id, stats in running
-        if isinstance(stats, dict)
-        and stats.get("aggregator/host") == host
-        and not is_alive(stats.get("aggregator/pid"))
+        if isinstance(stats, dict) and stats.get("aggregator/host") == host and not is_alive(stats)
     ]
-    for run_id in dead:
+    for run_id, pid in dead:
         finish_run(
             engine,
             run_id,
-            finish_reason="abandoned",
-            status="failed",
-            status_reason="the crawl process ended without recording its end (killed?)",
+            finish_reason="killed",
+            status="interrupted",
+            status_reason=f"the crawl process (pid {pid} on {host}) ended without recording its end (killed?)",
         )
     return len(dead)
 

@@ -2,6 +2,12 @@
 
 `aggregator crawl` and the scheduler both come through here, so a crawl run by hand and a
 scheduled one behave the same.
+
+Stopping: each crawl process runs in a session of its own, so a signal to the parent's process group
+(Ctrl-C in a terminal, ``kill -TERM -PGID``) reaches only the parent, which forwards exactly one
+SIGTERM to each crawl (``request_stop``). Scrapy takes one SIGTERM as "finish gracefully" — the
+requests in flight complete, the pipelines flush, the run is recorded ``interrupted`` — and a second
+one as "stop now, unclean", which is what a process group signal used to cause.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,9 +30,13 @@ from aggregator.db import database
 
 logger = logging.getLogger(__name__)
 
-# Crawl processes running now, so that a stopping scheduler can ask them to finish.
-_running: set[subprocess.Popen] = set()
-_running_lock = threading.Lock()
+# Crawl processes running now, with how many SIGTERMs each was sent, so that a stop reaches each
+# crawl exactly once. Reentrant: the stop request runs in a signal handler, which may interrupt the
+# main thread while it holds the lock.
+_running: dict[subprocess.Popen, int] = {}
+_running_lock = threading.RLock()
+# Set once a stop was asked for: no crawl starts after it, and runs it ended are interrupted, not failed.
+_stopping = threading.Event()
 
 
 @dataclass
@@ -39,6 +50,10 @@ class CrawlOutcome:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    @property
+    def interrupted(self) -> bool:
+        return self.status == "interrupted"
 
     def summary(self) -> str:
         text = f"crawl of {self.board}: {self.status}"
@@ -63,8 +78,11 @@ def _pump(stream, sink, tail: collections.deque) -> None:
         tail.append(line.rstrip())
 
 
-def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | None = None) -> CrawlOutcome:
-    """Crawl one board in a subprocess; make sure its run is recorded, whatever happened to it."""
+def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | None = None) -> CrawlOutcome | None:
+    """Crawl one board in a subprocess; make sure its run is recorded, whatever happened to it.
+
+    Returns None, starting nothing, once a stop was requested.
+    """
     engine = database(config.database_url).engine
     with tempfile.TemporaryDirectory(prefix="aggregator-run-") as folder:
         run_id_file = Path(folder) / "run_id"
@@ -74,11 +92,20 @@ def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | Non
         environment = {**os.environ, "SCRAPY_SETTINGS_MODULE": "aggregator.settings"}
         if config.path:
             environment["AGGREGATOR_CONFIG"] = str(config.path.resolve())
-        logger.info("starting crawl of %s", board.name)
         tail: collections.deque[str] = collections.deque(maxlen=20)
-        process = subprocess.Popen(command, env=environment, stderr=subprocess.PIPE, text=True, errors="replace")
         with _running_lock:
-            _running.add(process)
+            if _stopping.is_set():
+                logger.info("not starting the crawl of %s: stopping", board.name)
+                return None
+            logger.info("starting crawl of %s", board.name)
+            # A session of its own: signals to our process group (Ctrl-C, systemd's control group
+            # stop) do not reach the crawl directly; request_stop forwards exactly one SIGTERM.
+            process = subprocess.Popen(
+                command, env=environment, stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True
+            )
+            _running[process] = 0
+        if _stopping.is_set():  # a stop that came while the process was starting
+            _terminate(process)
         pump = threading.Thread(target=_pump, args=(process.stderr, sys.stderr, tail), daemon=True)
         pump.start()
         try:
@@ -86,23 +113,31 @@ def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | Non
             pump.join(timeout=5)
         finally:
             with _running_lock:
-                _running.discard(process)
+                stopped = _running.pop(process, 0) > 0
         run_id = int(run_id_file.read_text()) if run_id_file.exists() and run_id_file.read_text() else None
 
     run = repository.get_run(engine, run_id) if run_id else None
+    # A crawl we asked to stop that could not record itself was still stopped on purpose.
+    status = "interrupted" if stopped else "failed"
     if run is None:
         # The process died before it could record itself: record it here so nothing is silent.
         last_line = next((line for line in reversed(tail) if line.strip()), "")
         run_id = repository.start_run(engine, board.name)
         reason = f"crawl process exited with code {returncode} before it started: {last_line}"[:1000]
-        repository.finish_run(engine, run_id, finish_reason="process_failed", status="failed", status_reason=reason)
+        if stopped:
+            reason = f"stopped before the crawl started (exit code {returncode})"
+        repository.finish_run(engine, run_id, finish_reason="process_failed", status=status, status_reason=reason)
     elif run.finished_at is None:
         reason = f"crawl process ended with code {returncode} before recording its end"
-        repository.finish_run(engine, run_id, finish_reason="killed", status="failed", status_reason=reason)
+        if stopped:
+            reason = f"stopped, and the crawl process ended with code {returncode} before recording its end"
+        repository.finish_run(engine, run_id, finish_reason="killed", status=status, status_reason=reason)
     run = repository.get_run(engine, run_id)
     outcome = CrawlOutcome(board.name, run_id, run.status, run.status_reason, returncode)
     if outcome.ok:
         logger.info(outcome.summary())
+    elif outcome.interrupted:
+        logger.warning("crawl interrupted: %s", outcome.summary())
     else:
         logger.error("CRAWL FAILED: %s", outcome.summary())
     notify(config, outcome)
@@ -110,8 +145,11 @@ def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | Non
 
 
 def notify(config: Config, outcome: CrawlOutcome) -> None:
-    """Run the configured notification command with the run's summary (mail, chat, …)."""
-    if not config.notify_command or (outcome.ok and config.notify_on != "always"):
+    """Run the configured notification command with the run's summary (mail, chat, …).
+
+    A failed run notifies; an interrupted one (a deliberate stop) only with ``notify_on = "always"``.
+    """
+    if not config.notify_command or (outcome.status != "failed" and config.notify_on != "always"):
         return
     environment = {
         **os.environ,
@@ -133,16 +171,38 @@ def notify(config: Config, outcome: CrawlOutcome) -> None:
         logger.error("notification command failed: %s", exc)
 
 
-def stop_running_crawls(timeout: float = 60.0) -> None:
-    """Ask every running crawl to shut down gracefully (SIGTERM); kill what is left after timeout."""
+def _terminate(process: subprocess.Popen, force: bool = False) -> None:
+    """SIGTERM to a crawl: once to finish gracefully; again (``force``) to make Scrapy stop at once."""
+    with _running_lock:
+        sent = _running.get(process)
+        if sent is None or (sent and not force) or process.poll() is not None:
+            return
+        _running[process] = sent + 1
+        process.send_signal(signal.SIGTERM)
+
+
+def stopping() -> bool:
+    return _stopping.is_set()
+
+
+def request_stop(force: bool = False) -> None:
+    """Start no more crawls and ask each running one to finish (one SIGTERM each; safe in a signal
+    handler). ``force``: a second request, e.g. a second Ctrl-C: crawls stop at once, unclean."""
+    _stopping.set()
+    with _running_lock:
+        for process in list(_running):
+            _terminate(process, force=force)
+
+
+def stop_running_crawls(timeout: float = 300.0) -> None:
+    """Ask every running crawl to finish gracefully; kill what is left after ``timeout`` seconds."""
+    request_stop()
     with _running_lock:
         processes = list(_running)
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
     for process in processes:
         try:
-            process.wait(timeout=timeout)
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             logger.error("crawl process %s did not stop in %ss; killing it", process.pid, timeout)
             process.kill()

@@ -9,46 +9,21 @@ run starts once on start-up if it is late by less than ``misfire_grace_seconds``
 from __future__ import annotations
 
 import logging
-import re
 import signal
 import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 
 from aggregator.config import BoardConfig, Config, load_config
+from aggregator.cron import cron_trigger
 from aggregator.db import database
 from aggregator.models import SCHEDULER_JOBS_TABLE
 
 logger = logging.getLogger(__name__)
-
-_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _weekday_names(field: str) -> str:
-    # APScheduler 3.x counts weekdays from Monday = 0; cron counts from Sunday = 0 (and 7).
-    return re.sub(r"\d+", lambda m: _WEEKDAYS[int(m.group())] if int(m.group()) <= 7 else m.group(), field)
-
-
-def cron_trigger(expression: str, timezone: str) -> CronTrigger:
-    """A trigger from a cron expression: five fields, or six with seconds first."""
-    fields = expression.split()
-    if len(fields) == 5:
-        fields = ["0", *fields]
-    if len(fields) != 6:
-        raise ValueError(f"expected 5 cron fields (or 6 with seconds first), got {len(fields)}")
-    second, minute, hour, day, month, day_of_week = fields
-    return CronTrigger(
-        second=second,
-        minute=minute,
-        hour=hour,
-        day=day,
-        month=month,
-        day_of_week=_weekday_names(day_of_week),
-        timezone=timezone,
-    )
 
 
 def scheduled_crawl(board_name: str, config_path: str | None) -> None:
@@ -108,15 +83,37 @@ def sync_jobs(scheduler: BackgroundScheduler, boards: list[BoardConfig], config:
         )
 
 
+def upcoming_runs(boards: list[BoardConfig], config: Config, now: datetime | None = None) -> list[tuple]:
+    """``(board, next run time)`` for each board, soonest first, from the configuration alone (no
+    scheduler is started and the database is not touched: ``aggregator schedule --list``)."""
+    now = now or datetime.now(ZoneInfo(config.timezone))
+    upcoming = [(board, cron_trigger(board.cron, config.timezone).get_next_fire_time(None, now)) for board in boards]
+    return sorted(upcoming, key=lambda pair: (pair[1], pair[0].name))
+
+
 def run_scheduler(config: Config, boards: list[BoardConfig], stop: threading.Event | None = None) -> None:
-    """Run until SIGTERM/SIGINT (or ``stop``): running crawls are asked to finish and recorded."""
-    from aggregator.runner import stop_running_crawls
+    """Run until SIGTERM/SIGINT (or ``stop``): running crawls are asked to finish and recorded.
+
+    The first signal stops the scheduler gracefully: no new crawl starts, each running crawl gets one
+    SIGTERM, flushes what it scraped and records its run ``interrupted``; crawls still running after
+    ``stop_timeout_seconds`` are killed. A second signal makes the crawls stop at once.
+    """
+    from aggregator import liveness
+    from aggregator.runner import request_stop, stop_running_crawls
 
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
+
+        def on_signal(signum, _frame):
+            if stop.is_set():
+                request_stop(force=True)
+            stop.set()
+
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
+            signal.signal(signum, on_signal)
     scheduler = build_scheduler(config)
+    # Runs left "running" by a crawl killed while no scheduler watched (SIGKILL, a reboot).
+    liveness.mark_dead_runs(database(config.database_url).engine)
     scheduler.start(paused=True)
     sync_jobs(scheduler, boards, config)
     for job in scheduler.get_jobs():
@@ -124,8 +121,8 @@ def run_scheduler(config: Config, boards: list[BoardConfig], stop: threading.Eve
     scheduler.resume()
     logger.info("scheduler running (%d jobs); stop with SIGTERM or Ctrl-C", len(scheduler.get_jobs()))
     stop.wait()
-    logger.info("stopping: asking running crawls to finish")
+    logger.info("stopping: asking running crawls to finish (at most %ss)", config.stop_timeout_seconds)
     scheduler.pause()
-    stop_running_crawls()
+    stop_running_crawls(config.stop_timeout_seconds)
     scheduler.shutdown(wait=True)
     logger.info("scheduler stopped")

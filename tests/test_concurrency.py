@@ -164,9 +164,9 @@ def test_a_crawl_killed_mid_run_leaves_whole_batches_and_the_next_run_completes(
     run = query(database_url, "SELECT * FROM crawl_runs WHERE status = 'ok'")
     assert len(run) == 1
     assert run[0]["items_new"] == POSTINGS - len(after_kill)
-    # The killed run is not left "running": the next run of the board recorded it as failed.
+    # The killed run is not left "running": the next run of the board recorded it as interrupted.
     (killed,) = query(database_url, "SELECT * FROM crawl_runs WHERE id <> :ok", ok=run[0]["id"])
-    assert (killed["status"], killed["finish_reason"]) == ("failed", "abandoned")
+    assert (killed["status"], killed["finish_reason"]) == ("interrupted", "killed")
     assert killed["finished_at"] is not None
     if database_url.startswith("sqlite"):
         engine = make_engine(database_url)

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from aggregator.config import ConfigError, HealthThresholds, load_config
 from aggregator.health import judge
 from aggregator.replay import ReplayProxy, Snapshot
-from aggregator.scheduler import cron_trigger
+from aggregator.cron import cron_trigger
 from tests.conftest import ROOT, SITE, posting_page, query, small_site
 
 FAST_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "8"}
@@ -137,12 +137,12 @@ def test_cron_weekdays_count_from_sunday_and_seconds_are_optional():
 def test_bad_cron_fails_at_start_naming_the_line(tmp_path):
     config = tmp_path / "aggregator.toml"
     config.write_text('timezone = "UTC"\n\n[boards.remotewlb]\nenabled = true\ncron = "0 99 * * *"\n')
-    with pytest.raises(ConfigError, match=rf"{config}:5: bad cron"):
+    with pytest.raises(ConfigError, match=rf"{config}:5: boards.remotewlb.cron: bad cron"):
         load_config(config, known_boards={"remotewlb"})
     process = aggregator("--config", str(config), "schedule")
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 2
-    assert f"{config}:5: bad cron" in output
+    assert f"{config}:5: boards.remotewlb.cron: bad cron" in output
 
 
 def test_unknown_board_and_time_zone_are_refused(tmp_path):
@@ -177,7 +177,8 @@ def test_cli_help_is_there_for_every_command():
 def test_health_verdicts():
     limits = HealthThresholds(max_reject_share=0.2, min_share_of_median=0.5)
     assert judge("finished", 100, 0, [100, 90, 110], limits) == ("ok", None)
-    assert judge("shutdown", 100, 0, [], limits)[0] == "failed"
+    assert judge("shutdown", 100, 0, [], limits)[0] == "interrupted"
+    assert judge("cancelled", 100, 0, [], limits)[0] == "failed"
     assert judge("finished", 0, 0, [], limits) == ("failed", "no postings were scraped")
     assert "rejected" in judge("finished", 70, 30, [], limits)[1]
     assert "median" in judge("finished", 40, 0, [100, 90, 110], limits)[1]
@@ -260,7 +261,7 @@ def test_sigterm_during_a_crawl_leaves_no_run_unfinished(tmp_path, database_url,
             stop(scheduler)
     recorded = runs(database_url)
     assert recorded and all(run["finished_at"] is not None for run in recorded)
-    assert recorded[-1]["status"] == "failed"
+    assert recorded[-1]["status"] == "interrupted"
 
 
 def _job_rows(database_url: str) -> list[dict]:

@@ -69,10 +69,15 @@ class ApiJobSpider(JobSpider):
     page_param: str | None = None  # next page = this page number + 1 (1-based)
     # Pages per crawl (``-a max_pages=N``): a nightly crawl needs the newest postings, not the archive.
     max_pages: int = 1
+    attribute_arguments = ("url", "max_pages")
 
     # When the scheduler runs this board (cron), and the board's terms in one line (for the README).
     schedule: str = NIGHTLY
     terms: str = ""
+
+    @classmethod
+    def accepted_arguments(cls) -> list[str]:
+        return sorted({*super().accepted_arguments(), *cls.query_args})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any
 
@@ -17,8 +18,21 @@ def _stat_key(reason: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", reason.lower()).strip("_")[:40]
 
 
+class SpiderArgumentError(ValueError):
+    """A spider argument (``-a NAME=VALUE``) the spider does not take: the message lists the ones it does."""
+
+
 class JobSpider(scrapy.Spider):
-    """Base of all board spiders."""
+    """Base of all board spiders.
+
+    Spider arguments are checked: a spider takes the keyword parameters of its classes' ``__init__``
+    and the names its classes list in ``attribute_arguments`` (arguments read as attributes, such as
+    ``max_pages``); any other ``-a`` argument is an error naming the ones it takes, not silently
+    ignored. Names starting with ``_`` are left to tools (scrapyd passes ``_job``).
+    """
+
+    # Arguments read as attributes (getattr) rather than taken by __init__; each class lists its own.
+    attribute_arguments: tuple[str, ...] = ()
 
     # Cron of the board's nightly crawl and a one-line summary of its terms (README, scheduler).
     schedule = "0 2 * * *"
@@ -29,6 +43,30 @@ class JobSpider(scrapy.Spider):
     # did not see be counted as missing and closed; feeds of the newest N postings, or one company
     # board among many under one source, are not complete.
     complete_listing = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        accepted = self.accepted_arguments()
+        unknown = sorted(name for name in kwargs if name not in accepted and name != "name" and name[:1] != "_")
+        if unknown:
+            takes = f"it takes: {', '.join(accepted)}" if accepted else "it takes no arguments"
+            plural = "s" if len(unknown) > 1 else ""
+            raise SpiderArgumentError(f"unknown spider argument{plural} {', '.join(unknown)} for {self.name} ({takes})")
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def accepted_arguments(cls) -> list[str]:
+        """Every ``-a`` argument this spider takes."""
+        names: set[str] = set()
+        for klass in cls.__mro__:
+            if not (isinstance(klass, type) and issubclass(klass, JobSpider)):
+                continue
+            names.update(klass.__dict__.get("attribute_arguments", ()))
+            if init := klass.__dict__.get("__init__"):
+                for parameter in inspect.signature(init).parameters.values():
+                    if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY):
+                        names.add(parameter.name)
+        names.discard("self")
+        return sorted(names)
 
     @classmethod
     def update_settings(cls, settings):

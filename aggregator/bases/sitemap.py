@@ -24,6 +24,8 @@ class SitemapJobSpider(JobSpider):
     """Subclasses set ``robots_url`` (or ``sitemap_urls``), ``posting_url_pattern`` and ``extract``."""
 
     complete_listing = True
+    # ``-a full=true``: download every listed page again (as FULL_RECRAWL).
+    attribute_arguments = ("full",)
     robots_url: str | None = None
     sitemap_urls: tuple[str, ...] = ()
     posting_url_pattern: str = ""
