@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 
 from aggregator.config import BoardConfig, Config, load_config
 from aggregator.cron import cron_trigger
@@ -46,9 +47,23 @@ def _default_board(name: str, config: Config) -> BoardConfig:
     return config.board(name)
 
 
+class _Scheduler(BackgroundScheduler):
+    """APScheduler's background scheduler, quiet while it shuts down.
+
+    ``shutdown()`` marks it stopped, then its loop wakes once more and submits any job that is due to
+    the executor it has just shut down ("cannot schedule new futures after shutdown", with a
+    traceback). A stopping scheduler starts nothing: jobs are only processed while it is running.
+    """
+
+    def _process_jobs(self):
+        if self.state != STATE_RUNNING:
+            return None
+        return super()._process_jobs()
+
+
 def build_scheduler(config: Config) -> BackgroundScheduler:
     engine = database(config.database_url).engine
-    return BackgroundScheduler(
+    return _Scheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=SCHEDULER_JOBS_TABLE)},
         executors={"default": ThreadPoolExecutor(max_workers=max(1, config.max_parallel_crawls))},
         job_defaults={

@@ -12,13 +12,14 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
 import pytest
 from sqlalchemy import create_engine, text
 
 from aggregator.config import ConfigError, HealthThresholds, load_config
+from aggregator.cron import cron_trigger
 from aggregator.health import judge
 from aggregator.replay import ReplayProxy, Snapshot
-from aggregator.cron import cron_trigger
 from tests.conftest import ROOT, SITE, posting_page, query, small_site
 
 FAST_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "8"}
@@ -67,7 +68,13 @@ def no_process_left_behind():
     while _spawned:
         process = _spawned.pop()
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)  # the scheduler and any crawl it started
+            try:  # crawls run in sessions of their own: kill them by their parent
+                children = psutil.Process(process.pid).children(recursive=True)
+            except psutil.NoSuchProcess:
+                children = []
+            os.killpg(process.pid, signal.SIGKILL)
+            for child in children:
+                child.kill()
             process.wait(timeout=10)
 
 
