@@ -75,7 +75,7 @@ class CrawlRun(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finish_reason: Mapped[str | None] = mapped_column(String(64))
-    # running | ok | failed
+    # running | ok | failed | interrupted (stopped on purpose, or its process was killed)
     status: Mapped[str] = mapped_column(String(16), default="running")
     status_reason: Mapped[str | None] = mapped_column(Text)
     items_scraped: Mapped[int] = mapped_column(Integer, default=0)

@@ -223,3 +223,12 @@ def test_schedule_list_shows_next_runs_and_writes_nothing(tmp_path, capsys):
     assert next_remoteok.replace(tzinfo=UTC) > datetime.now(UTC)
     assert " CET " in rows["remoteok"] or " CEST " in rows["remoteok"]
     assert not database.exists()
+
+
+def test_the_example_configuration_is_valid():
+    from aggregator.boards import check_configured_arguments
+
+    spiders = spider_classes()
+    example = load_config(ROOT / "aggregator.toml.example", known_boards=set(spiders))
+    check_configured_arguments(example, spiders)
+    assert example.cron == "0 2 * * *" and example.boards["greenhouse"].arguments == {"boards": "gitlab,canonical"}
