@@ -232,3 +232,16 @@ def test_the_example_configuration_is_valid():
     example = load_config(ROOT / "aggregator.toml.example", known_boards=set(spiders))
     check_configured_arguments(example, spiders)
     assert example.cron == "0 2 * * *" and example.boards["greenhouse"].arguments == {"boards": "gitlab,canonical"}
+
+
+def test_the_configuration_does_not_import_the_scheduler(tmp_path):
+    """Cron parsing lives in aggregator.cron, which config and scheduler both use (no import circle)."""
+    config = tmp_path / "aggregator.toml"
+    config.write_text('cron = "0 3 * * *"\n[boards.remotewlb]\ncron = "*/5 * * * *"\n')
+    check = (
+        "import sys; from aggregator.config import load_config; "
+        f"assert load_config({str(config)!r}).boards['remotewlb'].cron == '*/5 * * * *'; "
+        "assert 'aggregator.scheduler' not in sys.modules"
+    )
+    completed = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr[-2000:]
