@@ -244,14 +244,13 @@ def _where(path: Path | None, lines: dict[tuple[str, ...], int], key: tuple) -> 
 
 
 def database_url(explicit: str | None = None) -> str:
+    """The database URL; a configuration file with a mistake raises ConfigError rather than letting
+    a crawl write to the default database instead of the configured one."""
     if explicit:
         return explicit
     if os.environ.get(DATABASE_URL_ENV):
         return os.environ[DATABASE_URL_ENV]
-    try:
-        return load_config().database_url
-    except ConfigError:
-        return DEFAULT_DATABASE_URL
+    return load_config().database_url
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
