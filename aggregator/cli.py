@@ -130,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"aggregator: database: {exc}", file=sys.stderr)
     except UsageError as exc:
         print(f"aggregator: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:  # Ctrl-C before any crawl started (crawls handle their own stop)
+        print("aggregator: interrupted", file=sys.stderr)
+        return 130
     return 2
 
 
