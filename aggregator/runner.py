@@ -98,8 +98,9 @@ def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | Non
                 logger.info("not starting the crawl of %s: stopping", board.name)
                 return None
             logger.info("starting crawl of %s", board.name)
-            # A session of its own: signals to our process group (Ctrl-C, systemd's control group
-            # stop) do not reach the crawl directly; request_stop forwards exactly one SIGTERM.
+            # A session of its own: signals to our process group (Ctrl-C, kill -TERM -PGID) do not
+            # reach the crawl directly; request_stop forwards exactly one SIGTERM. (systemd signals
+            # the whole cgroup whatever the session: its unit says KillMode=mixed.)
             process = subprocess.Popen(
                 command, env=environment, stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True
             )
