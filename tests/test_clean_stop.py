@@ -12,10 +12,11 @@ import psutil
 import pytest
 
 from aggregator import liveness, repository
+from aggregator.config import Config
 from aggregator.db import database
 from aggregator.replay import ReplayProxy, Snapshot
-from tests.conftest import SITE, posting_page, query, small_site
-from tests.test_scheduler import aggregator, no_process_left_behind, runs, wait_for  # noqa: F401 (fixture)
+from tests.conftest import ROOT, SITE, posting_page, query, small_site
+from tests.test_scheduler import aggregator, no_process_left_behind, runs, stop, wait_for  # noqa: F401 (fixture)
 
 SLOW = f"{SITE}/job/slow-posting-3"
 # Fetched newest first (small_site gives later entries later lastmods): 5, 4, then the slow 3, then 2, 1.
@@ -136,3 +137,25 @@ def test_liveness_tells_a_reused_pid_from_the_same_process():
     assert not liveness.is_alive({**me, liveness.STARTED: psutil.boot_time() - 1})
     # A run recorded before start times were recorded: the PID is all there is.
     assert liveness.is_alive({liveness.HOST: me[liveness.HOST], liveness.PID: os.getpid()})
+
+
+def test_the_scheduler_start_marks_killed_crawls_interrupted(tmp_path, database_url):
+    engine = database(database_url).engine
+    victim = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    killed = _running_run(engine, liveness.identity(victim.pid))
+    victim.kill()
+    victim.wait(timeout=10)
+    engine.dispose()
+    config = _config(tmp_path, database_url, tmp_path / "notes.txt")
+    config.write_text(config.read_text().replace('cron = "*/2 * * * * *"', 'cron = "0 2 * * *"'))
+    stop(aggregator("--config", str(config), "schedule"))
+    (run,) = query(database_url, "SELECT * FROM crawl_runs WHERE id = :id", id=killed)
+    assert (run["status"], run["finish_reason"]) == ("interrupted", "killed")
+
+
+def test_the_systemd_unit_stops_the_scheduler_only_and_waits_longer_than_the_crawls_may_take():
+    unit = (ROOT / "deploy" / "aggregator-scheduler.service").read_text()
+    settings = dict(line.split("=", 1) for line in unit.splitlines() if "=" in line and not line.startswith("#"))
+    assert settings["KillMode"] == "mixed"  # SIGTERM to the scheduler alone; it forwards one to each crawl
+    assert settings["KillSignal"] == "SIGTERM"
+    assert int(settings["TimeoutStopSec"]) > Config.stop_timeout_seconds
