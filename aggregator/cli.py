@@ -161,6 +161,8 @@ def _crawl_boards(args, config, spiders) -> list:
     except UnknownBoard as exc:
         raise UsageError(str(exc)) from None
     boards = planned_boards(config, spiders) if args.all else [config.board(name) for name in args.boards]
+    if not boards:
+        raise UsageError("no enabled boards to crawl (see the configuration's [boards.NAME] tables)")
     if args.arguments:
         boards = [dataclasses.replace(board, arguments=board.arguments | dict(args.arguments)) for board in boards]
         for board in boards:

@@ -21,7 +21,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, InterfaceError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger(__name__)
@@ -250,14 +250,13 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         try:
-            if migrate:
-                upgrade_to_head(self.engine)
-            else:
-                with self.engine.connect():
-                    pass
-        except (OperationalError, InterfaceError) as exc:
+            with self.engine.connect():
+                pass
+        except (DatabaseError, InterfaceError) as exc:  # cannot connect, or not a database at all
             self.engine.dispose()
             raise DatabaseUrlError(explain(exc, url)) from exc
+        if migrate:
+            upgrade_to_head(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:

@@ -122,6 +122,13 @@ CLI_CASES = {
 }  # fmt: skip
 
 
+def test_crawl_all_with_nothing_enabled_says_so(tmp_path, capsys):
+    config = tmp_path / "aggregator.toml"
+    config.write_text("boards_enabled_by_default = false\n[boards.remotewlb]\nenabled = false\n")
+    code, _, err = run_cli(capsys, "--config", str(config), "crawl", "--all")
+    assert_one_line_error(code, err, "no enabled boards to crawl")
+
+
 @pytest.mark.parametrize("case", CLI_CASES)
 def test_command_line_mistakes_are_one_line_and_exit_2(case, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no aggregator.toml, no jobs.db
@@ -161,6 +168,14 @@ def test_bad_database_urls_are_one_line(case, command, tmp_path, capsys, monkeyp
     monkeypatch.setenv("AGGREGATOR_DATABASE_URL", url)
     code, _, err = run_cli(capsys, *command)
     assert_one_line_error(code, err, "aggregator: database: ", words)
+
+
+def test_a_file_that_is_not_a_database_is_named(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "jobs.db").write_text("notes, not a database " * 20)
+    for command in (("runs",), ("db", "upgrade"), ("search", "python")):
+        code, _, err = run_cli(capsys, *command)
+        assert_one_line_error(code, err, "sqlite:///jobs.db: file is not a database")
 
 
 def test_a_postgresql_database_that_does_not_exist_is_named(capsys, monkeypatch):
