@@ -10,6 +10,7 @@ truthy string); every mistake is one ``ConfigError`` line naming the file, the l
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -297,9 +298,11 @@ def load_config(path: str | os.PathLike | None = None, known_boards: set[str] | 
         if not re.fullmatch(r"[A-Za-z0-9_]+", name):
             raise ConfigError(f"{_at(found, lines, ('boards', name))}: bad board name {name!r}")
         if known_boards is not None and name not in known_boards:
+            near = difflib.get_close_matches(name, known_boards, n=1)
+            hint = f"did you mean {near[0]!r}? " if near else ""
             raise ConfigError(
                 f"{_at(found, lines, ('boards', name))}: unknown board {name!r} "
-                f"(known: {', '.join(sorted(known_boards))})"
+                f"({hint}known: {', '.join(sorted(known_boards))})"
             )
     try:
         checked = _File.model_validate(data)

@@ -57,7 +57,8 @@ CONFIG_CASES = {
     "an unknown notify_on": ('notify_on = "sometimes"\n', 1, "notify_on", "'failure' or 'always'"),
     "an unknown time zone": ('timezone = "Mars/Olympus"\n', 1, "timezone", "unknown time zone"),
     "a fractional count": ('max_parallel_crawls = 1.5\n', 1, "max_parallel_crawls", "whole number"),
-    "an unknown board": ('\n\n[boards.remotewbl]\ncron = "0 2 * * *"\n', 3, "unknown board 'remotewbl'", "remotewlb"),
+    "an unknown board": (
+        '\n\n[boards.remotewbl]\ncron = "0 2 * * *"\n', 3, "unknown board 'remotewbl'", "did you mean 'remotewlb'?"),
     "not TOML": ('cron = \n', 1, "not valid TOML", ""),
     "an unknown spider argument": (
         '[boards.remoteok]\ncron = "0 3 * * *"\narguments = { maxpages = 3 }\n', 3, "boards.remoteok.arguments",
