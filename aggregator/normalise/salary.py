@@ -36,6 +36,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from aggregator.normalise.currency import currency_of_symbol, symbol_pattern
+
 __all__ = ["PERIODS", "Salary", "annualise", "parse_salary", "salary_from_base_salary"]
 
 PERIODS = ("year", "month", "week", "day", "hour")
@@ -62,7 +64,7 @@ _ISO_CODES = frozenset(
 )
 # Codes also accepted in lower case (the rest are English words or too rare: can, try, pen, …).
 _LOWER_OK = frozenset("usd cad eur gbp aud nzd chf sek nok dkk pln czk huf ron inr brl mxn sgd myr zar".split())
-_CODE_ALIASES = {"CAN": "CAD", "PLZ": "PLN", "RMB": "CNY", "NTD": "TWD", "EURO": "EUR", "EUROS": "EUR"}
+_CODE_ALIASES = {"CAN": "CAD", "CDN": "CAD", "PLZ": "PLN", "RMB": "CNY", "NTD": "TWD", "EURO": "EUR", "EUROS": "EUR"}
 # Currencies whose salaries are routinely quoted in millions (an ``M`` figure may be pay).
 _MILLIONS_OK = frozenset(
     "JPY KRW IDR VND COP CLP HUF NGN PKR LKR ARS UGX TZS INR PHP RUB THB TWD CZK ISK KZT UAH TRY "
@@ -113,9 +115,12 @@ _SYMBOLS: dict[str, tuple[str, bool]] = {
 _PREFIX_SYM = (
     r"US\$|USD\$|CA\$|CAD\$|CAN\$|C\$|AU\$|AUD\$|A\$|NZ\$|R\$|MX\$|SG\$|S\$|HK\$|\$|€|£|₹|¥|₱|₩|₺|₴|₦|₪|₫|฿"
     r"|(?<![A-Za-z])(?:RM|Rs\.?|zł|kr\.?|Kr\.?)"
+    rf"|{symbol_pattern()}"  # the world's symbols and abbreviations (Kč, Ft, lei, руб, ₩, 円 …)
 )
 _PREFIX_RE = re.compile(rf"(?:(?<![A-Za-z])(?P<code>[A-Za-z]{{3}}|[Ee]uros?|EUROS?)\s*)?(?P<sym>{_PREFIX_SYM})?\s*\Z")
-_SUFFIX_SYM_RE = re.compile(r"\s?(?P<sym>€|£|zł|zl(?![A-Za-z])|kr\.?(?![A-Za-z])|Kr\.?(?![A-Za-z])|₹|\$)")
+_SUFFIX_SYM_RE = re.compile(
+    rf"\s?(?P<sym>€|£|zł|zl(?![A-Za-z])|kr\.?(?![A-Za-z])|Kr\.?(?![A-Za-z])|₹|\$|{symbol_pattern()})"
+)
 _SUFFIX_WORD_RE = re.compile(
     r"\s?(?P<word>(?:US\s+|Canadian\s+|Australian\s+)?dollars?|[A-Za-z]{3}|[Ee]uros?|EUROS?)(?![A-Za-z])"
 )
@@ -141,7 +146,11 @@ def _symbol(sym: str | None) -> tuple[str, bool] | None:
     if not sym:
         return None
     key = sym.rstrip(".").upper()
-    return _SYMBOLS.get(key)
+    found = _SYMBOLS.get(key)
+    if found is None:
+        code = currency_of_symbol(sym)
+        found = (code, True) if code else None
+    return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -161,17 +170,19 @@ _NUM_RE = re.compile(
 
 _MULT_RE = re.compile(
     r"""(?:
-        (?P<k>[kK](?![A-Za-z])|\s?(?:[kK]|thousand|tys\.?)(?![A-Za-z]))
-      | (?P<m>(?:MM|mm|M|m|Mn|mn)(?![A-Za-z])|\s(?:MM|M|Mn|mn)(?![A-Za-z])
-             |\s?(?:million|millions|mio|Mio)(?![A-Za-z]))
-      | (?P<b>(?:B|bn|Bn)(?![A-Za-z])|\s(?:B|bn|Bn)(?![A-Za-z])|\s?(?:billion|billions)(?![A-Za-z]))
-      | (?P<lpa>\s?(?:LPA|lpa)(?![A-Za-z]))
-      | (?P<lakh>\s?(?:lakhs?|lacs?|Lakhs?|Lacs?)(?![A-Za-z])|L(?![A-Za-z]))
-      | (?P<crore>\s?(?:crores?|Crores?|cr|Cr)(?![A-Za-z]))
+        (?P<k>[kK](?![^\W\d_])|\s?(?:[kK]|thousand|tys\.?)(?![^\W\d_]))
+      | (?P<m>(?:MM|mm|M|m|Mn|mn)(?![^\W\d_])|\s(?:MM|M|Mn|mn)(?![^\W\d_])
+             |\s?(?:million|millions|mio|Mio)(?![^\W\d_]))
+      | (?P<b>(?:B|bn|Bn)(?![^\W\d_])|\s(?:B|bn|Bn)(?![^\W\d_])|\s?(?:billion|billions)(?![^\W\d_]))
+      | (?P<lpa>\s?(?:LPA|lpa)(?![^\W\d_]))
+      | (?P<lakh>\s?(?:lakhs?|lacs?|Lakhs?|Lacs?)(?![^\W\d_])|L(?![^\W\d_]))
+      | (?P<man>\s?万)
+      | (?P<oku>\s?億)
+      | (?P<crore>\s?(?:crores?|Crores?|cr|Cr)(?![^\W\d_]))
     )""",
     re.X,
 )
-_MULT_VALUE = {"k": 1e3, "m": 1e6, "b": 1e9, "lpa": 1e5, "lakh": 1e5, "crore": 1e7}
+_MULT_VALUE = {"man": 1e4, "oku": 1e8, "k": 1e3, "m": 1e6, "b": 1e9, "lpa": 1e5, "lakh": 1e5, "crore": 1e7}
 
 _LEVEL_WORD_RE = re.compile(
     r"(?:\b(?:zone|level|tier|band|grade|step|phase|part|section|stage|round|series|no\.?|number|"
@@ -180,6 +191,7 @@ _LEVEL_WORD_RE = re.compile(
 )
 _UNIT_AFTER_RE = re.compile(
     r"\s*\+?\s*(?:-\s*)?(?:years?|yrs|months|weeks|days|hours|hrs|employees|people|members|countries|"
+    r"time\s*zones?|timezones?|offices|locations|languages|continents|direct\s+reports|reports|"
     r"engineers|users|customers|x\b|%|percent)",
     re.I,
 )
@@ -233,7 +245,12 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
         "hour",
         r"(?:/|\bper\s+|\ban?\s+|\bp/)\s*(?:hrs?|hours?|hora|heure|stunde|godz\.?|godzin[eę])(?![A-Za-z])",
     ),
-    ("hour", r"(?<=[\d kK€$£)])/\s*h(?![A-Za-z/])"),
+    ("hour", r"(?<=[^\s/])/\s*h(?![^\W\d_]|/)"),
+    (
+        "hour",
+        r"\bstundenlohn\b|/\s*std\b|\bza\s+godzin[eę]\b|\bna\s+hodinu\b|/\s*hod\b|/\s*óra\b|\bóránként\b|"
+        r"/\s*jam\b|/\s*giờ\b|\bв\s+час\b|/\s*час\b|\bза\s+годину\b|時給|시급|\btimlön\b|\btimeløn\b",
+    ),
     ("hour", rf"\bhourly\b{_NOT_BENEFIT}"),
     ("hour", r"\b(?:por|pro|na)\s+(?:hora|stunde|godzin[eę])\b|\bstündlich\b|\bper\s+uur\b"),
     ("hour", r"\b(?:pr\.?|per|i)\s+tim(?:e|me|men)\b|/\s*tim(?:e|me)?\b"),  # Scandinavian
@@ -262,6 +279,14 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
         r"\b(?:pr\.?|per|i|om)\s+m[åa]n(?:ed|ad)(?:en)?\b|/\s*(?:m[åa]ned|m[åa]nad|mnd)\b|\bm[åa]nedlig"
         r"|\bmånadslön\b",
     ),
+    (
+        # Czech, Hungarian, Romanian, Indonesian, Vietnamese, Russian/Ukrainian, Japanese, Chinese, Korean
+        "month",
+        r"\bm[eě]s[ií][cč]n[eě]\b|/\s*m[eě]s\b|/\s*hó\b|\bhavonta\b|\bhavi\b|/\s*lun[aă]\b|\bpe\s+lun[aă]\b|"
+        r"\blunar\b|\bper\s+bulan\b|/\s*bulan\b|\bsebulan\b|/\s*tháng\b|\bmỗi\s+tháng\b|\bhàng\s+tháng\b|"
+        r"\bв\s+месяц\b|/\s*мес\b|\bв\s+міс|\bна\s+місяць\b|/\s*міс\b|月給|月収|月薪|/\s*月|每月|월급|/\s*월|"
+        r"\bmensais\b|/\s*m[åa]n\b|\bmånadsl[öo]n\b",
+    ),
     ("month", r"\bmonth\b"),  # bare; filtered in _find_period
     # year
     ("year", r"(?:/|\bper\s+|\ba\s+|\bp/)\s*(?:yrs?|years?|annum|an|año|ano|jahr|rok)(?![A-Za-z])"),
@@ -275,6 +300,12 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
         r"|\b(?:al|por)\s+año\b|\bao\s+ano\b|\bper\s+jaar\b|\bLPA\b|\blpa\b",
     ),
     ("year", r"\b(?:pr\.?|per|om)\s+år(?:et)?\b|/\s*år\b|\bårlig(?:t|en)?\b|\bårslön\b"),
+    (
+        "year",
+        r"\bro[cč]n[eě]\b|\bévi\b|\bévente\b|/\s*év\b|\bpe\s+an\b|\bper\s+tahun\b|/\s*tahun\b|/\s*năm\b|"
+        r"\bв\s+год\b|/\s*год\b|\bна\s+рік\b|/\s*рік\b|年収|年俸|年薪|/\s*年|연봉|\bRAL\b|\bim\s+jahr\b|"
+        r"\bjahresgehalt\b|\bbrutto\s*/?\s*jahr\b|\bárlig",
+    ),
     ("year", r"\byear\b"),  # bare; filtered in _find_period
 ]
 _PERIOD_RES = [(p, re.compile(rx, re.I)) for p, rx in _PERIOD_PATTERNS]
@@ -338,7 +369,11 @@ class _Token:
 _PLUS_RE = re.compile(r"\+(?!\s*(?:[$€£]|[A-Z]{3})?\s*\d)")
 _LETTER_RE = re.compile(r"[A-Za-z]")
 _PERCENT_RE = re.compile(r"\s?%")
-_BETWEEN_RE = re.compile(r"\bbetween\s*\Z", re.I)
+_BETWEEN_RE = re.compile(
+    r"\b(?:between|zwischen|entre|tra|fra|tussen|mellem|mellan|mellom|między|mezi|medzi|între|között|между|між)"
+    r"(?:\s+(?:the|de|le|la|el|o|a|de\s+la))?\s*\Z",
+    re.I,
+)
 
 
 def _tokens(s: str) -> list[_Token]:
@@ -446,7 +481,13 @@ def _tokens(s: str) -> list[_Token]:
 
 _GAP_CUR_RE = re.compile(rf"(?<![A-Za-z])(?:[A-Za-z]{{3}}|[Ee]uros?)(?![A-Za-z])|{_PREFIX_SYM}|zł")
 _GAP_FILLER_RE = re.compile(r"\b(?:gross|net|brutto|netto|min(?:imum)?|mid(?:point)?|max(?:imum)?)\b|[\s:.,]", re.I)
-_CONNECTORS = {"-", "~", "to", "-to", "to-", "upto", "-upto", "till", "until", "bis", "do", "a", "à"}
+# Range words: "X to Y" in the main languages (von X bis Y, de X à Y, od X do Y, от X до Y …).
+_CONNECTORS = {
+    "-", "~", "to", "-to", "to-", "upto", "-upto", "till", "until", "bis", "do", "a", "à", "al", "ate", "até",
+    "tot", "til", "до", "по", "-до", "〜", "～",
+}  # fmt: skip
+# "X and Y" is a range only after a "between" word: zwischen X und Y, entre X et/y/e Y, tussen X en Y …
+_AND_WORDS = {"and", "&", "-and", "und", "et", "y", "e", "en", "og", "och", "i", "a", "és", "și", "и", "та"}
 
 
 def _connected(s: str, a: _Token, b: _Token, chain_start: _Token) -> bool:
@@ -460,7 +501,7 @@ def _connected(s: str, a: _Token, b: _Token, chain_start: _Token) -> bool:
     gap = re.sub(r"-+", "-", gap).replace("~-", "~").replace("-~", "~")
     if gap in _CONNECTORS:
         return True
-    if gap in ("and", "&", "-and"):
+    if gap in _AND_WORDS:
         return bool(_BETWEEN_RE.search(s[max(0, chain_start.start - 20) : chain_start.start]))
     return False
 
@@ -525,26 +566,52 @@ _BASE_RE = re.compile(r"\bbase\b|\bbasic\b|\bbase\s+salary\b", re.I)
 _PART_RE = re.compile(r"\bpart[\s-]?time\b", re.I)
 _FULL_RE = re.compile(r"\bfull[\s-]?time\b", re.I)
 _UPTO_RE = re.compile(
-    r"(?:\bup\s*to|\bmax(?:imum)?\.?|\bunder|\bbelow|\bless\s+than|\bnot\s+more\s+than|\bno\s+more\s+than|"
+    r"(?:\bup\s*to|\bmax(?:imum)?\.?|\bunder|\bbelow|(?<!no\s)(?<!not\s)\bless\s+than|\bjusqu'?\s?(?:à|a)|"
+    r"\bfino\s+a|\bat[eé]|\btot|\bupp\s+till|\bop\s+til|\bdo|\bдо|"
+    r"\bnot\s+more\s+than|\bno\s+more\s+than|"
     r"\buntil|\btill|\bbis\s+zu|\bhasta|\bat\s+most)(?:\s+of)?\s*:?\s*\Z",
     re.I,
 )
 _FROM_RE = re.compile(
     r"(?:\bfrom|\bstarting(?:\s+(?:at|from))?|\bstarts?\s+at|\bmin(?:imum)?\.?|\bat\s+least|\bover|\babove|"
-    r"\bmore\s+than|\bab|\bod|\bdesde|\ba\s+partir\s+de|\bà\s+partir\s+de|\bstarting\s+salary(?:\s+of)?)"
+    r"\bmore\s+than|\bab|\bod|\bdesde|\ba\s+partir\s+de|\bà\s+partir\s+de|\bstarting\s+salary(?:\s+of)?|"
+    r"\bno\s+less\s+than|\bnot\s+less\s+than|\bvanaf|\bfrån|\bfra|\bот|\bвід|\bda|\bmindestens|\bau\s+moins|"
+    r"\bminimo|\bmínimo)"
     r"(?:\s+of)?\s*:?\s*\Z",
     re.I,
 )
 _OPEN_AFTER_RE = re.compile(
-    r"\s*(?:\+|and\s+(?:up|above)\b|or\s+(?:more|above|higher)\b|and\s+more\b|plus\b(?!\s*\S)|"
+    r"\s*(?:\+|以上|이상|\bund\s+mehr\b|\bo\s+más\b|\bou\s+plus\b|\bou\s+mais\b|and\s+(?:up|above)\b|or\s+(?:more|above|higher)\b|and\s+more\b|plus\b(?!\s*\S)|"
     r"\(?\s*min(?:imum)?\b\.?\)?)",
     re.I,
 )
-_CAP_AFTER_RE = re.compile(r"\s*(?:\(?\s*max(?:imum)?\b\.?\)?|or\s+(?:less|below|lower)\b)", re.I)
+_CAP_AFTER_RE = re.compile(r"\s*(?:以下|이하|\(?\s*max(?:imum)?\b\.?\)?|or\s+(?:less|below|lower)\b)", re.I)
 _HIGH_VALUE = frozenset("USD EUR GBP CHF CAD AUD NZD SGD".split())
 
 
+# "kr" alone is Danish, Norwegian or Swedish: the language of the words around it decides.
+_KRONE_LANGUAGE = (
+    ("DKK", re.compile(r"\b(?:løn|lønnen|mellem|måneden|timen|årsløn|månedsløn)\b", re.I)),
+    ("NOK", re.compile(r"\b(?:lønn|lønnen|mellom|årslønn|månedslønn)\b", re.I)),
+    ("SEK", re.compile(r"\b(?:lön|lönen|mellan|månad|mån|månadslön|årslön|timme)\b", re.I)),
+)
+
+
+def _krone(s: str) -> str:
+    for code, rx in _KRONE_LANGUAGE:
+        if rx.search(s):
+            return code
+    return "SEK"
+
+
 def _group_currency(s: str, g: _Group, groups: list[_Group]) -> str | None:
+    code = _group_currency_any(s, g, groups)
+    if code == "SEK" and not re.search(r"SEK|svenska|swedish", s, re.I):
+        return _krone(s)
+    return code
+
+
+def _group_currency_any(s: str, g: _Group, groups: list[_Group]) -> str | None:
     toks = g.tokens
     if toks[0].strong:
         return toks[0].strong  # a mixed-currency range keeps the currency of the min
@@ -652,6 +719,7 @@ def _choose(groups: list[_Group]) -> _Group:
 # Public API
 # --------------------------------------------------------------------------------------------
 
+_SWISS_DASH_RE = re.compile(r"(\d)\.[-–—](?!\s*\d)")
 _DASH_RE = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 _SPACE_RE = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
 
@@ -659,6 +727,7 @@ _SPACE_RE = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
 def _clean(raw: str) -> str:
     s = raw.replace("\uff5e", "~").replace("\u301c", "~")
     s = _DASH_RE.sub("-", s)
+    s = _SWISS_DASH_RE.sub(r"\1", s)  # "95'000.-": Swiss notation for a whole amount
     return _SPACE_RE.sub(" ", s).strip()
 
 
