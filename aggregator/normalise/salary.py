@@ -190,7 +190,8 @@ _LEVEL_WORD_RE = re.compile(
     re.I,
 )
 _UNIT_AFTER_RE = re.compile(
-    r"\s*\+?\s*(?:-\s*)?(?:years?|yrs|months|weeks|days|hours|hrs|employees|people|members|countries|"
+    # "5 years", "5-7 years", "3 to 5 years": a count of something, not money
+    r"\s*\+?\s*(?:(?:-|~|to)\s*\d+(?:[.,]\d+)?\s*\+?\s*)?(?:-\s*)?(?:years?|yrs|months|weeks|days|hours|hrs|employees|people|members|countries|"
     r"time\s*zones?|timezones?|offices|locations|languages|continents|direct\s+reports|reports|"
     r"engineers|users|customers|x\b|%|percent)",
     re.I,
