@@ -5,6 +5,7 @@ knows: ``Kč``, ``Ft``, ``lei``, ``лв``, ``руб``, ``Rp``, ``₩``, ``円``,
 pycountry (which codes are current ISO 4217 currencies: historic ones such as ``DM`` or ``Pta``
 are dropped). A symbol shared by several current currencies (``$``, ``kr``, ``£``) is left to the
 salary rules, which decide it from context. Only what neither library has is written here.
+``currency_of_text`` asks price-parser itself for the currency of a whole string.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import re
 import unicodedata
 
 import pycountry
+from price_parser import Price
 from price_parser import _currencies as price_currencies  # price-parser's currency table
 
-__all__ = ["currency_of_symbol", "symbol_pattern", "symbol_table"]
+__all__ = ["currency_of_symbol", "currency_of_text", "symbol_pattern", "symbol_table"]
 
 # What the libraries lack or leave ambiguous, decided for job ads.
 _OWN_SYMBOLS = {
@@ -90,3 +92,19 @@ def symbol_pattern() -> str:
             escaped += r"(?![^\W\d_])"
         parts.append(escaped)
     return "|".join(parts)
+
+
+@functools.cache
+def _current_codes() -> frozenset[str]:
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+def currency_of_text(text: str) -> str | None:
+    """The currency price-parser finds in ``text`` (it also knows word forms such as ``рублей``),
+    as an ISO code; None when it finds none or only an ambiguous sign (``$``, ``kr``)."""
+    found = Price.fromstring(text).currency
+    if not found:
+        return None
+    if found.isupper() and found in _current_codes():
+        return found
+    return currency_of_symbol(found)

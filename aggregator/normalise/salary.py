@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from aggregator.normalise.currency import currency_of_symbol, symbol_pattern
+from aggregator.normalise.currency import currency_of_symbol, currency_of_text, symbol_pattern
 
 __all__ = ["PERIODS", "Salary", "annualise", "parse_salary", "salary_from_base_salary"]
 
@@ -170,9 +170,9 @@ _NUM_RE = re.compile(
 
 _MULT_RE = re.compile(
     r"""(?:
-        (?P<k>[kK](?![^\W\d_])|\s?(?:[kK]|thousand|tys\.?)(?![^\W\d_]))
+        (?P<k>[kK](?![^\W\d_])|\s?(?:[kK]|thousand|tys\.?|тыс\.?|тис\.?|ribu|rb|[Tt]sd\.?|[Tt]ausend|nghìn|ngàn)(?![^\W\d_]))
       | (?P<m>(?:MM|mm|M|m|Mn|mn)(?![^\W\d_])|\s(?:MM|M|Mn|mn)(?![^\W\d_])
-             |\s?(?:million|millions|mio|Mio)(?![^\W\d_]))
+             |\s?(?:million|millions|mio|Mio|mln|Mln|млн\.?|juta|triệu|miljoen|millones|milhões)(?![^\W\d_]))
       | (?P<b>(?:B|bn|Bn)(?![^\W\d_])|\s(?:B|bn|Bn)(?![^\W\d_])|\s?(?:billion|billions)(?![^\W\d_]))
       | (?P<lpa>\s?(?:LPA|lpa)(?![^\W\d_]))
       | (?P<lakh>\s?(?:lakhs?|lacs?|Lakhs?|Lacs?)(?![^\W\d_])|L(?![^\W\d_]))
@@ -250,7 +250,7 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
     (
         "hour",
         r"\bstundenlohn\b|/\s*std\b|\bza\s+godzin[eę]\b|\bna\s+hodinu\b|/\s*hod\b|/\s*óra\b|\bóránként\b|"
-        r"/\s*jam\b|/\s*giờ\b|\bв\s+час\b|/\s*час\b|\bза\s+годину\b|時給|시급|\btimlön\b|\btimeløn\b",
+        r"/\s*jam\b|/\s*giờ\b|לשעה|\bsaatlik\b|/\s*saat\b|\bв\s+час\b|/\s*час\b|\bза\s+годину\b|時給|시급|\btimlön\b|\btimeløn\b",
     ),
     ("hour", rf"\bhourly\b{_NOT_BENEFIT}"),
     ("hour", r"\b(?:por|pro|na)\s+(?:hora|stunde|godzin[eę])\b|\bstündlich\b|\bper\s+uur\b"),
@@ -286,7 +286,7 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
         r"\bm[eě]s[ií][cč]n[eě]\b|/\s*m[eě]s\b|/\s*hó\b|\bhavonta\b|\bhavi\b|/\s*lun[aă]\b|\bpe\s+lun[aă]\b|"
         r"\blunar\b|\bper\s+bulan\b|/\s*bulan\b|\bsebulan\b|/\s*tháng\b|\bmỗi\s+tháng\b|\bhàng\s+tháng\b|"
         r"\bв\s+месяц\b|/\s*мес\b|\bв\s+міс|\bна\s+місяць\b|/\s*міс\b|月給|月収|月薪|/\s*月|每月|월급|/\s*월|"
-        r"\bmensais\b|/\s*m[åa]n\b|\bmånadsl[öo]n\b",
+        r"\bmensais\b|/\s*m[åa]n\b|\bmånadsl[öo]n\b|לחודש|בחודש|\baylık\b|/\s*ay\b|شهري|\bμηνιαί|\bτο\s+μήνα\b",
     ),
     ("month", r"\bmonth\b"),  # bare; filtered in _find_period
     # year
@@ -305,7 +305,7 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
         "year",
         r"\bro[cč]n[eě]\b|\bévi\b|\bévente\b|/\s*év\b|\bpe\s+an\b|\bper\s+tahun\b|/\s*tahun\b|/\s*năm\b|"
         r"\bв\s+год\b|/\s*год\b|\bна\s+рік\b|/\s*рік\b|年収|年俸|年薪|/\s*年|연봉|\bRAL\b|\bim\s+jahr\b|"
-        r"\bjahresgehalt\b|\bbrutto\s*/?\s*jahr\b|\bárlig",
+        r"\bjahresgehalt\b|\bbrutto\s*/?\s*jahr\b|\bárlig|לשנה|בשנה|\byıllık\b|سنوي|\bετήσι",
     ),
     ("year", r"\byear\b"),  # bare; filtered in _find_period
 ]
@@ -642,6 +642,8 @@ def _group_currency_any(s: str, g: _Group, groups: list[_Group]) -> str | None:
             if sym and found_weak is None:
                 found_weak = sym[0]
         weak = found_weak
+    if weak is None:
+        weak = currency_of_text(s)  # price-parser's own reading: "рублей", "Р" …
     if weak == "USD" and s.startswith("$") and s.count("$") == 1:
         # the board's "$" prefix: the employer's own symbol elsewhere decides
         for other in groups:
