@@ -47,10 +47,28 @@ def fold(text: str) -> str:
     return text.casefold()
 
 
+_GLUED_SCRIPTS = ("CJK", "HANGUL", "HIRAGANA", "KATAKANA", "THAI")
+
+
+def _glued(fragment: str) -> bool:
+    """Written in a script without spaces between words (全职, 재택, リモート): no word boundaries."""
+    return any(unicodedata.name(ch, "").startswith(_GLUED_SCRIPTS) for ch in fragment)
+
+
 def phrase_pattern(phrases: tuple[str, ...] | list[str]) -> re.Pattern[str]:
-    """Whole-word alternation of regex fragments, longest first, for folded text."""
-    ordered = sorted(phrases, key=len, reverse=True)
-    return re.compile(r"(?<![\w])(?:" + "|".join(ordered) + r")(?![\w])")
+    """Alternation of regex fragments for folded text, longest first: whole words, except in
+    scripts written without spaces. Non-ASCII fragments are folded like the text they meet."""
+    bounded: list[str] = []
+    glued: list[str] = []
+    for phrase in phrases:
+        phrase = phrase if phrase.isascii() else fold(phrase)
+        (glued if _glued(phrase) else bounded).append(phrase)
+    parts = []
+    if bounded:
+        parts.append(r"(?<![\w])(?:" + "|".join(sorted(bounded, key=len, reverse=True)) + r")(?![\w])")
+    if glued:
+        parts.append("(?:" + "|".join(sorted(glued, key=len, reverse=True)) + ")")
+    return re.compile("|".join(parts))
 
 
 # --- employment type -------------------------------------------------------------------------
@@ -98,6 +116,10 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"estagi(?:o|ari[oa]s?)", r"jovem\s+aprendiz",
         r"tirocini(?:o|ante)", r"stagista", r"stagiair", r"afstudeerstage",
         r"stazysta", r"staz", r"praktyk[ai]", r"praktik", r"harjoittelija", r"co-?op(?:\s+students?)?",
+        # Romanian, Czech, Hungarian, Turkish, Greek, Finnish, Russian, Ukrainian, Indonesian, Vietnamese, CJK
+        r"stagiu", r"stagiar", r"staz(?:ista|istka)?", r"gyakornok(?:i)?", r"stajyer", r"staj",
+        r"πρακτικη\s+ασκηση", r"harjoittelu", r"стажировка", r"стажер", r"стажування", r"стажист",
+        r"magang", r"thuc\s+tap(?:\s+sinh)?", "实习", "實習", "インターン", "インターンシップ", "인턴",
     ),
     "temporary": (
         r"temporary", r"temp(?!\s*-?\s*to\s*-?\s*(?:perm|hire))", r"seasonal", r"fixed[\s-]+term",
@@ -106,6 +128,9 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"cdd", r"interimaire", r"saisonnier(?:e)?", r"duree\s+determinee",
         r"temporal", r"temporario", r"tempo\s+determinato", r"a\s+termine",
         r"tijdelijk(?:e)?", r"czas\s+okreslony", r"vikariat", r"vikar",
+        r"visstid", r"tidsbegrænset", r"tidsbegraenset", r"midlertidig", r"maaraaikainen", r"gecici",
+        r"hatarozott\s+ideju", r"na\s+dobu\s+urcitou", r"perioada\s+determinata", r"προσωρινη",
+        r"временн(?:ая|ую|ое)", r"тимчасова", "派遣", "临时", "臨時", "임시직",
     ),
     "contract": (
         r"contractors?",
@@ -118,13 +143,18 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"honorarbasis",
         r"prestataire", r"independant(?:e)?", r"auto-?entrepreneur",
         r"autonomo", r"contratista", r"pessoa\s+juridica", r"partita\s+iva", r"zzp(?:'?er)?",
-        r"umowa\s+(?:zlecenie|o\s+dzielo)", r"kontrakt",
+        r"umowa\s+(?:zlecenie|o\s+dzielo)", r"kontrakt", r"kontrak", r"sozlesmeli", r"pfa",
+        r"na\s+ico", r"фриланс", r"договор\s+гпх", "契約社員", "业务外包", "계약직", "프리랜서", "フリーランス",
     ),
     "part_time": (
         r"part[\s_-]?time", r"teilzeit", r"minijob", r"halbtags", r"mi-temps", r"temps\s+partiel",
         r"medio\s+tiempo", r"tiempo\s+parcial", r"media\s+jornada", r"jornada\s+parcial",
         r"tempo\s+parcial", r"meio\s+periodo", r"meio\s+expediente", r"tempo\s+parziale", r"part\s+time",
-        r"deeltijd", r"czesc\s+etatu", r"niepelny\s+etat", r"pol\s+etatu", r"deltid", r"osa-?aikainen",
+        r"deeltijd(?:s)?", r"czesc\s+etatu", r"niepelny\s+etat", r"pol\s+etatu", r"deltid", r"osa-?aikainen",
+        r"norma\s+partiala", r"castecny\s+uvazek", r"reszmunkaido(?:s)?", r"yari\s+zamanli",
+        r"μερικη\s+απασχοληση", r"частичная\s+занятость", r"часткова\s+зайнятість", r"paruh\s+waktu",
+        r"ban\s+thoi\s+gian", "兼职", "兼職", "パートタイム", "パート", "アルバイト", "파트타임", "아르바이트",
+        r"دوام\s+جزئي",
     ),
     "full_time": (
         r"full[\s_-]?time", r"permanent", r"vollzeit", r"festanstellung", r"unbefristet(?:e|er)?",
@@ -132,6 +162,10 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"indefinido", r"tempo\s+integral", r"tempo\s+pieno", r"tempo\s+indeterminato", r"voltijd",
         r"vaste\s+aanstelling", r"pelny\s+etat", r"pelen\s+etat", r"umowa\s+o\s+prace", r"heltid", r"fuldtid",
         r"vakituinen", r"kokoaikainen", r"salaried", r"regular\s+employee", r"clt",
+        r"voltijds", r"periodo\s+integral", r"tillsvidare", r"fastansaettelse", r"fast\s+stilling",
+        r"kokopaivatyo", r"norma\s+intreaga", r"plny\s+uvazek", r"teljes\s+munkaido(?:s)?", r"tam\s+zamanli",
+        r"πληρης\s+απασχοληση", r"полная\s+занятость", r"повна\s+зайнятість", r"penuh\s+waktu",
+        r"toan\s+thoi\s+gian", "全职", "全職", "正社員", "フルタイム", "정규직", "풀타임", r"دوام\s+كامل",
     ),
 }  # fmt: skip
 
@@ -155,6 +189,8 @@ SENIORITY_WORDS: dict[str, tuple[str, ...]] = {
         r"werkstudent(?:in)?", r"praktikant(?:in)?", r"praktikum", r"azubi", r"auszubildende[rn]?",
         r"stagiaire", r"alternance", r"alternant(?:e)?", r"stagiair", r"stagista", r"becari[oa]",
         r"pasante", r"estagi(?:o|ari[oa])", r"stazysta", r"harjoittelija", r"co-?op",
+        r"stagiar", r"gyakornok", r"stajyer", r"стажер", r"стажист", r"magang", r"thuc\s+tap\s+sinh",
+        "实习", "實習", "インターン", "인턴",
     ),
     "director": (
         r"directors?", r"head\s+of", r"vp", r"svp", r"evp", r"avp", r"vice[\s-]+president", r"president",
@@ -162,8 +198,14 @@ SENIORITY_WORDS: dict[str, tuple[str, ...]] = {
         r"directeur", r"directrice", r"directora", r"diretor(?:a)?", r"direttore", r"direttrice",
         r"dyrektor", r"direktor(?:in)?", r"leiter(?:in)?", r"abteilungsleiter(?:in)?",
         r"bereichsleiter(?:in)?", r"geschaftsfuhrer(?:in)?", r"hoofd",
+        r"direktor(?:u)?", r"директор", r"руководитель\s+(?:отдела|направления|департамента)", "总监", "總監",
+        "部長", "本部長", "이사", "본부장",
     ),
-    "manager": (r"managers?", r"mgr", r"gerente", r"responsable", r"responsabile", r"kierownik"),
+    "manager": (
+        r"managers?", r"mgr", r"gerente", r"responsable", r"responsabile", r"kierownik", r"mudur(?:u)?",
+        r"yonetici(?:si)?", r"руководитель", r"керівник", r"menedzser", r"vedouci", r"paallikko",
+        "经理", "經理", "課長", "マネージャー", "매니저",
+    ),
     "principal": (r"principal", r"principle", r"distinguished", r"fellow"),
     "staff": (r"staff(?!\s+(?:accountant|nurse|writer|augmentation))",),
     "lead": (
@@ -171,21 +213,25 @@ SENIORITY_WORDS: dict[str, tuple[str, ...]] = {
         r"(?!\s+(?:generation|gen|qualification|nurturing|management|capture)\b)",
         r"leitend(?:e|er|en)?", r"teamleiter(?:in)?", r"teamleitung", r"gruppenleiter(?:in)?",
         r"teamleider", r"lider(?:\s+zespolu)?", r"chef\s+d['\s]?\s*equipe", r"jefe\s+de\s+equipo",
+        r"ведущий", r"ведущая", r"провідний", r"vezeto", r"vedouci\s+tymu", r"takim\s+lideri", "主管", "팀장",
+        "リーダー", "リード",
     ),
     "senior": (
         r"(?<!semi )(?<!semi-)senior", r"snr", r"sr\.?", r"seniors", r"starsz[yae]", r"erfahren(?:e|er|en)?",
         r"ervaren",
         r"esperto", r"experto", r"experiente", r"experimentado",
+        r"kidemli", r"старший", r"старшая", r"vanhempi", "高级", "高級", "资深", "資深", "シニア", "시니어",
     ),
     "mid": (
         r"mid", r"mid[\s-]+level", r"mid[\s-]+senior", r"middle", r"intermediate", r"medior", r"pleno",
-        r"semi[\s-]+senior", r"ssr", r"regular", r"intermedio", r"confirme(?:e)?",
+        r"semi[\s-]+senior", r"ssr", r"regular", r"intermedio", r"confirme(?:e)?", "中级", "中級",
     ),
     "junior": (
         r"junior", r"jr\.?", r"jnr", r"entry[\s-]+level", r"graduate", r"grad", r"new\s+grad",
         r"associate(?=\s+\w)", r"beginner", r"berufseinsteiger(?:in)?", r"einsteiger(?:in)?",
         r"absolvent(?:in)?", r"debutant(?:e)?", r"jeune\s+diplome(?:e)?", r"principiante",
         r"recem[\s-]+formad[oa]", r"mlodsz[yae]",
+        r"младший", r"младшая", r"молодший", r"начинающий", "初级", "初級", "ジュニア", "新卒", "주니어", "신입",
     ),
 }  # fmt: skip
 
@@ -196,7 +242,8 @@ SENIORITY_WORDS: dict[str, tuple[str, ...]] = {
 # "remotely", "remote-first"; the rest are whole words.
 WORKPLACE_WORDS: dict[str, tuple[str, ...]] = {
     "hybrid": (
-        r"hybrid\w*", r"hibrid[oa]", r"ibrid[oa]", r"hybryd\w*", r"hybride",
+        r"hybrid\w*", r"hibrid[oa]?", r"ibrid[oa]", r"hybryd\w*", r"hybride", r"hibrit", r"υβριδικ\w*",
+        r"гибрид\w*", r"гібрид\w*", "混合办公", "混合辦公", "ハイブリッド", "하이브리드",
     ),
     "remote": (
         r"\w*remote\w*", r"anywhere", r"world\s*wide", r"wfh", r"(?:work(?:ing|s)?\s+)?from\s+home",
@@ -206,12 +253,18 @@ WORKPLACE_WORDS: dict[str, tuple[str, ...]] = {
         r"fernarbeit", r"thuiswerk(?:en)?", r"op\s+afstand", r"zdaln\w*", r"praca\s+zdalna",
         r"distansarbete", r"pa\s+distans", r"fjernarbejde", r"hjemmefra", r"hjemmekontor", r"etatyo",
         r"etana", r"uzaktan", r"удал[её]нн?\w*",
+        r"a\s+distance", r"en\s+remoto", r"la\s+distanta", r"de\s+acasa", r"prace\s+z\s+domova", r"na\s+dalku",
+        r"tavmunka", r"otthonrol", r"evden\s+calisma", r"εξ\s+αποστασεως", r"τηλεργασια", r"віддален\w*",
+        r"дистанційн\w*", r"jarak\s+jauh", r"kerja\s+dari\s+rumah", r"tu\s+xa", r"etatyo",
+        "リモート", "在宅勤務", "テレワーク", "远程", "遠程", "居家办公", "재택", "원격",
     ),
     "onsite": (
         r"on[\s-]?site", r"in[\s-]office", r"office[\s-]based", r"in[\s-]person", r"on[\s-]premises?",
         r"vor\s+ort", r"im\s+buro", r"prasenz\w*", r"sur\s+site", r"sur\s+place", r"en\s+presentiel",
         r"presentiel(?:le)?", r"presencial(?:mente)?", r"in\s+sede", r"in\s+ufficio", r"op\s+kantoor",
         r"op\s+locatie", r"stacjonarn\w*", r"na\s+miejscu", r"pa\s+kontoret", r"paikan\s+paalla",
+        r"en\s+(?:la\s+)?oficina", r"no\s+escritorio", r"pa\s+plats", r"yerinde", r"ofisten", r"в\s+офисе",
+        r"в\s+офісі", r"v\s+kancelari", "出社", "常駐", "现场办公", "상주",
     ),
 }  # fmt: skip
 # The same words as literal token sequences, for tokenisers that match phrases word by word
