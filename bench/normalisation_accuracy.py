@@ -236,13 +236,13 @@ def run_vocab() -> None:
         return employment_type(None, row["input"])
 
     cases = [
-        ("employment type", "employment-heldout.tsv", employment),
-        ("seniority", "seniority-heldout.tsv", lambda row: seniority(row["title"])),
-        ("workplace", "workplace-heldout.tsv", lambda row: parse_location(row["text"]).workplace),
+        ("employment type", "employment-heldout", employment),
+        ("seniority", "seniority-heldout", lambda row: seniority(row["title"])),
+        ("workplace", "workplace-heldout", lambda row: parse_location(row["text"]).workplace),
     ]
-    for title, name, decide in cases:
-        path = HELDOUT / name
-        evaluate_vocab(title, path, vocab_rows(path), decide)
+    for title, stem, decide in cases:
+        for path in sorted(HELDOUT.glob(f"{stem}*.tsv")):
+            evaluate_vocab(title, path, vocab_rows(path), decide)
 
 
 def print_summary() -> None:

@@ -66,21 +66,24 @@ def test_salary_heldout_floor(name, floor):
     assert _share(_rows(name), _salary_ok) >= floor
 
 
-def test_employment_type_heldout_floor():
+@pytest.mark.parametrize("name", ["employment-heldout.tsv", "employment-heldout-fresh.tsv"])
+def test_employment_type_heldout_floor(name):
     def ok(row):
         if row["source"] == "field":
             return employment_type(row["input"], None) == row["expected"]
         return employment_type(None, row["input"]) == row["expected"]
 
-    assert _share(_rows("employment-heldout.tsv"), ok) >= 0.95
+    assert _share(_rows(name), ok) >= 0.95
 
 
-def test_seniority_heldout_floor():
-    assert _share(_rows("seniority-heldout.tsv"), lambda row: seniority(row["title"]) == row["expected"]) >= 0.95
+@pytest.mark.parametrize("name", ["seniority-heldout.tsv", "seniority-heldout-fresh.tsv"])
+def test_seniority_heldout_floor(name):
+    assert _share(_rows(name), lambda row: seniority(row["title"]) == row["expected"]) >= 0.95
 
 
-def test_workplace_heldout_floor():
-    rows = _rows("workplace-heldout.tsv")
+@pytest.mark.parametrize("name", ["workplace-heldout.tsv", "workplace-heldout-fresh.tsv"])
+def test_workplace_heldout_floor(name):
+    rows = _rows(name)
     assert _share(rows, lambda row: parse_location(row["text"]).workplace == row["expected"]) >= 0.95
 
 

@@ -191,9 +191,9 @@ _LEVEL_WORD_RE = re.compile(
 )
 _UNIT_AFTER_RE = re.compile(
     # "5 years", "5-7 years", "3 to 5 years": a count of something, not money
-    r"\s*\+?\s*(?:(?:-|~|to)\s*\d+(?:[.,]\d+)?\s*\+?\s*)?(?:-\s*)?(?:years?|yrs|months|weeks|days|hours|hrs|employees|people|members|countries|"
+    r"\s*\+?\s*(?:(?:-|~|to)\s*\d+(?:[.,]\d+)?\s*\+?\s*)?(?:-\s*(?:day|hour|week|month|year|person)\b|(?:-\s*)?(?:years?|yrs|months|weeks|days|hours|hrs|employees|people|members|countries|"
     r"time\s*zones?|timezones?|offices|locations|languages|continents|direct\s+reports|reports|"
-    r"engineers|users|customers|x\b|%|percent)",
+    r"engineers|users|customers|x\b|%|percent))",
     re.I,
 )
 
