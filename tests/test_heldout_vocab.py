@@ -60,6 +60,7 @@ def _share(rows: list[dict[str, str]], ok) -> float:
         ("salary-heldout-remotewlb.tsv", 0.99),
         ("salary-heldout-fresh.tsv", 0.9),
         ("salary-heldout-notations.tsv", 0.95),
+        ("salary-heldout-anz.tsv", 0.95),
     ],
 )
 def test_salary_heldout_floor(name, floor):

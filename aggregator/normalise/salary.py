@@ -191,7 +191,7 @@ _LEVEL_WORD_RE = re.compile(
 )
 _UNIT_AFTER_RE = re.compile(
     # "5 years", "5-7 years", "3 to 5 years": a count of something, not money
-    r"\s*\+?\s*(?:(?:-|~|to)\s*\d+(?:[.,]\d+)?\s*\+?\s*)?(?:-\s*(?:day|hour|week|month|year|person)\b|(?:-\s*)?(?:years?|yrs|months|weeks|days|hours|hrs|employees|people|members|countries|"
+    r"\s*\+?\s*(?:(?:-|~|to)\s*\d+(?:[.,]\d+)?\s*\+?\s*)?(?:-\s*(?:day|hour|week|month|year|person)\b|(?:-\s*)?(?:years?|yrs|nights|shifts|months|weeks|days|hours|hrs|employees|people|members|countries|"
     r"time\s*zones?|timezones?|offices|locations|languages|continents|direct\s+reports|reports|"
     r"engineers|users|customers|x\b|%|percent))",
     re.I,
@@ -292,7 +292,12 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
     # year
     ("year", r"(?:/|\bper\s+|\ba\s+|\bp/)\s*(?:yrs?|years?|annum|an|año|ano|jahr|rok)(?![A-Za-z])"),
     ("year", r"(?<=[\d kK€$£)])/\s*y(?![A-Za-z/])"),
-    ("year", r"\bp\.\s?a\.?(?![A-Za-z])"),
+    ("year", r"\bp\.\s?a\.?(?![A-Za-z])|(?<![^\W\d_])pa(?![^\W\d_])"),
+    # ANZ/UK shorthands, also glued to the figure ("$78,400pa", "$40 ph", "£450 pd", "£2,000 pcm")
+    ("hour", r"(?<![^\W\d_])ph(?![^\W\d_])"),
+    ("day", r"(?<![^\W\d_])pd(?![^\W\d_])"),
+    ("week", r"(?<![^\W\d_])pw(?![^\W\d_])"),
+    ("month", r"(?<![^\W\d_])pcm(?![^\W\d_])"),
     ("year", r"\bannually\b"),
     ("year", rf"\b(?:annual|yearly){_NOT_BENEFIT}(?![A-Za-z])"),
     (
@@ -367,6 +372,7 @@ class _Token:
         return self.value * (self.mult or 1)
 
 
+_GLUED_PERIOD_RE = re.compile(r"(?:pa|p\.a\.?|ph|pd|pw|pcm)(?![^\W\d_])", re.I)
 _PLUS_RE = re.compile(r"\+(?!\s*(?:[$€£]|[A-Z]{3})?\s*\d)")
 _LETTER_RE = re.compile(r"[A-Za-z]")
 _PERCENT_RE = re.compile(r"\s?%")
@@ -456,7 +462,7 @@ def _tokens(s: str) -> list[_Token]:
             )
             if not glued_ok:
                 continue
-        if _LETTER_RE.match(s, pos) and not mm:
+        if _LETTER_RE.match(s, pos) and not mm and not _GLUED_PERIOD_RE.match(s, pos):
             continue
         if not has_cur and not mult:
             if _LEVEL_WORD_RE.search(before) or _UNIT_AFTER_RE.match(after):
@@ -582,7 +588,8 @@ _FROM_RE = re.compile(
     re.I,
 )
 _OPEN_AFTER_RE = re.compile(
-    r"\s*(?:\+|以上|이상|\bund\s+mehr\b|\bo\s+más\b|\bou\s+plus\b|\bou\s+mais\b|and\s+(?:up|above)\b|or\s+(?:more|above|higher)\b|and\s+more\b|plus\b(?!\s*\S)|"
+    # "$135k+" is open-ended; "$120k + super" is an add-on, not an open top
+    r"(?:\+|\s+\+(?!\s*[^\W\d_])|\s*以上|\s*이상|\s*\bund\s+mehr\b|\bo\s+más\b|\bou\s+plus\b|\bou\s+mais\b|and\s+(?:up|above)\b|or\s+(?:more|above|higher)\b|and\s+more\b|plus\b(?!\s*\S)|"
     r"\(?\s*min(?:imum)?\b\.?\)?)",
     re.I,
 )
@@ -672,7 +679,10 @@ def _values(g: _Group) -> tuple[float | None, float | None] | None:
             return v, None
         return v, v
     if len(amounts) == 2:
-        return min(amounts), max(amounts)
+        low, high = min(amounts), max(amounts)
+        if not mults and low < 1000 <= high / 2 <= low * 1000 <= high:
+            low *= 1000  # "$125 - $140000": the low end written in thousands
+        return low, high
     if all(a <= b for a, b in zip(amounts, amounts[1:], strict=False)):
         return amounts[0], amounts[-1]
     return amounts[0], amounts[1]
