@@ -61,6 +61,7 @@ def _share(rows: list[dict[str, str]], ok) -> float:
         ("salary-heldout-fresh.tsv", 0.9),
         ("salary-heldout-notations.tsv", 0.95),
         ("salary-heldout-anz.tsv", 0.95),
+        ("salary-heldout-misc.tsv", 0.95),
     ],
 )
 def test_salary_heldout_floor(name, floor):

@@ -589,7 +589,7 @@ _FROM_RE = re.compile(
 )
 _OPEN_AFTER_RE = re.compile(
     # "$135k+" is open-ended; "$120k + super" is an add-on, not an open top
-    r"(?:\+|\s+\+(?!\s*[^\W\d_])|\s*以上|\s*이상|\s*\bund\s+mehr\b|\bo\s+más\b|\bou\s+plus\b|\bou\s+mais\b|and\s+(?:up|above)\b|or\s+(?:more|above|higher)\b|and\s+more\b|plus\b(?!\s*\S)|"
+    r"(?:\+|\s+\+(?!\s*[^\W\d_])|\s*[-~]\s*(?:\(|\Z)|\s*以上|\s*이상|\s*\bund\s+mehr\b|\bo\s+más\b|\bou\s+plus\b|\bou\s+mais\b|and\s+(?:up|above)\b|or\s+(?:more|above|higher)\b|and\s+more\b|plus\b(?!\s*\S)|"
     r"\(?\s*min(?:imum)?\b\.?\)?)",
     re.I,
 )
@@ -732,6 +732,7 @@ def _choose(groups: list[_Group]) -> _Group:
 # Public API
 # --------------------------------------------------------------------------------------------
 
+_MARKDOWN_ESCAPE_RE = re.compile(r"\\([-$+.,()\[\]*_~#!])")
 _SWISS_DASH_RE = re.compile(r"(\d)\.[-–—](?!\s*\d)")
 _DASH_RE = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 _SPACE_RE = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
@@ -740,6 +741,7 @@ _SPACE_RE = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
 def _clean(raw: str) -> str:
     s = raw.replace("\uff5e", "~").replace("\u301c", "~")
     s = _DASH_RE.sub("-", s)
+    s = _MARKDOWN_ESCAPE_RE.sub(r"\1", s)  # "\$121,755 \- \$132,713" scraped from Markdown
     s = _SWISS_DASH_RE.sub(r"\1", s)  # "95'000.-": Swiss notation for a whole amount
     return _SPACE_RE.sub(" ", s).strip()
 
