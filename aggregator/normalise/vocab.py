@@ -110,7 +110,7 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"interns?", r"internships?", r"trainee(?:ship)?s?", r"apprentice(?:ship)?s?",
         r"working\s+students?", r"student\s+workers?", r"summer\s+students?",
         r"werkstudent(?:in|en)?", r"praktikum", r"praktikant(?:in|en)?", r"ausbildung", r"azubi",
-        r"auszubildende[rn]?", r"pflichtpraktikum",
+        r"auszubildende[rn]?", r"pflichtpraktikum", r"dual(?:es)?\s+stud(?:ium|ies|y)",
         r"stagiaires?", r"stage\s+de\s+fin", r"alternance", r"alternant(?:e|s)?", r"apprentissage",
         r"practicas", r"becari[oa]s?", r"pasant(?:e|ia)s?",
         r"estagi(?:o|ari[oa]s?)", r"jovem\s+aprendiz",
@@ -147,7 +147,8 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"na\s+ico", r"фриланс", r"договор\s+гпх", "契約社員", "业务外包", "계약직", "프리랜서", "フリーランス",
     ),
     "part_time": (
-        r"part[\s_-]?time", r"teilzeit", r"minijob", r"halbtags", r"mi-temps", r"temps\s+partiel",
+        r"part[\s_-]?time", r"teilzeit", r"minijob", r"halbtags", r"nebenjob", r"nebentatigkeit", r"side\s+job",
+        r"mi-temps", r"temps\s+partiel",
         r"medio\s+tiempo", r"tiempo\s+parcial", r"media\s+jornada", r"jornada\s+parcial",
         r"tempo\s+parcial", r"meio\s+periodo", r"meio\s+expediente", r"tempo\s+parziale", r"part\s+time",
         r"deeltijd(?:s)?", r"czesc\s+etatu", r"niepelny\s+etat", r"pol\s+etatu", r"deltid", r"osa-?aikainen",
@@ -174,9 +175,9 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
 # Manager" is a market, "Early-stage" no internship, "PJ" and "FT" initials).
 EMPLOYMENT_STRUCTURED_ONLY: dict[str, tuple[str, ...]] = {
     "internship": (r"stage", r"student"),
+    "part_time": (r"pt", r"part", r"side"),
     "temporary": (r"casual",),
     "contract": (r"b2b", r"pj"),
-    "part_time": (r"pt", r"part"),
     "full_time": (r"uop", r"ft", r"full", r"regular", r"employee"),
 }
 
