@@ -30,6 +30,7 @@ Pure functions, no I/O. The rules are those of the salary labelling spec
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -760,6 +761,11 @@ def parse_salary(raw: str | None) -> Salary | None:
     """Normalise a posted salary string; ``None`` when it carries no usable salary."""
     if raw is None or not isinstance(raw, str):
         return None
+    return _parse_salary_text(raw)
+
+
+@functools.lru_cache(maxsize=8192)  # boards repeat the same strings; Salary is immutable
+def _parse_salary_text(raw: str) -> Salary | None:
     s = _clean(raw)
     if not re.search(r"\d", s):
         return None
