@@ -136,3 +136,18 @@ def test_company_placeholders_are_one_list():
         assert clean_company(name) is None
         assert company_key(name) is None
     assert clean_company("Acme GmbH") == "Acme GmbH"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("tiempocompleto", "full_time"),
+        ("plnýúvazek", "full_time"),
+        ("pełnyetat", "full_time"),
+        ("částečnýúvazek", "part_time"),
+        ("perdiem", "temporary"),
+        ("ojt(onthejobtraining)", "internship"),
+    ],
+)
+def test_enum_values_written_without_spaces(value, expected):
+    assert employment_type(value, None) == expected

@@ -62,6 +62,21 @@ _STRUCTURED_RULES: list[tuple[str, re.Pattern[str]]] = [
     (kind, phrase_pattern(words + EMPLOYMENT_STRUCTURED_ONLY.get(kind, ()))) for kind, words in EMPLOYMENT_WORDS.items()
 ]
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# Enum values written without spaces ("tiempocompleto", "plnýúvazek", "períodointegral", as job
+# sites' filters and JobSpy spell them): the same words with their spacing taken out, whole value.
+_SPACING_RE = re.compile(r"\\s[+*?]|\[\\s[^\]]*\][+*?]?")
+_COMPACT_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        kind,
+        re.compile(
+            "|".join(
+                _SPACING_RE.sub("", word if word.isascii() else fold(word))
+                for word in words + EMPLOYMENT_STRUCTURED_ONLY.get(kind, ())
+            )
+        ),
+    )
+    for kind, words in EMPLOYMENT_WORDS.items()
+]
 
 
 def _from_text(text: str | None, *, structured: bool = False) -> str | None:
@@ -98,6 +113,8 @@ def _from_jsonld(value: Any) -> str | None:
         code = re.sub(r"[\s_-]+", "", fold(word))
         if code in EMPLOYMENT_ENUMS:
             kind = EMPLOYMENT_ENUMS[code]
+        elif compact := next((k for k, rx in _COMPACT_RULES if rx.fullmatch(code)), None):
+            kind = compact
         else:
             kind = _from_text(spaced, structured=True)
         if kind:

@@ -165,7 +165,8 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"vakituinen", r"kokoaikainen", r"salaried", r"regular\s+employee", r"clt",
         r"voltijds", r"periodo\s+integral", r"duree\s+indeterminee",
         r"vast(?:e)?\s+(?:dienstverband|baan|contract)", r"tillsvidare", r"fastansaettelse", r"fast\s+stilling",
-        r"kokopaivatyo", r"norma\s+intreaga", r"plny\s+uvazek", r"teljes\s+munkaido(?:s)?", r"tam\s+zamanli",
+        r"kokopaivatyo", r"(?:cu\s+)?norma\s+intreaga", "งานประจำ",
+        r"plny\s+uvazek", r"teljes\s+munkaido(?:s)?", r"tam\s+zamanli",
         r"πληρης\s+απασχοληση", r"полная\s+занятость", r"повна\s+зайнятість", r"penuh\s+waktu",
         r"toan\s+thoi\s+gian", "全职", "全職", "正社員", "フルタイム", "정규직", "풀타임", r"دوام\s+كامل",
     ),
@@ -174,11 +175,11 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
 # Only in structured employment-type fields: in a title these are other things ("B2B Sales
 # Manager" is a market, "Early-stage" no internship, "PJ" and "FT" initials).
 EMPLOYMENT_STRUCTURED_ONLY: dict[str, tuple[str, ...]] = {
-    "internship": (r"stage", r"student"),
+    "internship": (r"stage", r"student", r"ojt", r"on\s+the\s+job\s+training"),
     "part_time": (r"pt", r"part", r"side"),
     "temporary": (r"casual",),
     "contract": (r"b2b", r"pj"),
-    "full_time": (r"uop", r"ft", r"full", r"regular", r"employee"),
+    "full_time": (r"uop", r"ft", r"full", r"regular", r"employee", r"100\s?%"),
 }
 
 
