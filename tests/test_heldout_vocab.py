@@ -62,6 +62,7 @@ def _share(rows: list[dict[str, str]], ok) -> float:
         ("salary-heldout-notations.tsv", 0.95),
         ("salary-heldout-anz.tsv", 0.95),
         ("salary-heldout-misc.tsv", 0.95),
+        ("salary-heldout-final.tsv", 0.95),
     ],
 )
 def test_salary_heldout_floor(name, floor):

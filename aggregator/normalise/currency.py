@@ -31,7 +31,6 @@ _OWN_SYMBOLS = {
     "р.": "RUB",
     "₩": "KRW",
     "원": "KRW",
-    "만원": "KRW",
     "₱": "PHP",
     "CN¥": "CNY",
     "NT$": "TWD",

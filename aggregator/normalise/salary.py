@@ -177,8 +177,8 @@ _MULT_RE = re.compile(
       | (?P<b>(?:B|bn|Bn)(?![^\W\d_])|\s(?:B|bn|Bn)(?![^\W\d_])|\s?(?:billion|billions)(?![^\W\d_]))
       | (?P<lpa>\s?(?:LPA|lpa)(?![^\W\d_]))
       | (?P<lakh>\s?(?:lakhs?|lacs?|Lakhs?|Lacs?)(?![^\W\d_])|L(?![^\W\d_]))
-      | (?P<man>\s?万)
-      | (?P<oku>\s?億)
+      | (?P<man>\s?[万萬만](?=\s*(?:円|元|원|\W|\Z)))
+      | (?P<oku>\s?[億억](?=\s*(?:円|元|원|\W|\Z)))
       | (?P<crore>\s?(?:crores?|Crores?|cr|Cr)(?![^\W\d_]))
     )""",
     re.X,
@@ -260,6 +260,8 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
     ("day", r"(?:/|\bper\s+|\ba\s+)\s*(?:days?|dia|día|jour|tag|dzie[nń])(?![A-Za-z])"),
     ("day", r"(?<=[\d kK€$£)])/\s*d(?![A-Za-z/])"),
     ("day", rf"\bdaily\b{_NOT_BENEFIT}|\bday\s*rate\b|\bper\s+diem\b|\bpar\s+jour\b"),
+    # French freelance day rate (taux journalier moyen), German Tagessatz
+    ("day", r"\bTJM\b|\btaux\s+journalier\b|\btagessatz\b|\bdagtarief\b|\bstawka\s+dzienna\b"),
     # week
     ("week", r"(?:/|\bper\s+|\ba\s+)\s*(?:weeks?|wks?|semana|semaine|woche)(?![A-Za-z])"),
     ("week", r"(?<=[\d kK€$£)])/\s*w(?![A-Za-z/])"),
@@ -284,7 +286,7 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
     (
         # Czech, Hungarian, Romanian, Indonesian, Vietnamese, Russian/Ukrainian, Japanese, Chinese, Korean
         "month",
-        r"\bm[eě]s[ií][cč]n[eě]\b|/\s*m[eě]s\b|/\s*hó\b|\bhavonta\b|\bhavi\b|/\s*lun[aă]\b|\bpe\s+lun[aă]\b|"
+        r"\bm[eě]s[ií][cč]n[eěíi]\b|\bmesa[cč]n[ée]\b|/\s*m[eě]s\b|/\s*hó\b|\bhavonta\b|\bhavi\b|/\s*lun[aă]\b|\bpe\s+lun[aă]\b|"
         r"\blunar\b|\bper\s+bulan\b|/\s*bulan\b|\bsebulan\b|/\s*tháng\b|\bmỗi\s+tháng\b|\bhàng\s+tháng\b|"
         r"\bв\s+месяц\b|/\s*мес\b|\bв\s+міс|\bна\s+місяць\b|/\s*міс\b|月給|月収|月薪|/\s*月|每月|월급|/\s*월|"
         r"\bmensais\b|/\s*m[åa]n\b|\bmånadsl[öo]n\b|לחודש|בחודש|\baylık\b|/\s*ay\b|شهري|\bμηνιαί|\bτο\s+μήνα\b",
@@ -309,7 +311,7 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
     ("year", r"\b(?:pr\.?|per|om)\s+år(?:et)?\b|/\s*år\b|\bårlig(?:t|en)?\b|\bårslön\b"),
     (
         "year",
-        r"\bro[cč]n[eě]\b|\bévi\b|\bévente\b|/\s*év\b|\bpe\s+an\b|\bper\s+tahun\b|/\s*tahun\b|/\s*năm\b|"
+        r"\bro[cč]n[eěíi]\b|\bévi\b|\bévente\b|/\s*év\b|\bpe\s+an\b|\bper\s+tahun\b|/\s*tahun\b|/\s*năm\b|"
         r"\bв\s+год\b|/\s*год\b|\bна\s+рік\b|/\s*рік\b|年収|年俸|年薪|/\s*年|연봉|\bRAL\b|\bim\s+jahr\b|"
         r"\bjahresgehalt\b|\bbrutto\s*/?\s*jahr\b|\bárlig|לשנה|בשנה|\byıllık\b|سنوي|\bετήσι",
     ),
