@@ -20,6 +20,9 @@ temporary | unknown``
 
 ``seniority(title)`` → ``intern | junior | mid | senior | staff | principal | lead | manager |
 director | unknown``; see its docstring for the precedence.
+
+The words themselves, in English and the other languages (Vollzeit, CDI, tiempo completo,
+Werkstudent, Leitender, confirmé, Pleno, Starszy …), live in :mod:`aggregator.normalise.vocab`.
 """
 
 from __future__ import annotations

@@ -23,6 +23,14 @@ Pure functions, no I/O. The rules are those of the salary labelling spec
 * **Period**: a stated period wins (``/yr``, ``per annum``, ``monthly``, ``/hr`` …); otherwise
   it is inferred from the larger amount: ≥10000 year, 1000–9999 month, <1000 hour (MYR and SGD
   pay, quoted monthly, is month up to 39999).
+* **Languages and notations**: range words (von … bis, entre … et, od … do, tussen … en, от … до
+  …), lower bounds and caps (ab, à partir de, no less than, bis zu, jusqu'à …), periods
+  (brutto/Jahr, mensuel, por hora, měsíčně, 月給, 연봉 …) and unit words (тыс., juta, 万, 만 …) in
+  the main languages; the world's currency symbols (Kč, Ft, lei, лв, руб, грн, Rp, ₩, 円, đ, Fr.)
+  come from price-parser's table (see :mod:`aggregator.normalise.currency`), and price-parser
+  reads a string's currency when no symbol is next to the figures.
+* **Not pay**: counts of years, reports, hours, nights, countries (``5–7 years``, ``3 direct
+  reports``, ``37.5-hour week``), bands and levels (``Band 7``), percentages.
 * **No salary** → ``None``: text only, zero placeholders (``$0/yr - $0/yr``), ``$1``
   placeholders, company figures (``$140M``, ``$50M - $12B``), benefit/equipment stipends and
   ``$13th salary``. Never a zero or made-up figure.
