@@ -291,6 +291,16 @@ WORKPLACE_TOKENS: dict[str, tuple[str, ...]] = {
 # "No remote", "kein Homeoffice", "pas de télétravail": the remote word negated means on-site.
 _NEGATION = r"(?:no|not|non|kein(?:e|en)?|pas\s+de|sin|sem|senza|geen|bez|ingen|ei)"
 _NEGATED_REMOTE_RE = re.compile(rf"(?<![\w]){_NEGATION}[\s-]+(?:{'|'.join(WORKPLACE_WORDS['remote'])})(?![\w])")
+# "Teilweise Homeoffice", "télétravail partiel", "partially remote": part remote, part office.
+_PARTIAL = (
+    r"(?:teilweise|partiel(?:le)?|partial(?:ly)?|parcial(?:mente)?|parziale|gedeeltelijk|czesciow[oa]|delvis|"
+    r"osittain|castecn[eay]|reszleges|kismi|частичн\w*|частков\w*)"
+)
+_REMOTE_ALTERNATION = "|".join(WORKPLACE_WORDS["remote"])
+_PARTIAL_REMOTE_RE = re.compile(
+    rf"(?<![\w]){_PARTIAL}[\s-]+(?:\w+[\s-]+)?(?:{_REMOTE_ALTERNATION})(?![\w])"
+    rf"|(?<![\w])(?:{_REMOTE_ALTERNATION})[\s-]+{_PARTIAL}(?![\w])"
+)
 _WORKPLACE_RES = {kind: phrase_pattern(words) for kind, words in WORKPLACE_WORDS.items()}
 
 
@@ -298,12 +308,13 @@ def workplace_from_words(text: str | None) -> str | None:
     """``hybrid``, ``remote`` or ``onsite`` from the workplace words in ``text``, else None.
 
     Hybrid wins over remote ("Remote / hybrid"), remote over on-site ("on-site or remote");
-    a negated remote word ("no remote", "kein Homeoffice") is on-site.
+    a partial one ("teilweise Homeoffice", "télétravail partiel") is hybrid; a negated one ("no
+    remote", "kein Homeoffice") is on-site.
     """
     if not text:
         return None
     folded = fold(text)
-    if _WORKPLACE_RES["hybrid"].search(folded):
+    if _WORKPLACE_RES["hybrid"].search(folded) or _PARTIAL_REMOTE_RE.search(folded):
         return "hybrid"
     if _NEGATED_REMOTE_RE.search(folded):
         return "onsite"
