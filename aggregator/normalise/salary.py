@@ -326,6 +326,8 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
     ("year", r"\byear\b"),  # bare; filtered in _find_period
 ]
 _PERIOD_RES = [(p, re.compile(rx, re.I)) for p, rx in _PERIOD_PATTERNS]
+# One pass that says whether any period word is there at all (most strings need no more).
+_ANY_PERIOD_RE = re.compile("|".join(f"(?:{rx})" for _, rx in _PERIOD_PATTERNS), re.I)
 _BARE_PERIOD_BLOCK = re.compile(
     r"(?:\d|\d(?:st|nd|rd|th)|first|second|third|this|next|last|each|every|one|two|three|six|twelve|"
     r"full|calendar|fiscal|financial|school|academic)[\s-]*\Z",
@@ -338,6 +340,8 @@ _WORKLOAD_RE = re.compile(r"\b(?:hours?|hrs?|days?|shifts?|weeks?|times)\s*\Z", 
 
 def _find_period(text: str) -> tuple[int, str] | None:
     """Earliest stated period in ``text`` as (position, period)."""
+    if not _ANY_PERIOD_RE.search(text):
+        return None
     best: tuple[int, str] | None = None
     for period, rx in _PERIOD_RES:
         for m in rx.finditer(text):
