@@ -294,7 +294,7 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
     (
         # Czech, Hungarian, Romanian, Indonesian, Vietnamese, Russian/Ukrainian, Japanese, Chinese, Korean
         "month",
-        r"\bm[eě]s[ií][cč]n[eěíi]\b|\bmesa[cč]n[ée]\b|/\s*m[eě]s\b|/\s*hó\b|\bhavonta\b|\bhavi\b|/\s*lun[aă]\b|\bpe\s+lun[aă]\b|"
+        r"\bm[eě]s[ií][cč]n[eěíi]\b|\bmesa[cč]n[ée]\b|(?:/|\bza\s+|\bna\s+)\s*m[eě]s[ií]c\b|/\s*m[eě]s\b|/\s*hó\b|\bhavonta\b|\bhavi\b|/\s*lun[aă]\b|\bpe\s+lun[aă]\b|"
         r"\blunar\b|\bper\s+bulan\b|/\s*bulan\b|\bsebulan\b|/\s*tháng\b|\bmỗi\s+tháng\b|\bhàng\s+tháng\b|"
         r"\bв\s+месяц\b|/\s*мес\b|\bв\s+міс|\bна\s+місяць\b|/\s*міс\b|月給|月収|月薪|/\s*月|每月|월급|/\s*월|"
         r"\bmensais\b|/\s*m[åa]n\b|\bmånadsl[öo]n\b|לחודש|בחודש|\baylık\b|/\s*ay\b|شهري|\bμηνιαί|\bτο\s+μήνα\b",
@@ -613,9 +613,9 @@ _HIGH_VALUE = frozenset("USD EUR GBP CHF CAD AUD NZD SGD".split())
 
 
 # "kr" alone is Danish, Norwegian or Swedish: the language of the words around it decides.
-_KRONE_LANGUAGE = (
-    ("DKK", re.compile(r"\b(?:løn|lønnen|mellem|måneden|timen|årsløn|månedsløn)\b", re.I)),
-    ("NOK", re.compile(r"\b(?:lønn|lønnen|mellom|årslønn|månedslønn)\b", re.I)),
+_KRONE_LANGUAGE = (  # Norwegian's own words first: "måned" is Danish and Norwegian
+    ("NOK", re.compile(r"\b(?:lønn|mellom|årslønn|månedslønn|timelønn)\b", re.I)),
+    ("DKK", re.compile(r"\b(?:løn|lønnen|mellem|måned|måneden|timen|årsløn|månedsløn|timeløn)\b", re.I)),
     ("SEK", re.compile(r"\b(?:lön|lönen|mellan|månad|mån|månadslön|årslön|timme)\b", re.I)),
 )
 
