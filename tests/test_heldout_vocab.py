@@ -101,6 +101,9 @@ def test_workplace_heldout_floor(name):
         ("No less than $80,000", Salary(80000, None, "USD", "year")),
         ("5–7 years experience", None),
         ("3 direct reports", None),
+        ("Work across 4 teams", None),  # a small bare number among words that say nothing of pay
+        ("Pay: 25-30", Salary(25, 30, None, "hour")),
+        ("25-30", Salary(25, 30, None, "hour")),  # a salary field of bare figures is still pay
     ],
 )
 def test_salary_rules_across_languages(raw, expected):

@@ -609,6 +609,16 @@ _OPEN_AFTER_RE = re.compile(
     re.I,
 )
 _CAP_AFTER_RE = re.compile(r"\s*(?:以下|이하|\(?\s*max(?:imum)?\b\.?\)?|or\s+(?:less|below|lower)\b)", re.I)
+_WORD_RE = re.compile(r"[^\W\d_]{3,}")
+# Words that say a figure is pay, in the main languages.
+_PAY_CONTEXT_RE = re.compile(
+    r"\b(?:salary|salaries|pay|paid|wages?|rate|compensation|remuneration|earnings|income|ote|"
+    r"gehalt|lohn|verg[üu]tung|stundensatz|salaire|r[ée]mun[ée]ration|tjm|sueldo|salario|sal[áa]rio|"
+    r"remunera[çc][ãa]o|stipendio|retribuzione|ral|salaris|loon|wynagrodzenie|pensja|p[łl]aca|stawka|"
+    r"mzda|plat|fizet[ée]s|b[ée]r|salariu|l[øöo]nn?|gaji|l[ưu][ơo]ng|зарплата|заработная|оклад|"
+    r"зарплатня)\b|薪|給|年収|월급|연봉|시급",
+    re.I,
+)
 _HIGH_VALUE = frozenset("USD EUR GBP CHF CAD AUD NZD SGD".split())
 
 
@@ -838,7 +848,13 @@ def _parse_salary_text(raw: str) -> Salary | None:
         if found:
             period = found[1]
     if period is None:
-        period = _infer_period(max(v for v in (lo, hi) if v is not None), currency)
+        top = max(v for v in (lo, hi) if v is not None)
+        bare = currency is None and not any(t.mult for t in g.tokens)
+        if top < 1000 and bare and _WORD_RE.search(s) and not _PAY_CONTEXT_RE.search(s):
+            # a small bare number in words that say nothing of money ("4 time zones", "top 10");
+            # a salary field holding only figures ("25-30") still reads as pay
+            return None
+        period = _infer_period(top, currency)
     return Salary(lo, hi, currency, period)
 
 
