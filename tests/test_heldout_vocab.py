@@ -71,7 +71,9 @@ def test_salary_heldout_floor(name, floor):
     assert _share(_rows(name), _salary_ok) >= floor
 
 
-@pytest.mark.parametrize("name", ["employment-heldout.tsv", "employment-heldout-fresh.tsv"])
+@pytest.mark.parametrize(
+    "name", ["employment-heldout.tsv", "employment-heldout-fresh.tsv", "employment-heldout-last.tsv"]
+)
 def test_employment_type_heldout_floor(name):
     def ok(row):
         if row["source"] == "field":
@@ -81,7 +83,7 @@ def test_employment_type_heldout_floor(name):
     assert _share(_rows(name), ok) >= 0.95
 
 
-@pytest.mark.parametrize("name", ["seniority-heldout.tsv", "seniority-heldout-fresh.tsv"])
+@pytest.mark.parametrize("name", ["seniority-heldout.tsv", "seniority-heldout-fresh.tsv", "seniority-heldout-last.tsv"])
 def test_seniority_heldout_floor(name):
     assert _share(_rows(name), lambda row: seniority(row["title"]) == row["expected"]) >= 0.95
 
