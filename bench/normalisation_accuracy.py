@@ -6,6 +6,10 @@ Usage::
     .venv/bin/python bench/normalisation_accuracy.py --salary salary-test.tsv --location location-test.tsv
     .venv/bin/python bench/normalisation_accuracy.py a.tsv b.tsv   # salary/location told by the header
 
+With no arguments it also scores the held-out sets in ``tests/fixtures/heldout/`` — case files
+the rules were not tuned on (see that folder's README) — salary strings, and employment-type,
+seniority and workplace cases, and ends with a table of development vs held-out accuracy.
+
 Both label files are tab-separated with a header line (see SALARY-SPEC.md / LOCATION-SPEC.md):
 
 * salary:   ``count  raw  min  max  currency  period  note``
@@ -31,11 +35,15 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "fixtures" / "labels"
+HELDOUT = ROOT / "tests" / "fixtures" / "heldout"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 SALARY_COLUMNS = ["count", "raw", "min", "max", "currency", "period", "note"]
 LOCATION_COLUMNS = ["count", "raw", "workplace", "worldwide", "countries", "regions", "note"]
+
+
+SUMMARY: list[tuple[str, str, int, int]] = []
 
 
 @dataclass
@@ -174,6 +182,7 @@ def evaluate(
             misses.append((row, exp, got_text))
     overall = hits / n if n else 0.0
     weighted = weighted_hits / total_weight if total_weight else 0.0
+    SUMMARY.append((title, path.name, hits, n))
     print(f"== {title}: {path}")
     print(f"   distinct strings: {hits}/{n} = {overall:.2%}")
     print(f"   weighted by count: {weighted_hits}/{total_weight} = {weighted:.2%}")
@@ -187,6 +196,77 @@ def evaluate(
         print(f"       got:      {got_text}")
     print()
     return overall
+
+
+# --- employment type, seniority, workplace ----------------------------------------------------
+
+
+def vocab_rows(path: Path) -> list[dict[str, str]]:
+    lines = [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    header = lines[0].split("\t")
+    return [dict(zip(header, line.split("\t"), strict=False)) for line in lines[1:]]
+
+
+def evaluate_vocab(title: str, path: Path, rows: list[dict[str, str]], decide: Callable[[dict[str, str]], str]) -> None:
+    misses = []
+    for row in rows:
+        try:
+            got = decide(row)
+        except Exception as exc:  # a crash on one row is a miss
+            got = f"ERROR {type(exc).__name__}: {exc}"
+        if got != row["expected"]:
+            misses.append((row, got))
+    hits = len(rows) - len(misses)
+    SUMMARY.append((title, path.name, hits, len(rows)))
+    print(f"== {title}: {path}")
+    print(f"   cases: {hits}/{len(rows)} = {hits / len(rows):.2%}" if rows else "   no cases")
+    for row, got in misses:
+        shown = {k: v for k, v in row.items() if k not in ("expected", "note")}
+        print(f"   - {shown}: expected {row['expected']}, got {got}")
+    print()
+
+
+def run_vocab() -> None:
+    from aggregator.normalise.employment import employment_type, seniority
+    from aggregator.normalise.location import parse_location
+
+    def employment(row: dict[str, str]) -> str:
+        if row["source"] == "field":
+            return employment_type(row["input"], None)
+        return employment_type(None, row["input"])
+
+    cases = [
+        ("employment type", "employment-heldout", employment),
+        ("seniority", "seniority-heldout", lambda row: seniority(row["title"])),
+        ("workplace", "workplace-heldout", lambda row: parse_location(row["text"]).workplace),
+    ]
+    for title, stem, decide in cases:
+        for path in sorted(HELDOUT.glob(f"{stem}*.tsv")):
+            evaluate_vocab(title, path, vocab_rows(path), decide)
+
+
+def _first_scores() -> dict[str, tuple[str, str]]:
+    """Each held-out file's score when it was first measured, before any rule was fitted to it."""
+    path = HELDOUT / "first-scores.tsv"
+    if not path.exists():
+        return {}
+    rows = vocab_rows(path)
+    return {row["file"]: (f"{row['first_hits']}/{row['first_total']}", row["tuned_on_afterwards"]) for row in rows}
+
+
+def print_summary() -> None:
+    """Development (tuned on) and held-out (not tuned on) figures side by side.
+
+    A held-out file's first score is the honest one once rules were fitted to its misses
+    ("tuned" yes); its score today is then a development figure in effect."""
+    first = _first_scores()
+    print("== summary: development vs held-out (exact match over distinct cases)")
+    print(f"   {'concept':<16} {'set':<30} {'kind':<9} {'today':>15} {'first':>8} {'tuned':>6}")
+    for title, name, hits, n in SUMMARY:
+        kind = "dev" if "-dev" in name else "held-out"
+        score = f"{hits}/{n} {hits / n:7.2%}" if n else "-"
+        was, tuned = first.get(name, ("-", "-"))
+        print(f"   {title:<16} {name:<30} {kind:<9} {score:>15} {was:>8} {tuned:>6}")
 
 
 def _load(module: str, attr: str) -> Callable[[str | None], Any] | str:
@@ -220,8 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             location_paths.append(path)
         else:
             ap.error(f"{path}: header {header} is neither a salary nor a location label file")
-    if not salary_paths and not location_paths:
-        salary_paths = [LABELS / "salary-dev.tsv"]
+    defaults = not salary_paths and not location_paths
+    if defaults:
+        salary_paths = [LABELS / "salary-dev.tsv", *sorted(HELDOUT.glob("salary-*.tsv"))]
         location_paths = [LABELS / "location-dev.tsv"]
 
     for path in salary_paths:
@@ -258,6 +339,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             location_fmt,
             ["workplace", "worldwide", "countries", "regions"],
         )
+    if defaults:
+        run_vocab()
+    print_summary()
     return 0
 
 

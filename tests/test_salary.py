@@ -430,3 +430,61 @@ def test_employment_type(jsonld, title, expected):
 )
 def test_seniority(title, expected):
     assert seniority(title) == expected
+
+
+# --- structured salaries from APIs ---------------------------------------------------------------
+
+
+def test_structured_salary_fields_go_straight_into_typed_fields():
+    from aggregator.extract.api_fields import monetary_amount, salary_text
+    from aggregator.items import RawPosting
+    from aggregator.normalise.posting import normalise_posting
+
+    amount = monetary_amount(60000.5, "80,000", "usd", "per-month-salary")
+    assert amount == {
+        "@type": "MonetaryAmount",
+        "currency": "USD",
+        "value": {"@type": "QuantitativeValue", "minValue": 60000.5, "maxValue": 80000.0, "unitText": "MONTH"},
+    }
+    raw = RawPosting(
+        source="t",
+        url="https://example.com/1",
+        source_id="1",
+        title="Engineer",
+        # the readable twin says "per year" by mistake: the numbers, not the string, decide
+        salary_raw="USD 60000.5-80000 per year",
+        base_salary_raw=amount,
+    )
+    posting = normalise_posting(raw)
+    assert (posting.salary_min, posting.salary_max, posting.salary_currency, posting.salary_period) == (
+        60000.5,
+        80000.0,
+        "USD",
+        "month",
+    )
+    assert posting.salary_raw == "USD 60000.5-80000 per year"
+    assert salary_text(0, 0, "USD") is None and monetary_amount(0, None, "USD") is None
+    assert monetary_amount(None, 90000, "EUR", "yearly")["value"] == {
+        "@type": "QuantitativeValue",
+        "maxValue": 90000.0,
+        "unitText": "YEAR",
+    }
+
+
+@pytest.mark.parametrize(
+    ("module", "record", "expected"),
+    [
+        ("remoteok", {"id": "1", "slug": "x", "position": "Dev", "salary_min": 90000, "salary_max": 120000},
+         Salary(90000, 120000, "USD", "year")),
+        ("himalayas", {"guid": "https://h/1", "title": "Dev", "minSalary": 40, "maxSalary": 55, "currency": "EUR",
+                       "salaryPeriod": "hourly"}, Salary(40, 55, "EUR", "hour")),
+        ("jobicy", {"id": 7, "url": "https://j/7", "jobTitle": "Dev", "annualSalaryMin": "70000",
+                    "salaryCurrency": "GBP"}, Salary(70000, None, "GBP", "year")),
+    ],
+)  # fmt: skip
+def test_api_extractors_hand_over_typed_salaries(module, record, expected):
+    import importlib
+
+    extract = importlib.import_module(f"aggregator.extract.{module}").extract_record
+    item = extract(record)
+    assert salary_from_base_salary(item.base_salary_raw) == expected

@@ -112,6 +112,48 @@ def salary_text(minimum: Any, maximum: Any, currency: Any = None, period: Any = 
     return result
 
 
+def period_unit(period: Any) -> str | None:
+    """A board's pay-period word (``yearly``, ``per-hour-wage``, ``1 YEAR``, ``MONTH``) → schema.org
+    ``unitText`` (``YEAR`` … ``HOUR``), or None when it names no period."""
+    word = text(period)
+    if not word:
+        return None
+    word = PERIOD_WORDS.get(word.lower(), word).lower()
+    if "annual" in word:
+        return "YEAR"
+    found = re.search(r"(hour|day|week|month|year)", word)
+    return found.group(1).upper() if found else None
+
+
+def monetary_amount(minimum: Any, maximum: Any, currency: Any = None, period: Any = None) -> dict[str, Any] | None:
+    """A board's numeric salary fields as a schema.org ``MonetaryAmount`` for ``base_salary_raw``.
+
+    The normaliser reads its numbers straight into the typed salary fields — never through a
+    string and back; ``salary_text`` of the same fields is the readable raw twin. Zero, negative or
+    missing amounts mean "not stated" (None when neither end is stated).
+    """
+    low, high = number(minimum), number(maximum)
+    low = low if low is not None and low > 0 else None
+    high = high if high is not None and high > 0 else None
+    if low is None and high is None:
+        return None
+    if low is not None and high is not None and low > high:
+        low, high = high, low
+    value: dict[str, Any] = {"@type": "QuantitativeValue"}
+    if low is not None:
+        value["minValue"] = low
+    if high is not None:
+        value["maxValue"] = high
+    unit = period_unit(period)
+    if unit:
+        value["unitText"] = unit
+    amount: dict[str, Any] = {"@type": "MonetaryAmount", "value": value}
+    code = text(currency)
+    if code:
+        amount["currency"] = code.upper()
+    return amount
+
+
 def joined(values: Any, separator: str = ", ") -> str | None:
     """A list of strings (or of ``{"name": …}`` objects) as one string; a string stays itself."""
     if isinstance(values, str):

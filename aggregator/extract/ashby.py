@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aggregator.extract.api_fields import monetary_amount
 from aggregator.extract.lever import salary_period, salary_text
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting
@@ -44,6 +45,34 @@ def _salary_component(components: Any) -> str | None:
         )
         if text:
             return text
+    return None
+
+
+def _salary_components(compensation: Any) -> list[Any]:
+    if not isinstance(compensation, dict):
+        return []
+    found = list(compensation.get("summaryComponents") or [])
+    for tier in compensation.get("compensationTiers") or []:
+        if isinstance(tier, dict):
+            found += tier.get("components") or []
+    return found
+
+
+def compensation_amount(compensation: Any) -> dict[str, Any] | None:
+    """The first structured salary component as typed numbers (MonetaryAmount) for ``base_salary_raw``."""
+    for component in _salary_components(compensation):
+        if not isinstance(component, dict):
+            continue
+        if str(component.get("compensationType") or "").lower() not in ("salary", "base salary"):
+            continue
+        amount = monetary_amount(
+            component.get("minValue"),
+            component.get("maxValue"),
+            component.get("currencyCode"),
+            component.get("interval"),
+        )
+        if amount:
+            return amount
     return None
 
 
@@ -91,6 +120,7 @@ def extract_job(record: dict[str, Any], board: str, company: str | None = None) 
         title=_text(record.get("title")),
         company=first(company, board),
         salary_raw=compensation_salary(record.get("compensation")),
+        base_salary_raw=compensation_amount(record.get("compensation")),
         location_raw=_text(record.get("location")),
         description_html=_html(record.get("descriptionHtml")),
         date_posted=_text(record.get("publishedAt")),

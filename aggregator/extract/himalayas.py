@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aggregator.extract.api_fields import epoch_text, joined, markup, number, salary_text, text
+from aggregator.extract.api_fields import epoch_text, joined, markup, monetary_amount, number, salary_text, text
 from aggregator.items import RawPosting
 
 SOURCE = "himalayas"
@@ -53,6 +53,9 @@ def extract_record(record: Any) -> RawPosting | None:
         title=text(record.get("title")),
         company=text(record.get("companyName")),
         salary_raw=salary_text(
+            record.get("minSalary"), record.get("maxSalary"), record.get("currency"), record.get("salaryPeriod")
+        ),
+        base_salary_raw=monetary_amount(
             record.get("minSalary"), record.get("maxSalary"), record.get("currency"), record.get("salaryPeriod")
         ),
         location_raw=location_text(record.get("locationRestrictions"), record.get("timezoneRestrictions")),

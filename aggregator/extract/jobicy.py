@@ -11,21 +11,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from aggregator.extract.api_fields import markup, salary_text, text, unescaped
+from aggregator.extract.api_fields import markup, monetary_amount, salary_text, text, unescaped
 from aggregator.items import RawPosting
 
 SOURCE = "jobicy"
 
 
-def salary(record: dict[str, Any]) -> str | None:
+def salary_fields(record: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
+    """(min, max, currency, period) as the API gives them."""
     if record.get("salaryMin") is not None or record.get("salaryMax") is not None:
-        return salary_text(
-            record.get("salaryMin"), record.get("salaryMax"), record.get("salaryCurrency"), record.get("salaryPeriod")
-        )
+        low, high = record.get("salaryMin"), record.get("salaryMax")
+        return low, high, record.get("salaryCurrency"), record.get("salaryPeriod")
     # API versions before 2.2 named the fields for yearly amounts.
-    return salary_text(
-        record.get("annualSalaryMin"), record.get("annualSalaryMax"), record.get("salaryCurrency"), "yearly"
-    )
+    return record.get("annualSalaryMin"), record.get("annualSalaryMax"), record.get("salaryCurrency"), "yearly"
+
+
+def salary(record: dict[str, Any]) -> str | None:
+    return salary_text(*salary_fields(record))
 
 
 def extract_record(record: Any) -> RawPosting | None:
@@ -40,6 +42,7 @@ def extract_record(record: Any) -> RawPosting | None:
         title=unescaped(record.get("jobTitle")),
         company=unescaped(record.get("companyName")),
         salary_raw=salary(record),
+        base_salary_raw=monetary_amount(*salary_fields(record)),
         location_raw=unescaped(record.get("jobGeo")),
         description_html=markup(record.get("jobDescription")) or markup(record.get("jobExcerpt")),
         date_posted=text(record.get("pubDate")),

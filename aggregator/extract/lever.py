@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from aggregator.extract.api_fields import monetary_amount
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting
 
@@ -65,6 +66,15 @@ def salary_period(interval: Any) -> str | None:
     return None
 
 
+def lever_salary_amount(salary_range: Any) -> dict[str, Any] | None:
+    """``salaryRange`` as typed numbers (schema.org MonetaryAmount) for ``base_salary_raw``."""
+    if not isinstance(salary_range, dict):
+        return None
+    return monetary_amount(
+        salary_range.get("min"), salary_range.get("max"), salary_range.get("currency"), salary_range.get("interval")
+    )
+
+
 def lever_salary(salary_range: Any) -> str | None:
     if not isinstance(salary_range, dict):
         return None
@@ -103,6 +113,7 @@ def extract_job(record: dict[str, Any], board: str, company: str | None = None) 
         title=_text(record.get("text")),
         company=first(company, board),
         salary_raw=lever_salary(record.get("salaryRange")),
+        base_salary_raw=lever_salary_amount(record.get("salaryRange")),
         location_raw=first(_text(categories.get("location")), "; ".join(filter(None, locations))),
         description_html=description_html(record),
         date_posted=str(created) if created not in (None, "") else None,

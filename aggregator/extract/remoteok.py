@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aggregator.extract.api_fields import epoch_text, repaired, salary_text, text
+from aggregator.extract.api_fields import epoch_text, monetary_amount, repaired, salary_text, text
 from aggregator.items import RawPosting
 
 SOURCE = "remoteok"
@@ -57,6 +57,7 @@ def extract_record(record: Any) -> RawPosting | None:
         company=text(repaired(record.get("company"))),
         # The board's own fields only: amounts of 0 mean "not stated"; the currency is USD.
         salary_raw=salary_text(record.get("salary_min"), record.get("salary_max"), "USD"),
+        base_salary_raw=monetary_amount(record.get("salary_min"), record.get("salary_max"), "USD"),
         location_raw=text(repaired(record.get("location"))),
         description_html=clean_description(record.get("description")),
         date_posted=text(record.get("date")) or epoch_text(record.get("epoch")),

@@ -14,35 +14,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from aggregator.normalise.vocab import COMPANY_PLACEHOLDERS
+
 __all__ = ["company_key", "PLACEHOLDERS", "LEGAL_SUFFIXES"]
 
-# Compared after folding (lower case, no accents, punctuation → space).
-PLACEHOLDERS = frozenset(
-    {
-        "",
-        "none",
-        "null",
-        "nil",
-        "na",
-        "n a",
-        "nan",
-        "undefined",
-        "unknown",
-        "not specified",
-        "not available",
-        "not disclosed",
-        "undisclosed",
-        "confidential",
-        "confidential company",
-        "anonymous",
-        "hidden",
-        "private",
-        "company",
-        "employer",
-        "tbd",
-        "tba",
-    }
-)
+# Compared after folding (lower case, no accents, punctuation → space); the shared vocabulary.
+PLACEHOLDERS = COMPANY_PLACEHOLDERS
 
 # Legal forms, as folded token sequences. Only removed at the end of a name (repeatedly, so
 # "GmbH & Co. KG" and "Pty Ltd" go), and never when nothing would be left.

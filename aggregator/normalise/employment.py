@@ -20,6 +20,9 @@ temporary | unknown``
 
 ``seniority(title)`` → ``intern | junior | mid | senior | staff | principal | lead | manager |
 director | unknown``; see its docstring for the precedence.
+
+The words themselves, in English and the other languages (Vollzeit, CDI, tiempo completo,
+Werkstudent, Leitender, confirmé, Pleno, Starszy …), live in :mod:`aggregator.normalise.vocab`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any
+
+from aggregator.normalise.vocab import (
+    EMPLOYMENT_ENUMS,
+    EMPLOYMENT_STRUCTURED_ONLY,
+    EMPLOYMENT_WORDS,
+    SENIORITY_WORDS,
+    fold,
+    phrase_pattern,
+)
 
 __all__ = ["EMPLOYMENT_TYPES", "SENIORITIES", "employment_type", "seniority"]
 
@@ -46,85 +58,37 @@ SENIORITIES = (
 
 # --- employment type -------------------------------------------------------------------------
 
-_JSONLD_CODES = {
-    "FULL_TIME": "full_time",
-    "FULLTIME": "full_time",
-    "PART_TIME": "part_time",
-    "PARTTIME": "part_time",
-    "CONTRACTOR": "contract",
-    "CONTRACT": "contract",
-    "FREELANCE": "contract",
-    "FREELANCER": "contract",
-    "TEMPORARY": "temporary",
-    "TEMP": "temporary",
-    "SEASONAL": "temporary",
-    "PER_DIEM": "temporary",  # casual work paid by the day
-    "INTERN": "internship",
-    "INTERNSHIP": "internship",
-    "OTHER": None,
-    "VOLUNTEER": None,
-}
-
-# Ordered by precedence: the first type whose pattern matches wins.
 _TEXT_RULES: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "internship",
-        re.compile(
-            r"\b(?:interns?|internships?|trainee(?:ship)?s?|apprentices?(?:hip)?|"
-            r"werkstudent(?:in)?|working\s+student|student\s+worker|praktikum|praktikant(?:in)?|"
-            r"stagiaire|stage\s+de\s+fin|estagi[aá]ri[oa]|est[aá]gio|pasant(?:e|[ií]a)s?|alternance|alternant[e]?|"
-            r"co-?op(?:\s+student)?)\b",
-            re.I,
-        ),
-    ),
-    (
-        "temporary",
-        re.compile(
-            r"\b(?:temporary|temp(?!\s*-?\s*to\s*-?\s*(?:perm|hire))|seasonal|fixed[\s-]+term|"
-            r"maternity\s+cover|parental\s+leave\s+cover|locum|per[\s_-]+diem|interim|befristet|cdd)\b",
-            re.I,
-        ),
-    ),
-    (
-        "contract",
-        re.compile(
-            r"\b(?:contractors?|contract(?:ing)?(?!s)(?!\s+(?:manager|management|administrator|admin|"
-            r"specialist|analyst|negotiator|lawyer|attorney|counsel|officer|coordinator|associate|"
-            r"review(?:er)?|lifecycle|law|compliance)\b)|freelancers?|freelance|free-lance|1099|"
-            r"c2c|corp[\s-]+to[\s-]+corp|temp[\s-]+to[\s-]+(?:perm|hire)|contract[\s-]+to[\s-]+hire|"
-            r"self[\s-]+employed|independent\s+contractor|auftragnehmer|prestataire)\b",
-            re.I,
-        ),
-    ),
-    (
-        "part_time",
-        re.compile(r"\b(?:part[\s_-]?time|teilzeit|tempo\s+parcial|medio\s+tiempo|mi-temps|temps\s+partiel)\b", re.I),
-    ),
-    (
-        "full_time",
-        re.compile(
-            r"\b(?:full[\s_-]?time|permanent|vollzeit|tempo\s+integral|tiempo\s+completo|temps\s+plein|"
-            r"cdi|salaried|regular\s+employee|clt)\b",
-            re.I,
-        ),
-    ),
+    (kind, phrase_pattern(words)) for kind, words in EMPLOYMENT_WORDS.items()
 ]
-
-
-# Only in structured employment-type fields: in a title "B2B" is a market ("B2B Sales Manager").
-_STRUCTURED_ONLY = re.compile(r"\b(?:b2b|uop|umowa\s+o\s+prac[eę])\b", re.I)
+_STRUCTURED_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (kind, phrase_pattern(words + EMPLOYMENT_STRUCTURED_ONLY.get(kind, ()))) for kind, words in EMPLOYMENT_WORDS.items()
+]
+_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# Enum values written without spaces ("tiempocompleto", "plnýúvazek", "períodointegral", as job
+# sites' filters and JobSpy spell them): the same words with their spacing taken out, whole value.
+_SPACING_RE = re.compile(r"\\s[+*?]|\[\\s[^\]]*\][+*?]?")
+_COMPACT_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        kind,
+        re.compile(
+            "|".join(
+                _SPACING_RE.sub("", word if word.isascii() else fold(word))
+                for word in words + EMPLOYMENT_STRUCTURED_ONLY.get(kind, ())
+            )
+        ),
+    )
+    for kind, words in EMPLOYMENT_WORDS.items()
+]
 
 
 def _from_text(text: str | None, *, structured: bool = False) -> str | None:
     if not text:
         return None
-    for kind, rx in _TEXT_RULES:
-        if rx.search(text):
+    folded = fold(text)
+    for kind, rx in _STRUCTURED_RULES if structured else _TEXT_RULES:
+        if rx.search(folded):
             return kind
-    if structured:
-        m = _STRUCTURED_ONLY.search(text)
-        if m:
-            return "contract" if m.group(0).lower() == "b2b" else "full_time"
     return None
 
 
@@ -132,7 +96,8 @@ def _jsonld_values(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        return [v for v in re.split(r"[,;|/]", value) if v.strip()] or []
+        # "full-or-part-time", "Freelance / Indépendant": alternatives, the first that maps wins
+        return [v for v in re.split(r"[,;|/]|[\s_-]+(?:or|oder|ou)[\s_-]+", value) if v.strip()]
     if isinstance(value, dict):
         return _jsonld_values(value.get("name") or value.get("@value") or value.get("value"))
     if isinstance(value, Iterable):
@@ -146,12 +111,15 @@ def _jsonld_values(value: Any) -> list[str]:
 def _from_jsonld(value: Any) -> str | None:
     kinds: list[str] = []
     for raw in _jsonld_values(value):
-        code = re.sub(r"[\s-]+", "_", raw.strip().strip("\"'").upper())
-        code = code.rsplit("/", 1)[-1]  # "https://schema.org/FULL_TIME"
-        if code in _JSONLD_CODES:
-            kind = _JSONLD_CODES[code]
+        word = raw.strip().strip("\"'").rsplit("/", 1)[-1]  # "https://schema.org/FULL_TIME"
+        spaced = _CAMEL_RE.sub(" ", word).replace("_", " ")  # "PartTime", "SALARIED_FT"
+        code = re.sub(r"[\s_-]+", "", fold(word))
+        if code in EMPLOYMENT_ENUMS:
+            kind = EMPLOYMENT_ENUMS[code]
+        elif compact := next((k for k, rx in _COMPACT_RULES if rx.fullmatch(code)), None):
+            kind = compact
         else:
-            kind = _from_text(raw, structured=True)
+            kind = _from_text(spaced, structured=True)
         if kind:
             kinds.append(kind)
     if not kinds:
@@ -182,52 +150,7 @@ _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 _LEVEL_NAME = {1: "junior", 2: "mid", 3: "senior"}  # 4 and above: staff
 
 _SENIORITY_RULES: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "intern",
-        re.compile(
-            r"\b(?:interns?|internships?|trainee|apprentice(?:ship)?|werkstudent(?:in)?|working\s+student|"
-            r"praktikant(?:in)?|praktikum|stagiaire|estagi[aá]ri[oa]|est[aá]gio|alternance|alternant[e]?|"
-            r"co-?op)\b",
-            re.I,
-        ),
-    ),
-    (
-        "director",
-        re.compile(
-            r"\b(?:directors?|head\s+of|vp|svp|evp|avp|vice[\s-]+president|president|"
-            r"chief\s+(?:\w+\s+){0,2}officer|c[etfoi]o|ciso|cpo|cmo|"
-            r"directeur|directrice|leiter(?:in)?)\b",
-            re.I,
-        ),
-    ),
-    ("manager", re.compile(r"\b(?:managers?|mgr|gerente)\b", re.I)),
-    ("principal", re.compile(r"\b(?:principal|principle|distinguished|fellow)\b", re.I)),
-    ("staff", re.compile(r"\bstaff\b(?!\s+(?:accountant|nurse|writer|augmentation))", re.I)),
-    (
-        "lead",
-        re.compile(
-            r"\b(?:lead|leader|tech\s*lead|team\s*lead|technical\s+lead|leads)\b"
-            r"(?!\s+(?:generation|gen|qualification|nurturing|management|capture)\b)",
-            re.I,
-        ),
-    ),
-    ("senior", re.compile(r"\b(?:senior|snr|sr|s[eé]nior|sênior|seniors?)\b\.?", re.I)),
-    (
-        "mid",
-        re.compile(
-            r"\b(?:mid|mid[\s-]+level|mid[\s-]+senior|middle|intermediate|medior|pleno|semi[\s-]+senior|"
-            r"ssr|regular)\b",
-            re.I,
-        ),
-    ),
-    (
-        "junior",
-        re.compile(
-            r"\b(?:junior|jr|jnr|j[uú]nior|entry[\s-]+level|graduate|grad|new\s+grad|associate(?=\s+\w)|"
-            r"beginner)\b",
-            re.I,
-        ),
-    ),
+    (level, phrase_pattern(words)) for level, words in SENIORITY_WORDS.items()
 ]
 
 
@@ -271,12 +194,13 @@ def seniority(title: str | None) -> str:
     if not title or not title.strip():
         return "unknown"
     text = re.sub(r"\s+", " ", title)
+    folded = fold(text)
     for level, rx in _SENIORITY_RULES:
         if level == "manager":
-            if any(not _ROLE_MANAGER_RE.search(text[: m.start()]) for m in rx.finditer(text)):
+            if any(not _ROLE_MANAGER_RE.search(folded[: m.start()]) for m in rx.finditer(folded)):
                 return level
             continue
-        if rx.search(text):
+        if rx.search(folded):
             return level
     m = _LEVEL_RE.search(text)
     if m:

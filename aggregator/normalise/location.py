@@ -22,6 +22,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from aggregator.normalise.vocab import WORKPLACE_TOKENS, workplace_from_words
+
 __all__ = ["Location", "parse_location", "location_from_jsonld", "warm_up"]
 
 
@@ -105,35 +107,8 @@ def _key(text: str) -> str:
 # Hand vocabulary (what the data packages do not cover)
 # --------------------------------------------------------------------------------------
 
-# Words that say "remote" (spec 1.2).  Matched as whole tokens / token sequences.
-_REMOTE_PHRASES = (
-    "remote",
-    "remotely",
-    "remotes",
-    "anywhere",
-    "worldwide",
-    "world wide",
-    "work from home",
-    "working from home",
-    "works from home",
-    "wfh",
-    "home based",
-    "homebased",
-    "home office",
-    "homeoffice",
-    "distributed",
-    "virtual",
-    "virtually",
-    "telecommute",
-    "telecommuting",
-    "telework",
-    "teleworking",
-    "remoto",
-    "remota",
-    "teletrabajo",
-    "teletravail",
-    "work from anywhere",
-)
+# Words that say "remote" (spec 1.2): the shared workplace vocabulary, plus "anywhere".
+_REMOTE_PHRASES = (*WORKPLACE_TOKENS["remote"], "anywhere", "worldwide", "world wide", "remotes")
 # Phrases that explicitly say "from anywhere on earth" (spec 2, first bullet).
 _GLOBAL_PHRASES = (
     "worldwide",
@@ -150,11 +125,6 @@ _GLOBAL_PHRASES = (
     "anywhere in the globe",
     "everywhere",
 )
-_HYBRID_RE = re.compile(r"hybrid|hibrid|h\u00edbrid", re.I)
-_ONSITE_RE = re.compile(
-    r"\bon[\s-]?site\b|\bin[\s-]office\b|\boffice[\s-]based\b|\bin[\s-]person\b|\bon[\s-]premises?\b", re.I
-)
-
 # Words that carry no geography; they neither make a place nor block "worldwide".
 _FILLER_WORDS = (
     "a an the of in on at to for with within from into via per by as is be are must can "
@@ -528,9 +498,9 @@ def _gazetteer() -> _Gazetteer:
         vocab[phrase] = ("GLOBAL", ())
     for phrase in _REMOTE_PHRASES:
         vocab[phrase] = ("GLOBAL" if phrase in _GLOBAL_PHRASES else "REMOTE", ())
-    for word in ("hybrid", "hybride", "hibrido", "hibrida"):
+    for word in WORKPLACE_TOKENS["hybrid"]:
         vocab[word] = ("HYBRID", ())
-    for phrase in ("onsite", "on site", "in office", "office based", "in person", "on premise", "on premises"):
+    for phrase in WORKPLACE_TOKENS["onsite"]:
         vocab[phrase] = ("ONSITE", ())
     for phrase, codes in _REGION_PHRASES.items():
         vocab[phrase] = ("REGION", codes)
@@ -646,11 +616,6 @@ _TAG_FLAG_RE = re.compile("\U0001f3f4([\U000e0061-\U000e007a]+)\U000e007f")
 _UKI_RE = re.compile(r"\bU\.?K\.?\s*(?:&|and|\+)\s*I\b\.?", re.I)
 _AMP_RE = re.compile(r"\s*&\s*")
 _EMEA_RE = re.compile(r"\beurope\W*(?:the\s+)?middle\s+east\W*(?:and\s+|&\s*)?africa\b", re.I)
-_REMOTE_RE = re.compile(
-    r"remote|\banywhere\b|world\s*wide|\bwfh\b|from\s+home|home[\s-]?based|home[\s-]?office|"
-    r"\bdistributed\b|\bvirtual(?:ly)?\b|telecommut|telework|\bremot[oa]\b|teletrabajo|teletravail",
-    re.I,
-)
 
 
 @dataclass
@@ -1166,11 +1131,12 @@ def _parse(raw: str) -> Location:
     substantive = [it for it in items if it.kind not in ("FILLER", "CONJ")]
     bare_global = bool(substantive) and all(it.kind == "GLOBAL" for it in substantive)
 
-    if prefix == "hybrid" or _HYBRID_RE.search(text):
+    words = workplace_from_words(text)
+    if prefix == "hybrid" or words == "hybrid":
         workplace = "hybrid"
-    elif prefix == "remote" or _REMOTE_RE.search(text) or bare_global:
+    elif prefix == "remote" or words == "remote" or bare_global:
         workplace = "remote"
-    elif _ONSITE_RE.search(text):
+    elif prefix == "onsite" or words == "onsite":
         workplace = "onsite"
     else:
         workplace = "unknown"

@@ -18,7 +18,9 @@ def _as_found(value: str | None) -> str | None:
 def normalise_posting(raw: RawPosting) -> NormalisedPosting:
     title = clean_text(raw.title)
     description_html = sanitise_html(raw.description_html)
-    salary = parse_salary(raw.salary_raw) or salary_from_base_salary(raw.base_salary_raw)
+    # Structured numbers (an API's min/max/currency/period, schema.org baseSalary) go straight into
+    # the typed fields; the string is read only when there are none.
+    salary = salary_from_base_salary(raw.base_salary_raw) or parse_salary(raw.salary_raw)
     # The board's own location string decides; structured data only speaks when there is none
     # (some boards stamp jobLocationType TELECOMMUTE on every posting, true or not).
     location = None

@@ -23,6 +23,14 @@ Pure functions, no I/O. The rules are those of the salary labelling spec
 * **Period**: a stated period wins (``/yr``, ``per annum``, ``monthly``, ``/hr`` …); otherwise
   it is inferred from the larger amount: ≥10000 year, 1000–9999 month, <1000 hour (MYR and SGD
   pay, quoted monthly, is month up to 39999).
+* **Languages and notations**: range words (von … bis, entre … et, od … do, tussen … en, от … до
+  …), lower bounds and caps (ab, à partir de, no less than, bis zu, jusqu'à …), periods
+  (brutto/Jahr, mensuel, por hora, měsíčně, 月給, 연봉 …) and unit words (тыс., juta, 万, 만 …) in
+  the main languages; the world's currency symbols (Kč, Ft, lei, лв, руб, грн, Rp, ₩, 円, đ, Fr.)
+  come from price-parser's table (see :mod:`aggregator.normalise.currency`), and price-parser
+  reads a string's currency when no symbol is next to the figures.
+* **Not pay**: counts of years, reports, hours, nights, countries (``5–7 years``, ``3 direct
+  reports``, ``37.5-hour week``), bands and levels (``Band 7``), percentages.
 * **No salary** → ``None``: text only, zero placeholders (``$0/yr - $0/yr``), ``$1``
   placeholders, company figures (``$140M``, ``$50M - $12B``), benefit/equipment stipends and
   ``$13th salary``. Never a zero or made-up figure.
@@ -30,11 +38,14 @@ Pure functions, no I/O. The rules are those of the salary labelling spec
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from aggregator.normalise.currency import currency_of_symbol, currency_of_text, symbol_pattern
 
 __all__ = ["PERIODS", "Salary", "annualise", "parse_salary", "salary_from_base_salary"]
 
@@ -62,7 +73,7 @@ _ISO_CODES = frozenset(
 )
 # Codes also accepted in lower case (the rest are English words or too rare: can, try, pen, …).
 _LOWER_OK = frozenset("usd cad eur gbp aud nzd chf sek nok dkk pln czk huf ron inr brl mxn sgd myr zar".split())
-_CODE_ALIASES = {"CAN": "CAD", "PLZ": "PLN", "RMB": "CNY", "NTD": "TWD", "EURO": "EUR", "EUROS": "EUR"}
+_CODE_ALIASES = {"CAN": "CAD", "CDN": "CAD", "PLZ": "PLN", "RMB": "CNY", "NTD": "TWD", "EURO": "EUR", "EUROS": "EUR"}
 # Currencies whose salaries are routinely quoted in millions (an ``M`` figure may be pay).
 _MILLIONS_OK = frozenset(
     "JPY KRW IDR VND COP CLP HUF NGN PKR LKR ARS UGX TZS INR PHP RUB THB TWD CZK ISK KZT UAH TRY "
@@ -113,9 +124,12 @@ _SYMBOLS: dict[str, tuple[str, bool]] = {
 _PREFIX_SYM = (
     r"US\$|USD\$|CA\$|CAD\$|CAN\$|C\$|AU\$|AUD\$|A\$|NZ\$|R\$|MX\$|SG\$|S\$|HK\$|\$|€|£|₹|¥|₱|₩|₺|₴|₦|₪|₫|฿"
     r"|(?<![A-Za-z])(?:RM|Rs\.?|zł|kr\.?|Kr\.?)"
+    rf"|{symbol_pattern()}"  # the world's symbols and abbreviations (Kč, Ft, lei, руб, ₩, 円 …)
 )
 _PREFIX_RE = re.compile(rf"(?:(?<![A-Za-z])(?P<code>[A-Za-z]{{3}}|[Ee]uros?|EUROS?)\s*)?(?P<sym>{_PREFIX_SYM})?\s*\Z")
-_SUFFIX_SYM_RE = re.compile(r"\s?(?P<sym>€|£|zł|zl(?![A-Za-z])|kr\.?(?![A-Za-z])|Kr\.?(?![A-Za-z])|₹|\$)")
+_SUFFIX_SYM_RE = re.compile(
+    rf"\s?(?P<sym>€|£|zł|zl(?![A-Za-z])|kr\.?(?![A-Za-z])|Kr\.?(?![A-Za-z])|₹|\$|{symbol_pattern()})"
+)
 _SUFFIX_WORD_RE = re.compile(
     r"\s?(?P<word>(?:US\s+|Canadian\s+|Australian\s+)?dollars?|[A-Za-z]{3}|[Ee]uros?|EUROS?)(?![A-Za-z])"
 )
@@ -141,7 +155,11 @@ def _symbol(sym: str | None) -> tuple[str, bool] | None:
     if not sym:
         return None
     key = sym.rstrip(".").upper()
-    return _SYMBOLS.get(key)
+    found = _SYMBOLS.get(key)
+    if found is None:
+        code = currency_of_symbol(sym)
+        found = (code, True) if code else None
+    return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -161,17 +179,19 @@ _NUM_RE = re.compile(
 
 _MULT_RE = re.compile(
     r"""(?:
-        (?P<k>[kK](?![A-Za-z])|\s?(?:[kK]|thousand|tys\.?)(?![A-Za-z]))
-      | (?P<m>(?:MM|mm|M|m|Mn|mn)(?![A-Za-z])|\s(?:MM|M|Mn|mn)(?![A-Za-z])
-             |\s?(?:million|millions|mio|Mio)(?![A-Za-z]))
-      | (?P<b>(?:B|bn|Bn)(?![A-Za-z])|\s(?:B|bn|Bn)(?![A-Za-z])|\s?(?:billion|billions)(?![A-Za-z]))
-      | (?P<lpa>\s?(?:LPA|lpa)(?![A-Za-z]))
-      | (?P<lakh>\s?(?:lakhs?|lacs?|Lakhs?|Lacs?)(?![A-Za-z])|L(?![A-Za-z]))
-      | (?P<crore>\s?(?:crores?|Crores?|cr|Cr)(?![A-Za-z]))
+        (?P<k>[kK](?![^\W\d_])|\s?(?:[kK]|thousand|tys\.?|тыс\.?|тис\.?|ribu|rb|[Tt]sd\.?|[Tt]ausend|nghìn|ngàn)(?![^\W\d_]))
+      | (?P<m>(?:MM|mm|M|m|Mn|mn)(?![^\W\d_])|\s(?:MM|M|Mn|mn)(?![^\W\d_])
+             |\s?(?:million|millions|mio|Mio|mln|Mln|млн\.?|juta|triệu|miljoen|millones|milhões)(?![^\W\d_]))
+      | (?P<b>(?:B|bn|Bn)(?![^\W\d_])|\s(?:B|bn|Bn)(?![^\W\d_])|\s?(?:billion|billions)(?![^\W\d_]))
+      | (?P<lpa>\s?(?:LPA|lpa)(?![^\W\d_]))
+      | (?P<lakh>\s?(?:lakhs?|lacs?|Lakhs?|Lacs?)(?![^\W\d_])|L(?![^\W\d_]))
+      | (?P<man>\s?[万萬만](?=\s*(?:円|元|원|\W|\Z)))
+      | (?P<oku>\s?[億억](?=\s*(?:円|元|원|\W|\Z)))
+      | (?P<crore>\s?(?:crores?|Crores?|cr|Cr)(?![^\W\d_]))
     )""",
     re.X,
 )
-_MULT_VALUE = {"k": 1e3, "m": 1e6, "b": 1e9, "lpa": 1e5, "lakh": 1e5, "crore": 1e7}
+_MULT_VALUE = {"man": 1e4, "oku": 1e8, "k": 1e3, "m": 1e6, "b": 1e9, "lpa": 1e5, "lakh": 1e5, "crore": 1e7}
 
 _LEVEL_WORD_RE = re.compile(
     r"(?:\b(?:zone|level|tier|band|grade|step|phase|part|section|stage|round|series|no\.?|number|"
@@ -179,8 +199,10 @@ _LEVEL_WORD_RE = re.compile(
     re.I,
 )
 _UNIT_AFTER_RE = re.compile(
-    r"\s*\+?\s*(?:-\s*)?(?:years?|yrs|months|weeks|days|hours|hrs|employees|people|members|countries|"
-    r"engineers|users|customers|x\b|%|percent)",
+    # "5 years", "5-7 years", "3 to 5 years": a count of something, not money
+    r"\s*\+?\s*(?:(?:-|~|to)\s*\d+(?:[.,]\d+)?\s*\+?\s*)?(?:-\s*(?:day|hour|week|month|year|person)\b|(?:-\s*)?(?:years?|yrs|nights|shifts|months|weeks|days|hours|hrs|employees|people|members|countries|"
+    r"time\s*zones?|timezones?|offices|locations|languages|continents|direct\s+reports|reports|"
+    r"engineers|users|customers|x\b|%|percent))",
     re.I,
 )
 
@@ -233,7 +255,12 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
         "hour",
         r"(?:/|\bper\s+|\ban?\s+|\bp/)\s*(?:hrs?|hours?|hora|heure|stunde|godz\.?|godzin[eę])(?![A-Za-z])",
     ),
-    ("hour", r"(?<=[\d kK€$£)])/\s*h(?![A-Za-z/])"),
+    ("hour", r"(?<=[^\s/])/\s*h(?![^\W\d_]|/)"),
+    (
+        "hour",
+        r"\bstundenlohn\b|/\s*std\b|\bza\s+godzin[eę]\b|\bna\s+hodinu\b|/\s*hod\b|/\s*óra\b|\bóránként\b|"
+        r"/\s*jam\b|/\s*giờ\b|לשעה|\bsaatlik\b|/\s*saat\b|\bв\s+час\b|/\s*час\b|\bза\s+годину\b|時給|시급|\btimlön\b|\btimeløn\b",
+    ),
     ("hour", rf"\bhourly\b{_NOT_BENEFIT}"),
     ("hour", r"\b(?:por|pro|na)\s+(?:hora|stunde|godzin[eę])\b|\bstündlich\b|\bper\s+uur\b"),
     ("hour", r"\b(?:pr\.?|per|i)\s+tim(?:e|me|men)\b|/\s*tim(?:e|me)?\b"),  # Scandinavian
@@ -241,6 +268,8 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
     ("day", r"(?:/|\bper\s+|\ba\s+)\s*(?:days?|dia|día|jour|tag|dzie[nń])(?![A-Za-z])"),
     ("day", r"(?<=[\d kK€$£)])/\s*d(?![A-Za-z/])"),
     ("day", rf"\bdaily\b{_NOT_BENEFIT}|\bday\s*rate\b|\bper\s+diem\b|\bpar\s+jour\b"),
+    # French freelance day rate (taux journalier moyen), German Tagessatz
+    ("day", r"\bTJM\b|\btaux\s+journalier\b|\btagessatz\b|\bdagtarief\b|\bstawka\s+dzienna\b"),
     # week
     ("week", r"(?:/|\bper\s+|\ba\s+)\s*(?:weeks?|wks?|semana|semaine|woche)(?![A-Za-z])"),
     ("week", r"(?<=[\d kK€$£)])/\s*w(?![A-Za-z/])"),
@@ -262,11 +291,24 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
         r"\b(?:pr\.?|per|i|om)\s+m[åa]n(?:ed|ad)(?:en)?\b|/\s*(?:m[åa]ned|m[åa]nad|mnd)\b|\bm[åa]nedlig"
         r"|\bmånadslön\b",
     ),
+    (
+        # Czech, Hungarian, Romanian, Indonesian, Vietnamese, Russian/Ukrainian, Japanese, Chinese, Korean
+        "month",
+        r"\bm[eě]s[ií][cč]n[eěíi]\b|\bmesa[cč]n[ée]\b|(?:/|\bza\s+|\bna\s+)\s*m[eě]s[ií]c\b|/\s*m[eě]s\b|/\s*hó\b|\bhavonta\b|\bhavi\b|/\s*lun[aă]\b|\bpe\s+lun[aă]\b|"
+        r"\blunar\b|\bper\s+bulan\b|/\s*bulan\b|\bsebulan\b|/\s*tháng\b|\bmỗi\s+tháng\b|\bhàng\s+tháng\b|"
+        r"\bв\s+месяц\b|/\s*мес\b|\bв\s+міс|\bна\s+місяць\b|/\s*міс\b|月給|月収|月薪|/\s*月|每月|월급|/\s*월|"
+        r"\bmensais\b|/\s*m[åa]n\b|\bmånadsl[öo]n\b|לחודש|בחודש|\baylık\b|/\s*ay\b|شهري|\bμηνιαί|\bτο\s+μήνα\b",
+    ),
     ("month", r"\bmonth\b"),  # bare; filtered in _find_period
     # year
     ("year", r"(?:/|\bper\s+|\ba\s+|\bp/)\s*(?:yrs?|years?|annum|an|año|ano|jahr|rok)(?![A-Za-z])"),
     ("year", r"(?<=[\d kK€$£)])/\s*y(?![A-Za-z/])"),
-    ("year", r"\bp\.\s?a\.?(?![A-Za-z])"),
+    ("year", r"\bp\.\s?a\.?(?![A-Za-z])|(?<![^\W\d_])pa(?![^\W\d_])"),
+    # ANZ/UK shorthands, also glued to the figure ("$78,400pa", "$40 ph", "£450 pd", "£2,000 pcm")
+    ("hour", r"(?<![^\W\d_])ph(?![^\W\d_])"),
+    ("day", r"(?<![^\W\d_])pd(?![^\W\d_])"),
+    ("week", r"(?<![^\W\d_])pw(?![^\W\d_])"),
+    ("month", r"(?<![^\W\d_])pcm(?![^\W\d_])"),
     ("year", r"\bannually\b"),
     ("year", rf"\b(?:annual|yearly){_NOT_BENEFIT}(?![A-Za-z])"),
     (
@@ -275,9 +317,17 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
         r"|\b(?:al|por)\s+año\b|\bao\s+ano\b|\bper\s+jaar\b|\bLPA\b|\blpa\b",
     ),
     ("year", r"\b(?:pr\.?|per|om)\s+år(?:et)?\b|/\s*år\b|\bårlig(?:t|en)?\b|\bårslön\b"),
+    (
+        "year",
+        r"\bro[cč]n[eěíi]\b|\bévi\b|\bévente\b|/\s*év\b|\bpe\s+an\b|\bper\s+tahun\b|/\s*tahun\b|/\s*năm\b|"
+        r"\bв\s+год\b|/\s*год\b|\bна\s+рік\b|/\s*рік\b|年収|年俸|年薪|/\s*年|연봉|\bRAL\b|\bim\s+jahr\b|"
+        r"\bjahresgehalt\b|\bbrutto\s*/?\s*jahr\b|\bárlig|לשנה|בשנה|\byıllık\b|سنوي|\bετήσι",
+    ),
     ("year", r"\byear\b"),  # bare; filtered in _find_period
 ]
 _PERIOD_RES = [(p, re.compile(rx, re.I)) for p, rx in _PERIOD_PATTERNS]
+# One pass that says whether any period word is there at all (most strings need no more).
+_ANY_PERIOD_RE = re.compile("|".join(f"(?:{rx})" for _, rx in _PERIOD_PATTERNS), re.I)
 _BARE_PERIOD_BLOCK = re.compile(
     r"(?:\d|\d(?:st|nd|rd|th)|first|second|third|this|next|last|each|every|one|two|three|six|twelve|"
     r"full|calendar|fiscal|financial|school|academic)[\s-]*\Z",
@@ -290,6 +340,8 @@ _WORKLOAD_RE = re.compile(r"\b(?:hours?|hrs?|days?|shifts?|weeks?|times)\s*\Z", 
 
 def _find_period(text: str) -> tuple[int, str] | None:
     """Earliest stated period in ``text`` as (position, period)."""
+    if not _ANY_PERIOD_RE.search(text):
+        return None
     best: tuple[int, str] | None = None
     for period, rx in _PERIOD_RES:
         for m in rx.finditer(text):
@@ -335,10 +387,15 @@ class _Token:
         return self.value * (self.mult or 1)
 
 
+_GLUED_PERIOD_RE = re.compile(r"(?:pa|p\.a\.?|ph|pd|pw|pcm)(?![^\W\d_])", re.I)
 _PLUS_RE = re.compile(r"\+(?!\s*(?:[$€£]|[A-Z]{3})?\s*\d)")
 _LETTER_RE = re.compile(r"[A-Za-z]")
 _PERCENT_RE = re.compile(r"\s?%")
-_BETWEEN_RE = re.compile(r"\bbetween\s*\Z", re.I)
+_BETWEEN_RE = re.compile(
+    r"\b(?:between|zwischen|entre|tra|fra|tussen|mellem|mellan|mellom|między|mezi|medzi|între|között|между|між)"
+    r"(?:\s+(?:the|de|le|la|el|o|a|de\s+la))?\s*\Z",
+    re.I,
+)
 
 
 def _tokens(s: str) -> list[_Token]:
@@ -420,7 +477,7 @@ def _tokens(s: str) -> list[_Token]:
             )
             if not glued_ok:
                 continue
-        if _LETTER_RE.match(s, pos) and not mm:
+        if _LETTER_RE.match(s, pos) and not mm and not _GLUED_PERIOD_RE.match(s, pos):
             continue
         if not has_cur and not mult:
             if _LEVEL_WORD_RE.search(before) or _UNIT_AFTER_RE.match(after):
@@ -446,7 +503,13 @@ def _tokens(s: str) -> list[_Token]:
 
 _GAP_CUR_RE = re.compile(rf"(?<![A-Za-z])(?:[A-Za-z]{{3}}|[Ee]uros?)(?![A-Za-z])|{_PREFIX_SYM}|zł")
 _GAP_FILLER_RE = re.compile(r"\b(?:gross|net|brutto|netto|min(?:imum)?|mid(?:point)?|max(?:imum)?)\b|[\s:.,]", re.I)
-_CONNECTORS = {"-", "~", "to", "-to", "to-", "upto", "-upto", "till", "until", "bis", "do", "a", "à"}
+# Range words: "X to Y" in the main languages (von X bis Y, de X à Y, od X do Y, от X до Y …).
+_CONNECTORS = {
+    "-", "~", "to", "-to", "to-", "upto", "-upto", "till", "until", "bis", "do", "a", "à", "al", "ate", "até",
+    "tot", "til", "до", "по", "-до", "〜", "～",
+}  # fmt: skip
+# "X and Y" is a range only after a "between" word: zwischen X und Y, entre X et/y/e Y, tussen X en Y …
+_AND_WORDS = {"and", "&", "-and", "und", "et", "y", "e", "en", "og", "och", "i", "a", "és", "și", "и", "та"}
 
 
 def _connected(s: str, a: _Token, b: _Token, chain_start: _Token) -> bool:
@@ -460,7 +523,7 @@ def _connected(s: str, a: _Token, b: _Token, chain_start: _Token) -> bool:
     gap = re.sub(r"-+", "-", gap).replace("~-", "~").replace("-~", "~")
     if gap in _CONNECTORS:
         return True
-    if gap in ("and", "&", "-and"):
+    if gap in _AND_WORDS:
         return bool(_BETWEEN_RE.search(s[max(0, chain_start.start - 20) : chain_start.start]))
     return False
 
@@ -525,26 +588,63 @@ _BASE_RE = re.compile(r"\bbase\b|\bbasic\b|\bbase\s+salary\b", re.I)
 _PART_RE = re.compile(r"\bpart[\s-]?time\b", re.I)
 _FULL_RE = re.compile(r"\bfull[\s-]?time\b", re.I)
 _UPTO_RE = re.compile(
-    r"(?:\bup\s*to|\bmax(?:imum)?\.?|\bunder|\bbelow|\bless\s+than|\bnot\s+more\s+than|\bno\s+more\s+than|"
+    r"(?:\bup\s*to|\bmax(?:imum)?\.?|\bunder|\bbelow|(?<!no\s)(?<!not\s)\bless\s+than|\bjusqu'?\s?(?:à|a)|"
+    r"\bfino\s+a|\bat[eé]|\btot|\bupp\s+till|\bop\s+til|\bdo|\bдо|"
+    r"\bnot\s+more\s+than|\bno\s+more\s+than|"
     r"\buntil|\btill|\bbis\s+zu|\bhasta|\bat\s+most)(?:\s+of)?\s*:?\s*\Z",
     re.I,
 )
 _FROM_RE = re.compile(
     r"(?:\bfrom|\bstarting(?:\s+(?:at|from))?|\bstarts?\s+at|\bmin(?:imum)?\.?|\bat\s+least|\bover|\babove|"
-    r"\bmore\s+than|\bab|\bod|\bdesde|\ba\s+partir\s+de|\bà\s+partir\s+de|\bstarting\s+salary(?:\s+of)?)"
+    r"\bmore\s+than|\bab|\bod|\bdesde|\ba\s+partir\s+de|\bà\s+partir\s+de|\bstarting\s+salary(?:\s+of)?|"
+    r"\bno\s+less\s+than|\bnot\s+less\s+than|\bvanaf|\bfrån|\bfra|\bот|\bвід|\bda|\bmindestens|\bau\s+moins|"
+    r"\bminimo|\bmínimo)"
     r"(?:\s+of)?\s*:?\s*\Z",
     re.I,
 )
 _OPEN_AFTER_RE = re.compile(
-    r"\s*(?:\+|and\s+(?:up|above)\b|or\s+(?:more|above|higher)\b|and\s+more\b|plus\b(?!\s*\S)|"
+    # "$135k+" is open-ended; "$120k + super" is an add-on, not an open top
+    r"(?:\+|\s+\+(?!\s*[^\W\d_])|\s*[-~]\s*(?:\(|\Z)|\s*以上|\s*이상|\s*\bund\s+mehr\b|\bo\s+más\b|\bou\s+plus\b|\bou\s+mais\b|and\s+(?:up|above)\b|or\s+(?:more|above|higher)\b|and\s+more\b|plus\b(?!\s*\S)|"
     r"\(?\s*min(?:imum)?\b\.?\)?)",
     re.I,
 )
-_CAP_AFTER_RE = re.compile(r"\s*(?:\(?\s*max(?:imum)?\b\.?\)?|or\s+(?:less|below|lower)\b)", re.I)
+_CAP_AFTER_RE = re.compile(r"\s*(?:以下|이하|\(?\s*max(?:imum)?\b\.?\)?|or\s+(?:less|below|lower)\b)", re.I)
+_WORD_RE = re.compile(r"[^\W\d_]{3,}")
+# Words that say a figure is pay, in the main languages.
+_PAY_CONTEXT_RE = re.compile(
+    r"\b(?:salary|salaries|pay|paid|wages?|rate|compensation|remuneration|earnings|income|ote|"
+    r"gehalt|lohn|verg[üu]tung|stundensatz|salaire|r[ée]mun[ée]ration|tjm|sueldo|salario|sal[áa]rio|"
+    r"remunera[çc][ãa]o|stipendio|retribuzione|ral|salaris|loon|wynagrodzenie|pensja|p[łl]aca|stawka|"
+    r"mzda|plat|fizet[ée]s|b[ée]r|salariu|l[øöo]nn?|gaji|l[ưu][ơo]ng|зарплата|заработная|оклад|"
+    r"зарплатня)\b|薪|給|年収|월급|연봉|시급",
+    re.I,
+)
 _HIGH_VALUE = frozenset("USD EUR GBP CHF CAD AUD NZD SGD".split())
 
 
+# "kr" alone is Danish, Norwegian or Swedish: the language of the words around it decides.
+_KRONE_LANGUAGE = (  # Norwegian's own words first: "måned" is Danish and Norwegian
+    ("NOK", re.compile(r"\b(?:lønn|mellom|årslønn|månedslønn|timelønn)\b", re.I)),
+    ("DKK", re.compile(r"\b(?:løn|lønnen|mellem|måned|måneden|timen|årsløn|månedsløn|timeløn)\b", re.I)),
+    ("SEK", re.compile(r"\b(?:lön|lönen|mellan|månad|mån|månadslön|årslön|timme)\b", re.I)),
+)
+
+
+def _krone(s: str) -> str:
+    for code, rx in _KRONE_LANGUAGE:
+        if rx.search(s):
+            return code
+    return "SEK"
+
+
 def _group_currency(s: str, g: _Group, groups: list[_Group]) -> str | None:
+    code = _group_currency_any(s, g, groups)
+    if code == "SEK" and not re.search(r"SEK|svenska|swedish", s, re.I):
+        return _krone(s)
+    return code
+
+
+def _group_currency_any(s: str, g: _Group, groups: list[_Group]) -> str | None:
     toks = g.tokens
     if toks[0].strong:
         return toks[0].strong  # a mixed-currency range keeps the currency of the min
@@ -574,6 +674,8 @@ def _group_currency(s: str, g: _Group, groups: list[_Group]) -> str | None:
             if sym and found_weak is None:
                 found_weak = sym[0]
         weak = found_weak
+    if weak is None:
+        weak = currency_of_text(s)  # price-parser's own reading: "рублей", "Р" …
     if weak == "USD" and s.startswith("$") and s.count("$") == 1:
         # the board's "$" prefix: the employer's own symbol elsewhere decides
         for other in groups:
@@ -602,7 +704,10 @@ def _values(g: _Group) -> tuple[float | None, float | None] | None:
             return v, None
         return v, v
     if len(amounts) == 2:
-        return min(amounts), max(amounts)
+        low, high = min(amounts), max(amounts)
+        if not mults and low < 1000 <= high / 2 <= low * 1000 <= high:
+            low *= 1000  # "$125 - $140000": the low end written in thousands
+        return low, high
     if all(a <= b for a, b in zip(amounts, amounts[1:], strict=False)):
         return amounts[0], amounts[-1]
     return amounts[0], amounts[1]
@@ -652,6 +757,8 @@ def _choose(groups: list[_Group]) -> _Group:
 # Public API
 # --------------------------------------------------------------------------------------------
 
+_MARKDOWN_ESCAPE_RE = re.compile(r"\\([-$+.,()\[\]*_~#!])")
+_SWISS_DASH_RE = re.compile(r"(\d)\.[-–—](?!\s*\d)")
 _DASH_RE = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 _SPACE_RE = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
 
@@ -659,6 +766,8 @@ _SPACE_RE = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
 def _clean(raw: str) -> str:
     s = raw.replace("\uff5e", "~").replace("\u301c", "~")
     s = _DASH_RE.sub("-", s)
+    s = _MARKDOWN_ESCAPE_RE.sub(r"\1", s)  # "\$121,755 \- \$132,713" scraped from Markdown
+    s = _SWISS_DASH_RE.sub(r"\1", s)  # "95'000.-": Swiss notation for a whole amount
     return _SPACE_RE.sub(" ", s).strip()
 
 
@@ -676,6 +785,11 @@ def parse_salary(raw: str | None) -> Salary | None:
     """Normalise a posted salary string; ``None`` when it carries no usable salary."""
     if raw is None or not isinstance(raw, str):
         return None
+    return _parse_salary_text(raw)
+
+
+@functools.lru_cache(maxsize=8192)  # boards repeat the same strings; Salary is immutable
+def _parse_salary_text(raw: str) -> Salary | None:
     s = _clean(raw)
     if not re.search(r"\d", s):
         return None
@@ -734,7 +848,13 @@ def parse_salary(raw: str | None) -> Salary | None:
         if found:
             period = found[1]
     if period is None:
-        period = _infer_period(max(v for v in (lo, hi) if v is not None), currency)
+        top = max(v for v in (lo, hi) if v is not None)
+        bare = currency is None and not any(t.mult for t in g.tokens)
+        if top < 1000 and bare and _WORD_RE.search(s) and not _PAY_CONTEXT_RE.search(s):
+            # a small bare number in words that say nothing of money ("4 time zones", "top 10");
+            # a salary field holding only figures ("25-30") still reads as pay
+            return None
+        period = _infer_period(top, currency)
     return Salary(lo, hi, currency, period)
 
 

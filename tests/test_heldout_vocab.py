@@ -1,0 +1,161 @@
+"""Held-out accuracy floors: salary, employment type, seniority and workplace words on case files
+the rules were not tuned on (tests/fixtures/heldout/README.md says how each was made)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from aggregator.normalise.company import company_key
+from aggregator.normalise.currency import currency_of_symbol
+from aggregator.normalise.employment import employment_type, seniority
+from aggregator.normalise.location import parse_location
+from aggregator.normalise.salary import Salary, parse_salary
+from aggregator.normalise.text import clean_company
+from aggregator.normalise.vocab import is_company_placeholder, workplace_from_words
+
+HELDOUT = Path(__file__).parent / "fixtures" / "heldout"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    lines = [line for line in (HELDOUT / name).read_text(encoding="utf-8").split("\n") if line.strip()]
+    header = lines[0].split("\t")
+    rows = []
+    for line in lines[1:]:
+        cells = line.split("\t")
+        rows.append(dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True)))
+    return rows
+
+
+def _num(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    return a is None and b is None or (a is not None and b is not None and math.isclose(a, b, abs_tol=0.005))
+
+
+def _salary_ok(row: dict[str, str]) -> bool:
+    got = parse_salary(row["raw"]) or Salary(None, None, None, None)
+    return (
+        _same(_num(row["min"]), got.min)
+        and _same(_num(row["max"]), got.max)
+        and (row["currency"] or None) == got.currency
+        and (row["period"] or None) == got.period
+    )
+
+
+def _share(rows: list[dict[str, str]], ok) -> float:
+    assert len(rows) >= 20, "a held-out file this small says nothing"
+    return sum(1 for row in rows if ok(row)) / len(rows)
+
+
+# Floors sit below today's scores (see bench/normalisation_accuracy.py) so a regression fails.
+@pytest.mark.parametrize(
+    ("name", "floor"),
+    [
+        ("salary-heldout-world.tsv", 0.95),
+        ("salary-heldout-remotewlb.tsv", 0.99),
+        ("salary-heldout-fresh.tsv", 0.9),
+        ("salary-heldout-notations.tsv", 0.95),
+        ("salary-heldout-anz.tsv", 0.95),
+        ("salary-heldout-misc.tsv", 0.95),
+        ("salary-heldout-final.tsv", 0.95),
+        ("salary-heldout-real.tsv", 0.95),
+        ("salary-heldout-last.tsv", 0.95),
+    ],
+)
+def test_salary_heldout_floor(name, floor):
+    assert _share(_rows(name), _salary_ok) >= floor
+
+
+@pytest.mark.parametrize(
+    "name", ["employment-heldout.tsv", "employment-heldout-fresh.tsv", "employment-heldout-last.tsv"]
+)
+def test_employment_type_heldout_floor(name):
+    def ok(row):
+        if row["source"] == "field":
+            return employment_type(row["input"], None) == row["expected"]
+        return employment_type(None, row["input"]) == row["expected"]
+
+    assert _share(_rows(name), ok) >= 0.95
+
+
+@pytest.mark.parametrize("name", ["seniority-heldout.tsv", "seniority-heldout-fresh.tsv", "seniority-heldout-last.tsv"])
+def test_seniority_heldout_floor(name):
+    assert _share(_rows(name), lambda row: seniority(row["title"]) == row["expected"]) >= 0.95
+
+
+@pytest.mark.parametrize("name", ["workplace-heldout.tsv", "workplace-heldout-fresh.tsv"])
+def test_workplace_heldout_floor(name):
+    rows = _rows(name)
+    assert _share(rows, lambda row: parse_location(row["text"]).workplace == row["expected"]) >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("45 000 Kč", Salary(45000, 45000, "CZK", "year")),  # Kč is koruna, not "K" thousand
+        ("od 50 000 Kč měsíčně", Salary(50000, None, "CZK", "month")),
+        ("zwischen 50.000 und 60.000 €", Salary(50000, 60000, "EUR", "year")),
+        ("No less than $80,000", Salary(80000, None, "USD", "year")),
+        ("5–7 years experience", None),
+        ("3 direct reports", None),
+        ("Work across 4 teams", None),  # a small bare number among words that say nothing of pay
+        ("Pay: 25-30", Salary(25, 30, None, "hour")),
+        ("25-30", Salary(25, 30, None, "hour")),  # a salary field of bare figures is still pay
+    ],
+)
+def test_salary_rules_across_languages(raw, expected):
+    assert parse_salary(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("symbol", "code"),
+    [("Kč", "CZK"), ("Ft", "HUF"), ("lei", "RON"), ("лв.", "BGN"), ("руб.", "RUB"), ("₩", "KRW"), ("円", "JPY")],
+)
+def test_currency_symbols_come_from_the_table(symbol, code):
+    assert currency_of_symbol(symbol) == code
+
+
+def test_ambiguous_symbols_are_left_to_context():
+    assert currency_of_symbol("$") is None
+    assert currency_of_symbol("kr") is None
+
+
+def test_krone_follows_the_language():
+    assert parse_salary("Løn 40.000 kr. om måneden").currency == "DKK"
+    assert parse_salary("Lön 40 000 kr/mån").currency == "SEK"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("kein Homeoffice", "onsite"), ("Remote oder hybrid", "hybrid"), ("Berlin", None), ("télétravail", "remote")],
+)
+def test_workplace_words(text, expected):
+    assert workplace_from_words(text) == expected
+
+
+def test_company_placeholders_are_one_list():
+    for name in ("None", "N/A", "-", "Confidential", "vertraulich"):
+        assert is_company_placeholder(name)
+        assert clean_company(name) is None
+        assert company_key(name) is None
+    assert clean_company("Acme GmbH") == "Acme GmbH"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("tiempocompleto", "full_time"),
+        ("plnýúvazek", "full_time"),
+        ("pełnyetat", "full_time"),
+        ("částečnýúvazek", "part_time"),
+        ("perdiem", "temporary"),
+        ("ojt(onthejobtraining)", "internship"),
+    ],
+)
+def test_enum_values_written_without_spaces(value, expected):
+    assert employment_type(value, None) == expected
