@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["company_key", "PLACEHOLDERS", "LEGAL_SUFFIXES"]
+__all__ = ["company_key", "is_placeholder", "real_company", "PLACEHOLDERS", "LEGAL_SUFFIXES"]
 
 # Compared after folding (lower case, no accents, punctuation → space).
 PLACEHOLDERS = frozenset(
@@ -41,6 +41,14 @@ PLACEHOLDERS = frozenset(
         "employer",
         "tbd",
         "tba",
+        # A template's field name printed instead of its value ("name", "{company_name}").
+        "name",
+        "company name",
+        "companyname",
+        "employer name",
+        "organization",
+        "organisation",
+        "hiring organization",
     }
 )
 
@@ -142,6 +150,21 @@ def _fold(text: str) -> str:
     # Apostrophes join ("McDonald's" → "mcdonalds"); all other punctuation separates.
     text = re.sub(r"['’`´]", "", text)
     return _NON_WORD.sub(" ", text).replace("_", " ").strip()
+
+
+def is_placeholder(name: object) -> bool:
+    """Whether a company field holds no company: missing, blank or a placeholder ("N/A", "None",
+    "Confidential", a literal field name such as ``name``)."""
+    return name is None or not isinstance(name, str) or _fold(name) in PLACEHOLDERS
+
+
+def real_company(*names: object) -> str | None:
+    """The first of a source's company fields that names a company (API name, configured name,
+    board slug …), stripped; None when every one is a placeholder."""
+    for name in names:
+        if not is_placeholder(name):
+            return " ".join(str(name).split())
+    return None
 
 
 def company_key(name: str | None) -> str | None:

@@ -9,11 +9,9 @@ import unicodedata
 import html_text
 import nh3
 
+from aggregator.normalise.company import is_placeholder
+
 _SPACES = re.compile(r"\s+")
-# What boards show instead of a company name; a placeholder is no company.
-COMPANY_PLACEHOLDERS = frozenset(
-    {"", "none", "null", "n/a", "na", "-", "--", "unknown", "undefined", "company", "confidential"}
-)
 # Tags kept in a sanitised description; scripts, styles, iframes, forms and event handlers go.
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em", "h1", "h2", "h3",
@@ -33,8 +31,9 @@ def clean_text(value: str | None) -> str | None:
 
 
 def clean_company(value: str | None) -> str | None:
+    """The company name cleaned; a placeholder (one vocabulary: ``normalise.company``) is None."""
     text = clean_text(value)
-    if text is None or text.casefold() in COMPANY_PLACEHOLDERS:
+    if text is None or is_placeholder(text):
         return None
     return text
 
