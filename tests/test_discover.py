@@ -46,7 +46,8 @@ def test_configured_boards_are_not_discovered_again():
     configured = configured_boards({"greenhouse": {"boards": "gitlab,Stripe=Stripe Inc"},
                                     "personio": {"boards": "acme"}})  # fmt: skip
     urls = ["https://boards.greenhouse.io/gitlab/jobs/1", "https://boards.greenhouse.io/stripe/jobs/2",
-            "https://jobs.lever.co/acme/1", "https://jobs.lever.co/acme/2", "https://acme.jobs.personio.com/job/3"]  # fmt: skip
+            "https://jobs.lever.co/acme/1", "https://jobs.lever.co/acme/2",
+            "https://acme.jobs.personio.com/job/3"]  # fmt: skip
     assert count_boards(urls, configured) == {Board("lever", "acme"): 2}
 
 
