@@ -18,6 +18,7 @@ from typing import Any
 from aggregator.extract.lever import salary_period, salary_text
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting
+from aggregator.normalise.company import real_company
 
 SOURCE = "ashby"
 
@@ -89,7 +90,7 @@ def extract_job(record: dict[str, Any], board: str, company: str | None = None) 
         source_id=str(job_id) if job_id is not None else None,
         apply_url=_text(record.get("applyUrl")),
         title=_text(record.get("title")),
-        company=first(company, board),
+        company=real_company(company, board),
         salary_raw=compensation_salary(record.get("compensation")),
         location_raw=_text(record.get("location")),
         description_html=_html(record.get("descriptionHtml")),
