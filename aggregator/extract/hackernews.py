@@ -22,6 +22,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting
@@ -57,6 +58,7 @@ _ROLE = re.compile(
 )
 _HIRING = re.compile(r"(?i)^(?P<company>.{2,80}?)\s+(?:is|are)\s+(?:now\s+)?(?:hiring|looking|seeking)\b"
                      r"(?:\s+(?:for|an?)\b)*\s*(?P<rest>.*)$")  # fmt: skip
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)])[.!]\s+(?=[A-Z])")
 _NOT_REMOTE = re.compile(r"(?i)\b(?:no|not|non)[\s-]+remote")
 _SEGMENT_SPLIT = re.compile(r"\s+[-–—]+\s+|\s*;\s*|\s+::\s+")
 _STRICT_ROLE = re.compile(
@@ -114,6 +116,9 @@ def _clean_company(segment: str) -> str:
     segment = _YC_BATCH.sub("", _PARENS_URL.sub("", segment)).strip(" :,-–—")
     if _DOMAIN.match(segment) and "/" not in segment:
         return segment  # "SurveyMonkey.com" is a name
+    if _BARE_URL.fullmatch(segment):  # only a link: its host names the company
+        host = urlsplit(segment).hostname or segment
+        return host.removeprefix("www.")
     return squash(_BARE_URL.sub("", segment)) or segment
 
 
@@ -128,6 +133,8 @@ def parse_header(line: str) -> Header:
     header = Header()
     line = squash(line) or ""
     piped = line.count("|") >= 1
+    if not piped:
+        line = _SENTENCE_END.split(line, maxsplit=1)[0]  # prose: the first sentence carries the header
     segments = [squash(part) for part in (line.split("|") if piped else _SEGMENT_SPLIT.split(line))]
     segments = [_LABEL.sub("", segment).strip(" .:,") for segment in segments if segment]
     segments = [segment for segment in segments if segment]
@@ -143,8 +150,9 @@ def parse_header(line: str) -> Header:
         hiring = _HIRING.match(segments[0])
         if hiring:
             header.company = _clean_company(hiring.group("company"))
-            rest = hiring.group("rest").strip(" .")
-            role, _, place = rest.partition(" in ")
+            rest = squash(_BARE_URL.sub("", hiring.group("rest"))) or ""
+            rest = rest.strip(" .:")
+            role, _, place = f" {rest}".partition(" in ")
             segments[0:1] = [part for part in (role.strip(" ."), place.strip(" .")) if part]
     leftovers = []
     for segment in segments:
@@ -181,11 +189,12 @@ def extract_comment(comment: dict[str, Any], thread_id: Any = None) -> RawPostin
         return None
     lines = plain_lines(comment.get("text"))
     header = parse_header(lines[0]) if lines else Header()
-    if header.title is None and len(lines) > 1 and len(lines[1]) <= 100 and _ROLE.search(lines[1]):
-        # "Boston, MA" on the first line, the role on the second.
-        second = parse_header(lines[1])
-        header.title = second.title
-        header.company = header.company or second.company
+    for line in lines[1:4]:
+        if header.title is not None:
+            break
+        if len(line) <= 100 and _ROLE.search(line):
+            # "Boston, MA" on the first line, the role on one of the next ones.
+            header.title = parse_header(line).title  # its leftovers are no company: only the first line names one
     comment_id = comment.get("id")
     locations = header.places + header.workplace
     remote = any(re.search(r"(?i)remote|anywhere|wfh", part) and not _NOT_REMOTE.search(part)
