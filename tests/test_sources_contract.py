@@ -159,6 +159,11 @@ def _synthetic(folder: Path) -> tuple[Path, list[dict]]:
                             "untitled": _ok(json.dumps(untitled))}.items():  # fmt: skip
         pages[f"https://4dayweek.io/api/jobs?case={case}"] = responses
         crawls.append({"spider": "fourdayweek", "args": {"url": f"https://4dayweek.io/api/jobs?case={case}"}})
+    second = [{**job, "id": f"{job['id']}-2", "slug": f"{job['slug']}-2"} for job in jobs["jobs"]]
+    pages["https://4dayweek.io/api/jobs?case=paged"] = _ok(json.dumps({**jobs, "page": 1, "has_more": True}))
+    pages["https://4dayweek.io/api/jobs?case=paged&page=2"] = _ok(json.dumps({"jobs": second, "page": 2,
+                                                                             "has_more": False}))  # fmt: skip
+    crawls.append({"spider": "fourdayweek", "args": {"url": "https://4dayweek.io/api/jobs?case=paged"}})
     # Hacker News: a recorded thread, a thread with a deleted comment and a reply, garbled and failing threads;
     # the search from its last page (paging must stop at nbPages) and from the empty page past the end.
     thread = {"id": 1, "type": "story", "title": "Ask HN: Who is hiring? (May 2026)", "children": [
@@ -269,7 +274,12 @@ def test_fourdayweek_odd_responses_fail_their_runs_visibly(crawled):
     assert any(stage == "validate" and "title" in reason for _, stage, reason in problems), problems
     statuses = sorted(run["status"] for run in crawled["runs"] if run["spider"] == "fourdayweek")
     # The real crawl is ok; empty, garbled, failing and all-rejected crawls yield nothing and fail.
-    assert statuses == ["failed"] * 4 + ["ok"]
+    assert statuses == ["failed"] * 4 + ["ok"] * 2
+    # Paged only while the body says has_more; the recorded real answer has no paging keys.
+    assert _requested(crawled, r"4dayweek\.io/api/jobs\?case=paged") == [
+        "https://4dayweek.io/api/jobs?case=paged", "https://4dayweek.io/api/jobs?case=paged&page=2"]  # fmt: skip
+    assert not _requested(crawled, r"4dayweek\.io/api/jobs\?page=")
+    assert len([r for r in crawled["postings"] if r["source"] == "fourdayweek" and r["source_id"].endswith("-2")]) == 2
 
 
 def test_paging_reads_every_page_and_stops_after_the_last(crawled):
