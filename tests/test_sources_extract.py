@@ -227,3 +227,18 @@ def test_hn_every_top_level_comment_of_the_recorded_thread_is_a_posting():
 )  # fmt: skip
 def test_hn_thread_titles(title, hiring):
     assert hackernews.is_hiring_thread({"title": title}) is hiring
+
+
+def test_bamboohr_detail_adds_date_text_pay_and_wins_over_the_list():
+    record = {"id": "86", "jobOpeningName": "Nurse Paralegal ", "location": {"city": "Fort Lauderdale"},
+              "locationType": "0"}  # fmt: skip
+    detail = {"meta": {}, "result": {"jobOpening": {
+        "jobOpeningShareUrl": "https://acme.bamboohr.com/careers/86", "description": "<p>Help.</p>",
+        "compensation": "$60,000 - $70,000 per year", "datePosted": "2026-08-01", "locationType": "1",
+        "location": {"city": "Fort Lauderdale", "state": "Florida", "addressCountry": "United States"}}}}  # fmt: skip
+    posting = normalise_posting(bamboohr.extract_opening(record, "acme", "Acme Corp", detail))
+    assert (posting.url, posting.title, posting.date_posted) == ("https://acme.bamboohr.com/careers/86",
+                                                                 "Nurse Paralegal", "2026-08-01")  # fmt: skip
+    assert (posting.salary_min, posting.salary_max, posting.salary_period) == (60000, 70000, "year")
+    assert posting.workplace == "remote" and posting.location_raw == "Fort Lauderdale, Florida, United States"
+    assert bamboohr.extract_opening(record, "acme", None, {"result": "garbled"}).url == posting.url
