@@ -183,6 +183,8 @@ def test_workday_rejects_a_site_without_its_name_and_skips_stubs():
          "Acme", "Data Scientist", ["London, UK"], ["Hybrid"], None),
         ("Senior Software Engineer | Acme | Remote", "Acme", "Senior Software Engineer", [], ["Remote"], None),
         ("Montreal - PHP/MySQL Developer", None, "PHP/MySQL Developer", ["Montreal"], [], None),
+        ("Acme | NYC | Rust Wizard | ONSITE | 150-200k + equity", "Acme", "Rust Wizard", ["NYC"], ["ONSITE"],
+         "150-200k + equity"),
         ("Academia.edu is hiring engineers in San Francisco.",
          "Academia.edu", "engineers", ["San Francisco"], [], None),
     ],

@@ -42,7 +42,8 @@ _DOMAIN = re.compile(r"(?i)^(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\
 _WORKPLACE = re.compile(r"(?i)\b(remote|onsite|on-site|on site|in-office|in office|hybrid|wfh|anywhere)\b")
 _SALARY = re.compile(
     r"(?i)(?:[$€£¥₹]|\b(?:usd|eur|gbp|cad|aud|chf|sek|nok|dkk|inr|jpy)\b)\s*\d|\d\s*(?:k|K)\b\s*(?:[-–—]|to|\+|/)"
-    r"|\b\d{2,3}(?:[.,]\d{3})+\b|\bsalary\b|\bequity\b|\bcompensation\b|\bper (?:year|annum|hour)\b"
+    r"|\b\d{2,3}(?:[.,]\d{3})+\b|\b\d{2,3}\s*[-–—]\s*\d{2,3}\s*[kK]\b|\bsalary\b|\bequity\b|\bcompensation\b"
+    r"|\bper (?:year|annum|hour)\b"
 )
 _EMPLOYMENT = re.compile(
     r"(?i)^\W*(?:full[\s-]?time|part[\s-]?time|contract(?:or)?|freelance|intern(?:ship)?s?|permanent|"
