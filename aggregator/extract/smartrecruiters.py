@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from typing import Any
 
 from aggregator.extract.api_fields import text
@@ -22,6 +23,7 @@ from aggregator.items import RawPosting
 from aggregator.normalise.company import real_company
 
 SOURCE = "smartrecruiters"
+_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "đ": "d"})
 SECTIONS = ("companyDescription", "jobDescription", "qualifications", "additionalInformation")
 
 
@@ -62,7 +64,10 @@ def job_ad_html(detail: dict[str, Any] | None) -> str | None:
 
 
 def _slug(title: str | None) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", (title or "").lower()).strip("-")
+    """SmartRecruiters' page slug: accents dropped ("Księgowość" → "ksiegowosc"), non-alphanumerics → "-"."""
+    folded = unicodedata.normalize("NFKD", (title or "").translate(_LETTERS).lower())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
 
 
 def extract_posting(
