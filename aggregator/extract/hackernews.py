@@ -120,7 +120,7 @@ def _clean_company(segment: str) -> str:
     if _BARE_URL.fullmatch(segment):  # only a link: its host names the company
         host = urlsplit(segment).hostname or segment
         return host.removeprefix("www.")
-    return squash(_BARE_URL.sub("", segment)) or segment
+    return (squash(_BARE_URL.sub("", segment)) or "").strip(" :,-–—") or segment
 
 
 def _known(segment: str) -> bool:
