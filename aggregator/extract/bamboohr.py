@@ -50,9 +50,7 @@ def detail_opening(detail: Any) -> dict[str, Any]:
     return opening if isinstance(opening, dict) else {}
 
 
-def extract_opening(
-    record: dict[str, Any], board: str, company: str | None = None, detail: Any = None
-) -> RawPosting:
+def extract_opening(record: dict[str, Any], board: str, company: str | None = None, detail: Any = None) -> RawPosting:
     """A list entry, with its detail when it could be fetched (the detail wins where both speak)."""
     merged = {**record, **{key: value for key, value in detail_opening(detail).items() if value not in (None, "")}}
     job_id = text(record.get("id")) or text(merged.get("id"))
