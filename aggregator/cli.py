@@ -109,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
     found.add_argument("--since", metavar="WHEN", help="first seen since: 7d, 24h, 2w or a date (2024-05-01)")
     found.add_argument("-n", "--limit", type=_positive, default=20, help="how many postings (default 20)")
 
+    discover = commands.add_parser(
+        "discover",
+        help="company ATS boards the stored postings link to, not configured yet",
+        description="Read the apply URLs in the database, recognise ATS boards (Greenhouse, Lever, Ashby, Workable, "
+        "SmartRecruiters, Recruitee, Personio, Teamtailor, BambooHR, Workday) and list those not in the config.",
+    )
+    discover.add_argument("--add", action="store_true", help="write them into the config file (comments kept)")
+    discover.add_argument("--min-postings", type=int, default=1, metavar="N", help="only boards linked N+ times")
+
     db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="migrate the configured database to the newest schema")
@@ -328,4 +337,30 @@ def cmd_search(args) -> int:
     return 0
 
 
-COMMANDS = {"crawl": cmd_crawl, "schedule": cmd_schedule, "runs": cmd_runs, "db": cmd_db, "search": cmd_search}
+def cmd_discover(args) -> int:
+    from pathlib import Path
+
+    from aggregator.config import config_path
+    from aggregator.db import database
+    from aggregator.discover import add_boards, configured_boards, count_boards, stored_urls
+
+    config, _ = _config(args)
+    configured = configured_boards({name: board.arguments for name, board in config.boards.items()})
+    found = count_boards(stored_urls(database(config.database_url).engine), configured)
+    boards = [(board, count) for board, count in found.most_common() if count >= args.min_postings]
+    if not boards:
+        print("(no unconfigured ATS boards in the stored postings)")
+        return 0
+    width = max(len(board.token) for board, _ in boards)
+    print(f"{'ats':<16}{'board':<{width + 2}}postings")
+    for board, count in boards:
+        print(f"{board.ats:<16}{board.token:<{width + 2}}{count}")
+    if args.add:
+        path = config_path(args.config) or Path("aggregator.toml")
+        added = add_boards(path, [board for board, _ in boards])
+        print(f"added {added} board(s) to {path}")
+    return 0
+
+
+COMMANDS = {"crawl": cmd_crawl, "schedule": cmd_schedule, "runs": cmd_runs, "db": cmd_db, "search": cmd_search,
+            "discover": cmd_discover}  # fmt: skip

@@ -15,7 +15,8 @@ from tests.conftest import FIXTURES, ROOT
 
 BOARD_SPIDERS = {
     "remoteok", "weworkremotely", "remotive", "himalayas", "jobicy", "workingnomads", "arbeitnow",
-    "greenhouse", "lever", "ashby", "jobposting",
+    "greenhouse", "lever", "ashby", "jobposting", "fourdayweek", "nodesk", "jobspresso", "euremotejobs",
+    "workable", "smartrecruiters", "recruitee", "personio", "teamtailor", "bamboohr", "workday", "hackernews",
 }  # fmt: skip
 # Spiders whose fixture folder predates the tests/fixtures/<spider>/ convention.
 FIXTURE_FOLDERS = {"remotewlb": "remotewlb-site"}

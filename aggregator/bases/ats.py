@@ -70,25 +70,42 @@ class AtsJobSpider(JobSpider):
             )  # fmt: skip
             return
         for token, company in boards.items():
-            yield scrapy.Request(
-                self.board_url.format(token=quote(token, safe="")),
-                callback=self.parse_board,
-                errback=self.on_listing_error,
-                cb_kwargs={"token": token, "company": company},
-            )
+            try:
+                yield self.board_request(token, company)
+            except ValueError as exc:  # a board entry the spider cannot turn into a URL
+                self.crawler.stats.inc_value(LISTING_PROBLEMS)
+                self.record_problem(token, "fetch", f"bad board entry: {exc}"[:500])
+
+    def board_request(self, token: str, company: str | None, **cb_kwargs: Any) -> scrapy.Request:
+        """The request for a board's first listing page (POST APIs and paging override this)."""
+        return scrapy.Request(
+            self.board_url.format(token=quote(token, safe="")),
+            callback=self.parse_board,
+            errback=self.on_listing_error,
+            cb_kwargs={"token": token, "company": company, **cb_kwargs},
+        )
 
     def on_listing_error(self, failure) -> None:
         # A board we could not read makes the run partial: it must not close postings it did not see.
         self.crawler.stats.inc_value(LISTING_PROBLEMS)
         self.on_fetch_error(failure)
 
-    def parse_board(self, response: Response, token: str, company: str | None) -> Iterable[RawPosting]:
+    def load(self, response: Response) -> Any:
+        """The decoded body (JSON here; XML feeds override). Raises ValueError when unreadable."""
+        try:
+            return json.loads(response.body.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ValueError(f"unreadable JSON: {exc}") from exc
+
+    def parse_board(
+        self, response: Response, token: str, company: str | None, **page: Any
+    ) -> Iterable[RawPosting | scrapy.Request]:
         stats = self.crawler.stats
         try:
-            data = json.loads(response.body.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as exc:
+            data = self.load(response)
+        except ValueError as exc:
             stats.inc_value(LISTING_PROBLEMS)
-            self.record_problem(response.url, "fetch", f"unreadable JSON: {exc}"[:500])
+            self.record_problem(response.url, "fetch", str(exc)[:500])
             return
         records = self.records(data)
         if records is None:
@@ -98,6 +115,8 @@ class AtsJobSpider(JobSpider):
         stats.inc_value("aggregator/ats/records", len(records))
         if not records:
             self.logger.info("%s board %r lists no postings", self.name, token)
+        # The board's own name for the company (Workable's account name) stands in for a configured one.
+        company = company or self.board_company(data)
         for record in records:
             if not isinstance(record, dict):
                 self.record_problem(response.url, "extract", "a job record is not an object", record)
@@ -111,12 +130,25 @@ class AtsJobSpider(JobSpider):
             if item is None:
                 stats.inc_value("aggregator/ats/skipped_records")
                 continue
-            yield item
+            yield item  # a RawPosting, or the request for a posting's detail
+        if records:
+            yield from self.next_pages(response, data, records, token, company, **page)
+
+    def board_company(self, data: Any) -> str | None:
+        """The company name a board response states once for all its postings, if any."""
+        return None
+
+    def next_pages(
+        self, response: Response, data: Any, records: list, token: str, company: str | None, **page: Any
+    ) -> Iterable[scrapy.Request]:
+        """Requests for the board's further listing pages (paged APIs override this)."""
+        return ()
 
     def records(self, data: Any) -> list | None:
         """The job records of a board response; None when the shape is not the API's."""
         jobs = data.get("jobs") if isinstance(data, dict) else None
         return jobs if isinstance(jobs, list) else None
 
-    def extract(self, record: dict[str, Any], token: str, company: str | None) -> RawPosting | None:
+    def extract(self, record: dict[str, Any], token: str, company: str | None) -> RawPosting | scrapy.Request | None:
+        """One record → a RawPosting, a request for its detail page, or None when not a posting."""
         raise NotImplementedError

@@ -8,7 +8,10 @@ their local name, so a feed that moves an element into a namespace keeps working
 
 from __future__ import annotations
 
+import codecs
+import re
 from collections.abc import AsyncIterator, Iterable
+from html.entities import html5
 from typing import Any
 
 import scrapy
@@ -23,6 +26,29 @@ FEED_ROOTS = {"rss", "feed", "RDF"}
 # The stat the crawl-run recorder reads to tell a run that read every listing from a partial one.
 LISTING_PROBLEMS = "aggregator/listing_problems"
 _ENTRY_XPATH = "//*[local-name()='item' or local-name()='entry']"
+_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
+
+
+def _numeric_entity(match: re.Match[bytes]) -> bytes:
+    name = match.group(1)
+    if name in _XML_ENTITIES:
+        return match.group(0)
+    character = html5.get(name.decode("ascii") + ";")
+    if character is None:
+        return match.group(0)
+    return b"".join(b"&#%d;" % ord(c) for c in character)
+
+
+def xml_safe_entities(body: bytes) -> bytes:
+    """HTML named entities (``&rsquo;``, ``&nbsp;``) that XML does not define, as numeric references.
+
+    Real feeds (NoDesk's Hugo RSS) use them; an XML parser rejects or silently drops them.
+    A leading byte-order mark or whitespace before the XML declaration is dropped too.
+    """
+    if body.startswith(codecs.BOM_UTF8):
+        body = body[len(codecs.BOM_UTF8) :]
+    return _NAMED_ENTITY.sub(_numeric_entity, body.lstrip())
 
 
 class NotAFeed(ValueError):
@@ -82,7 +108,7 @@ def feed_entries(body: bytes) -> list[dict[str, str]]:
     Raises ``NotAFeed`` when the body is not a feed at all; an empty feed gives ``[]``.
     """
     try:
-        root = etree.fromstring(body, parser=_parser()) if body.strip() else None
+        root = etree.fromstring(xml_safe_entities(body), parser=_parser()) if body.strip() else None
     except etree.XMLSyntaxError as exc:
         raise NotAFeed(f"unreadable XML: {exc}") from exc
     if root is None:

@@ -19,6 +19,7 @@ from aggregator.extract.api_fields import monetary_amount
 from aggregator.extract.lever import salary_period, salary_text
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting
+from aggregator.normalise.company import real_company
 
 SOURCE = "ashby"
 
@@ -118,7 +119,7 @@ def extract_job(record: dict[str, Any], board: str, company: str | None = None) 
         source_id=str(job_id) if job_id is not None else None,
         apply_url=_text(record.get("applyUrl")),
         title=_text(record.get("title")),
-        company=first(company, board),
+        company=real_company(company, board),
         salary_raw=compensation_salary(record.get("compensation")),
         base_salary_raw=compensation_amount(record.get("compensation")),
         location_raw=_text(record.get("location")),

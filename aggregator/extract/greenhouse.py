@@ -21,6 +21,7 @@ from parsel import Selector
 
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting
+from aggregator.normalise.company import real_company
 
 SOURCE = "greenhouse"
 _ESCAPED_TAG = re.compile(r"&lt;\s*/?\s*[a-zA-Z]")
@@ -71,7 +72,7 @@ def extract_job(record: dict[str, Any], board: str, company: str | None = None) 
         # The hosted page is also the application form.
         apply_url=_text(record.get("absolute_url")),
         title=_text(record.get("title")),
-        company=first(_text(record.get("company_name")), company, board),
+        company=real_company(_text(record.get("company_name")), company, board),
         salary_raw=pay_range(description),
         location_raw=_text(location.get("name")) if isinstance(location, dict) else None,
         description_html=description,

@@ -16,6 +16,7 @@ from typing import Any
 
 from aggregator.extract.api_fields import epoch_text, joined, markup, monetary_amount, number, salary_text, text
 from aggregator.items import RawPosting
+from aggregator.normalise.company import real_company
 
 SOURCE = "himalayas"
 
@@ -51,7 +52,7 @@ def extract_record(record: Any) -> RawPosting | None:
         source_id=guid,
         apply_url=text(record.get("applicationLink")),
         title=text(record.get("title")),
-        company=text(record.get("companyName")),
+        company=real_company(text(record.get("companyName")), text(record.get("companySlug"))),
         salary_raw=salary_text(
             record.get("minSalary"), record.get("maxSalary"), record.get("currency"), record.get("salaryPeriod")
         ),

@@ -16,6 +16,7 @@ from typing import Any
 from aggregator.extract.api_fields import monetary_amount
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting
+from aggregator.normalise.company import real_company
 
 SOURCE = "lever"
 
@@ -111,7 +112,7 @@ def extract_job(record: dict[str, Any], board: str, company: str | None = None) 
         source_id=str(job_id) if job_id is not None else None,
         apply_url=_text(record.get("applyUrl")),
         title=_text(record.get("text")),
-        company=first(company, board),
+        company=real_company(company, board),
         salary_raw=lever_salary(record.get("salaryRange")),
         base_salary_raw=lever_salary_amount(record.get("salaryRange")),
         location_raw=first(_text(categories.get("location")), "; ".join(filter(None, locations))),

@@ -13,6 +13,7 @@ from parsel import Selector
 from aggregator.extract.jsonld import first_job_posting, job_posting_fields, structured_hints
 from aggregator.extract.page import dig, first, inner_html, own_text, script_json, squash
 from aggregator.items import RawPosting
+from aggregator.normalise.company import real_company
 
 SOURCE = "remotewlb"
 _TRAILING_ID = re.compile(r"-(\d+)$")
@@ -51,7 +52,7 @@ def extract_posting(url: str, html: str) -> tuple[RawPosting | None, list[str]]:
             selector.css("a.btn-apply::attr(href)").get(),
         ),
         title=squash(title),
-        company=first(ld.get("company"), squash(job.get("companyName")), own_text(selector, ".job-company")),
+        company=real_company(ld.get("company"), squash(job.get("companyName")), own_text(selector, ".job-company")),
         salary_raw=first(squash(job.get("salary")), own_text(selector, ".tag-salary")),
         location_raw=first(squash(job.get("location")), own_text(selector, ".tag-location")),
         description_html=first(ld.get("description_html"), inner_html(selector, "section.job-description")),

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from aggregator.normalise.vocab import COMPANY_PLACEHOLDERS
+from aggregator.normalise.vocab import COMPANY_PLACEHOLDERS, is_company_placeholder
 
-__all__ = ["company_key", "PLACEHOLDERS", "LEGAL_SUFFIXES"]
+__all__ = ["company_key", "is_placeholder", "real_company", "PLACEHOLDERS", "LEGAL_SUFFIXES"]
 
 # Compared after folding (lower case, no accents, punctuation → space); the shared vocabulary.
 PLACEHOLDERS = COMPANY_PLACEHOLDERS
@@ -119,6 +119,21 @@ def _fold(text: str) -> str:
     # Apostrophes join ("McDonald's" → "mcdonalds"); all other punctuation separates.
     text = re.sub(r"['’`´]", "", text)
     return _NON_WORD.sub(" ", text).replace("_", " ").strip()
+
+
+def is_placeholder(name: object) -> bool:
+    """Whether a company field holds no company: missing, blank or a placeholder ("N/A", "None",
+    "Confidential", a literal field name such as ``name``)."""
+    return not isinstance(name, str) or is_company_placeholder(name)
+
+
+def real_company(*names: object) -> str | None:
+    """The first of a source's company fields that names a company (API name, configured name,
+    board slug …), stripped; None when every one is a placeholder."""
+    for name in names:
+        if not is_placeholder(name):
+            return " ".join(str(name).split())
+    return None
 
 
 def company_key(name: str | None) -> str | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from aggregator.items import NormalisedPosting, RawPosting
 from aggregator.normalise.dates import iso_utc
 from aggregator.normalise.employment import employment_type, seniority
@@ -13,6 +16,22 @@ from aggregator.normalise.text import clean_company, clean_text, html_to_text, s
 def _as_found(value: str | None) -> str | None:
     """Raw columns keep the string exactly as found; only a blank one becomes NULL."""
     return value if value and value.strip() else None
+
+
+# A board's structured workplace field (Lever's workplaceType, SmartRecruiters' remote/hybrid flags,
+# schema.org jobLocationType), squashed to letters → our workplace.
+_STATED_WORKPLACES = {"remote": "remote", "telecommute": "remote", "fullyremote": "remote", "hybrid": "hybrid",
+                      "onsite": "onsite", "office": "onsite", "inoffice": "onsite"}  # fmt: skip
+
+
+def stated_workplace(value: Any) -> str | None:
+    """``"Remote"``, ``"TELECOMMUTE"``, ``"on-site"`` … → remote/hybrid/onsite; None when unknown."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    found = {_STATED_WORKPLACES.get("".join(filter(str.isalpha, str(v).lower()))) for v in values if v}
+    for workplace in ("hybrid", "remote", "onsite"):
+        if workplace in found:
+            return workplace
+    return None
 
 
 def normalise_posting(raw: RawPosting) -> NormalisedPosting:
@@ -27,6 +46,9 @@ def normalise_posting(raw: RawPosting) -> NormalisedPosting:
     if clean_text(raw.location_raw) is None:
         location = location_from_jsonld(raw.job_location_type_raw, raw.applicant_location_raw, raw.job_location_raw)
     location = location or parse_location(raw.location_raw)
+    if location.workplace == "unknown" and stated_workplace(raw.job_location_type_raw):
+        # The text names places only; the board's own flag says how the job is done.
+        location = dataclasses.replace(location, workplace=stated_workplace(raw.job_location_type_raw))
     annual_min, annual_max = annualise(salary) if salary else (None, None)
     return NormalisedPosting(
         source=raw.source,

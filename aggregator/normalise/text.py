@@ -31,6 +31,7 @@ def clean_text(value: str | None) -> str | None:
 
 
 def clean_company(value: str | None) -> str | None:
+    """The company name cleaned; a placeholder (one vocabulary: ``normalise.company``) is None."""
     text = clean_text(value)
     if text is None or is_company_placeholder(text):
         return None

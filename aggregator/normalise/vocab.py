@@ -337,6 +337,9 @@ COMPANY_PLACEHOLDERS = frozenset(
         "not available", "not disclosed", "undisclosed", "confidential", "confidential company",
         "anonymous", "hidden", "private", "company", "employer", "tbd", "tba",
         "vertraulich", "anonym", "confidentiel", "confidencial", "riservato", "poufne",
+        # A template's field name printed instead of its value ("name", "{company_name}").
+        "name", "company name", "companyname", "employer name", "organization", "organisation",
+        "hiring organization",
     }
 )  # fmt: skip
 _NON_WORD = re.compile(r"[\W_]+")

@@ -1,0 +1,42 @@
+"""Teamtailor careers-site JSON Feed → RawPosting.
+
+``GET https://<company>.teamtailor.com/jobs.json`` (or the company's own careers domain) is a
+JSON Feed 1.1: ``{version, title, home_page_url, feed_url, items[]}``. An item has ``id`` (UUID),
+``title``, ``url`` (``…/jobs/<number>-<slug>``), ``date_published`` and ``_jobposting``: the
+schema.org ``JobPosting`` of the page (title, identifier, datePosted, jobLocation[], and on
+untrimmed feeds description, employmentType, baseSalary, jobLocationType). The feed's ``title``
+is the company's careers-site name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aggregator.extract.api_fields import markup, text
+from aggregator.extract.jobposting import base_salary_text, location_text
+from aggregator.extract.jsonld import job_posting_fields, structured_hints
+from aggregator.extract.page import first
+from aggregator.items import RawPosting
+from aggregator.normalise.company import real_company
+
+SOURCE = "teamtailor"
+
+
+def extract_item(record: dict[str, Any], board: str, company: str | None = None) -> RawPosting:
+    posting = record.get("_jobposting") if isinstance(record.get("_jobposting"), dict) else {}
+    ld = job_posting_fields(posting) if posting else {}
+    url = text(record.get("url"))
+    return RawPosting(
+        source=SOURCE,
+        url=url,
+        source_id=text(record.get("id")),
+        apply_url=url,  # the job page holds the application form
+        title=first(text(record.get("title")), ld.get("title")),
+        company=real_company(ld.get("company"), company, board),
+        salary_raw=base_salary_text(posting.get("baseSalary")),
+        location_raw=location_text(posting) if posting else None,
+        description_html=first(markup(record.get("content_html")), ld.get("description_html")),
+        date_posted=first(text(record.get("date_published")), ld.get("date_posted")),
+        valid_through=ld.get("valid_through"),
+        **structured_hints(ld),
+    )

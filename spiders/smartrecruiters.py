@@ -1,0 +1,68 @@
+import json
+
+import scrapy
+from w3lib.url import add_or_replace_parameter
+
+from aggregator.bases.ats import AtsJobSpider
+from aggregator.extract.smartrecruiters import extract_posting
+
+API = "https://api.smartrecruiters.com/v1/companies"
+PAGE_SIZE = 100
+
+
+class SmartRecruitersSpider(AtsJobSpider):
+    """Companies' SmartRecruiters boards (`-a boards=HireVue` or SMARTRECRUITERS_BOARDS; the
+    identifier is case-sensitive): the postings list, 100 at a time, then each posting's detail."""
+
+    name = "smartrecruiters"
+    board_url = API + "/{token}/postings?limit=100&offset=0"
+    boards_setting = "SMARTRECRUITERS_BOARDS"
+    schedule = "20 2 * * *"
+    terms = (
+        "Public Posting API (no key for published postings; no published rate limit): "
+        "list pages of 100 plus one detail request per posting, 1 request / s"
+    )
+    custom_settings = {"DOWNLOAD_DELAY": 1.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+    max_pages = 20  # 2,000 postings per company
+
+    def records(self, data):
+        content = data.get("content") if isinstance(data, dict) else None
+        return content if isinstance(content, list) else None
+
+    def next_pages(self, response, data, records, token, company, page=1, **_):
+        offset = int(data.get("offset") or 0) + len(records)
+        total = data.get("totalFound")
+        if len(records) < PAGE_SIZE or (isinstance(total, int) and offset >= total):
+            return
+        if int(page) >= int(self.max_pages):
+            self.crawler.stats.set_value("aggregator/ats/max_pages_reached", page)
+            return
+        url = add_or_replace_parameter(response.url, "offset", str(offset))
+        yield scrapy.Request(url, callback=self.parse_board, errback=self.on_listing_error,
+                             cb_kwargs={"token": token, "company": company, "page": int(page) + 1})  # fmt: skip
+
+    def extract(self, record, token, company):
+        posting_id = str(record.get("id") or "").strip()
+        if not posting_id:
+            return extract_posting(record, token, company)  # validation rejects and stores it
+        url = record.get("ref") or f"{API}/{token}/postings/{posting_id}"
+        meta = {"record": record, "token": token, "company": company}
+        return scrapy.Request(url, callback=self.parse_detail, errback=self.on_detail_error, meta=meta)
+
+    def parse_detail(self, response):
+        meta = response.meta
+        try:
+            detail = json.loads(response.body.decode("utf-8-sig"))
+        except ValueError as exc:
+            self.record_problem(response.url, "fetch", f"unreadable detail JSON: {exc}"[:500])
+            detail = None
+        yield extract_posting(
+            meta["record"], meta["token"], meta["company"], detail if isinstance(detail, dict) else None
+        )
+
+    def on_detail_error(self, failure):
+        # The posting is still listed: store it from the list entry, and the failed detail as a problem.
+        self.on_fetch_error(failure)
+        meta = failure.request.meta
+        if meta.get("record") is not None:
+            yield extract_posting(meta["record"], meta["token"], meta["company"])
