@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aggregator.items import NormalisedPosting, RawPosting
 from aggregator.normalise.dates import iso_utc
+from aggregator.normalise.defaults import apply_item_defaults
 from aggregator.normalise.employment import employment_type, seniority
 from aggregator.normalise.location import location_from_jsonld, parse_location
 from aggregator.normalise.salary import annualise, parse_salary, salary_from_base_salary
@@ -15,7 +19,8 @@ def _as_found(value: str | None) -> str | None:
     return value if value and value.strip() else None
 
 
-def normalise_posting(raw: RawPosting) -> NormalisedPosting:
+def normalise_posting(raw: RawPosting, defaults: Mapping[str, Any] | None = None) -> NormalisedPosting:
+    """``defaults``: the board's ``item_defaults``, filled in where the posting is silent."""
     title = clean_text(raw.title)
     description_html = sanitise_html(raw.description_html)
     salary = parse_salary(raw.salary_raw) or salary_from_base_salary(raw.base_salary_raw)
@@ -26,7 +31,7 @@ def normalise_posting(raw: RawPosting) -> NormalisedPosting:
         location = location_from_jsonld(raw.job_location_type_raw, raw.applicant_location_raw, raw.job_location_raw)
     location = location or parse_location(raw.location_raw)
     annual_min, annual_max = annualise(salary) if salary else (None, None)
-    return NormalisedPosting(
+    posting = NormalisedPosting(
         source=raw.source,
         source_id=clean_text(raw.source_id),
         source_key=clean_text(raw.source_key) or clean_text(raw.source_id),
@@ -58,3 +63,4 @@ def normalise_posting(raw: RawPosting) -> NormalisedPosting:
         last_modified=raw.last_modified,
         raw=raw.as_dict(),
     )
+    return apply_item_defaults(posting, defaults)
