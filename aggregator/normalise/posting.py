@@ -12,6 +12,7 @@ from aggregator.normalise.employment import employment_type, seniority
 from aggregator.normalise.location import location_from_jsonld, parse_location
 from aggregator.normalise.salary import annualise, parse_salary, salary_from_base_salary
 from aggregator.normalise.text import clean_company, clean_text, html_to_text, sanitise_html
+from aggregator.normalise.timezone import extract_window
 
 
 def _as_found(value: str | None) -> str | None:
@@ -31,6 +32,8 @@ def normalise_posting(raw: RawPosting, defaults: Mapping[str, Any] | None = None
         location = location_from_jsonld(raw.job_location_type_raw, raw.applicant_location_raw, raw.job_location_raw)
     location = location or parse_location(raw.location_raw)
     annual_min, annual_max = annualise(salary) if salary else (None, None)
+    description_text = html_to_text(description_html)
+    window = extract_window(raw.location_raw, title, description_text)
     posting = NormalisedPosting(
         source=raw.source,
         source_id=clean_text(raw.source_id),
@@ -51,10 +54,13 @@ def normalise_posting(raw: RawPosting, defaults: Mapping[str, Any] | None = None
         worldwide=location.worldwide,
         countries=list(location.countries),
         regions=list(location.regions),
+        tz_min=window.tz_min if window else None,
+        tz_max=window.tz_max if window else None,
+        tz_raw=window.evidence if window else None,
         employment_type=employment_type(raw.employment_type_raw, title),
         seniority=seniority(title),
         description_html=description_html,
-        description_text=html_to_text(description_html),
+        description_text=description_text,
         date_posted=iso_utc(raw.date_posted),
         valid_through=iso_utc(raw.valid_through),
         listed_url=raw.listed_url or raw.url,
