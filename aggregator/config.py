@@ -61,6 +61,8 @@ class Config:
     notify_command: str | None = None
     notify_on: str = "failure"  # failure | always
     boards: dict[str, BoardConfig] = field(default_factory=dict)
+    # Companies `aggregator search` never shows (compared case-insensitively).
+    exclude_companies: list[str] = field(default_factory=list)
     # Whether boards without a [boards.NAME] table run at their spider's default schedule.
     boards_enabled_by_default: bool = True
     health: HealthThresholds = field(default_factory=HealthThresholds)
@@ -152,6 +154,10 @@ def load_config(path: str | os.PathLike | None = None, known_boards: set[str] | 
         health=health,
         path=found,
     )
+    excluded = data.get("exclude_companies", [])
+    if not isinstance(excluded, list) or not all(isinstance(name, str) for name in excluded):
+        raise fail("exclude_companies must be a list of company names", "exclude_companies")
+    config.exclude_companies = list(excluded)
     if os.environ.get(DATABASE_URL_ENV):
         config.database_url = os.environ[DATABASE_URL_ENV]
     try:
