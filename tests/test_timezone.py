@@ -8,6 +8,8 @@ import json
 import pytest
 from sqlalchemy import text
 
+from aggregator.cli import main
+from aggregator.config import ConfigError, load_config
 from aggregator.db import make_engine
 from aggregator.normalise.timezone import ANY, extract_window, parse_offset, standard_offset
 from aggregator.search import QueryError, build_search, search
@@ -217,3 +219,28 @@ def test_region_and_company_filters(crawled, searchable):
     company = next(rows[i]["company"] for i in everything if rows[i]["company"])
     kept = _ids(search(searchable, "experience", exclude_companies=[company.upper()], limit=1000))
     assert kept == {i for i in everything if (rows[i]["company"] or "").lower() != company.lower()}
+
+
+def test_cli_filters_and_the_configured_exclusions(crawled, searchable, monkeypatch, tmp_path, capsys):
+    rows = {row["id"]: row for row in crawled["postings"].values()}
+    everything = search(searchable, "experience", limit=1000)
+    excluded = next(hit.company for hit in everything if hit.company)
+    (tmp_path / "aggregator.toml").write_text(f"exclude_companies = [{json.dumps(excluded.lower())}]\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AGGREGATOR_DATABASE_URL", crawled["url"])
+    expected = [
+        hit
+        for hit in everything
+        if hit.company != excluded and rows[hit.id]["tz_min"] is not None and _contains(rows[hit.id], 5.5)
+    ]
+    assert expected
+    arguments = ["search", "experience", "--timezone", "UTC+5:30", "--strict-timezone", "-n", "1000"]
+    assert main(arguments) == 0
+    out = capsys.readouterr().out
+    assert sorted(line.split()[-1] for line in out.splitlines()[2:]) == sorted(hit.url for hit in expected)
+    assert f"  {excluded}  " not in out
+    assert main(["search", "experience", "--timezone", "Mars/Olympus"]) == 2
+    assert "unknown time zone" in capsys.readouterr().err
+    (tmp_path / "aggregator.toml").write_text('exclude_companies = "Acme"\n')
+    with pytest.raises(ConfigError, match="exclude_companies must be a list"):
+        load_config(tmp_path / "aggregator.toml")
