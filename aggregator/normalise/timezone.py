@@ -48,19 +48,23 @@ ANY = TimeZoneWindow(MIN_OFFSET, MAX_OFFSET)
 
 # Abbreviations that name a time zone and nothing else in job postings.
 _PLAIN_ABBREVIATIONS = {
-    "HST": "Pacific/Honolulu", "AKST": "America/Anchorage", "AKDT": "America/Anchorage",
+    "AKST": "America/Anchorage", "AKDT": "America/Anchorage",
     "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "MDT": "America/Denver",
     "CDT": "America/Chicago", "EST": "America/New_York", "EDT": "America/New_York",
-    "BRT": "America/Sao_Paulo", "GMT": "Etc/UTC", "UTC": "Etc/UTC", "BST": "Europe/London",
-    "WET": "Europe/Lisbon", "CEST": "Europe/Paris", "EET": "Europe/Athens", "EEST": "Europe/Athens",
-    "MSK": "Europe/Moscow", "SGT": "Asia/Singapore", "PHT": "Asia/Manila", "HKT": "Asia/Hong_Kong",
+    "BRT": "America/Sao_Paulo", "GMT": "Etc/UTC", "UTC": "Etc/UTC", "WET": "Europe/Lisbon",
+    "CEST": "Europe/Paris", "EET": "Europe/Athens", "EEST": "Europe/Athens",
+    "SGT": "Asia/Singapore", "PHT": "Asia/Manila", "HKT": "Asia/Hong_Kong",
     "JST": "Asia/Tokyo", "KST": "Asia/Seoul", "AWST": "Australia/Perth", "ACST": "Australia/Darwin",
     "AEST": "Australia/Sydney", "NZST": "Pacific/Auckland", "NZDT": "Pacific/Auckland",
     "CST": "America/Chicago",
 }  # fmt: skip
 # Abbreviations that are also other things (PT = Portugal, CT = Connecticut, MST = a protocol,
-# CET = compte épargne temps, AEDT = Automated Employment Decision Tool): only beside a time word.
+# CET = compte épargne temps, AEDT = Automated Employment Decision Tool, MSK = Amazon's Kafka,
+# BST = binary search tree, HST = a Canadian sales tax): only beside a time word.
 _AMBIGUOUS_ABBREVIATIONS = {
+    "HST": "Pacific/Honolulu",
+    "BST": "Europe/London",
+    "MSK": "Europe/Moscow",
     "PT": "America/Los_Angeles", "MT": "America/Denver", "MST": "America/Denver", "CT": "America/Chicago",
     "ET": "America/New_York", "AST": "America/Halifax", "NST": "America/St_Johns",
     "ART": "America/Argentina/Buenos_Aires",
@@ -215,12 +219,16 @@ _DESCRIPTION_RE = re.compile(
 )
 _RESIDENCE_RE = re.compile(
     r"\b(?:live|living|reside|residing|based|located|location|candidates?\s+(?:in|from)|considering|"
-    r"applicants?\s+(?:in|from|that\s+live)|you\s+can\s+be)\b",
+    r"applicants?\s+(?:in|from|that\s+live)|you\s+can\s+be|talent\s+(?:in|from)|hir(?:e|ing)\s+(?:in|from|within))\b",
     re.I,
 )
 _HOURS_RE = re.compile(r"\b(?:hours|schedule|shifts?|work(?:ing)?\s+(?:in|during|on)|availab\w*)\b", re.I)
 _OVERLAP_RE = re.compile(r"\boverlap", re.I)
 _LIST_GAP_RE = re.compile(r"(?:\s|,|/|&|\bor\b|\band\b)+", re.I)
+_BACK_REFERENCE_RE = re.compile(
+    r"\boutside\s+(?:of\s+)?(?:this|these|that|those|the\s+above|our)\s+(?:time[\s-]*zones?\s*)?(?:range|window|time[\s-]*zones?|hours)",
+    re.I,
+)
 _ISRAEL_RE = re.compile(r"\bisrael", re.I)
 # "based no further east than GMT+3": one bound; the other comes from the location line's region.
 _ONE_BOUND_RE = re.compile(r"\bno\s+(?:further|farther)\s+(?P<side>east|west)\s+than\b", re.I)
@@ -409,6 +417,22 @@ def _sentences(location: str | None, title: str | None, text: str | None) -> lis
     return lines
 
 
+_LIST_INTRO_RE = re.compile(r"time[\s-]*zones?\s*:\s*$|timezones?\s*:\s*$", re.I)
+_LIST_LINES = 6
+
+
+def _listed_zones(lines: list[tuple[str, bool]]) -> list[_Mention]:
+    """The zones and regions of the short lines that follow a list introduction."""
+    found: list[_Mention] = []
+    for line, is_location in lines:
+        line = line.lstrip("*-\u2022 ")
+        if is_location or len(line.split()) > _FRAGMENT_WORDS:
+            break
+        # Each item is a time zone by its place in the list: "North/South America" means its zones.
+        found += [m for m in _mentions(f"{line} time zones") if m.start < len(line)]
+    return found
+
+
 def _is_requirement(sentence: str, is_location: bool) -> bool:
     if is_location:
         return True
@@ -431,9 +455,15 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
     candidates: list[tuple[int, int, int, tuple[float, float], str]] = []
     any_evidence: str | None = None
     previous: list[_Mention] = []
-    for index, (original, is_location) in enumerate(_sentences(location, title, text)):
+    sentences = _sentences(location, title, text)
+    for index, (original, is_location) in enumerate(sentences):
         sentence = _NOT_TIME_RE.sub(lambda m: m.group(1) + "_time", original)
         mentions = _mentions(sentence)
+        if _LIST_INTRO_RE.search(sentence):
+            # "... engineering talent in these timezones:" followed by a list of zones or regions.
+            listed = _listed_zones(sentences[index + 1 : index + 1 + _LIST_LINES])
+            if listed:
+                mentions = listed
         if any_evidence is None and not is_location and _ANY_RE.search(sentence):
             any_evidence = original[:200]
         if not mentions and is_location:
@@ -454,7 +484,10 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
                     candidates.append((4, 1, index, window, original[:200]))
             continue
         previous = mentions
-        if not _is_requirement(sentence, is_location):
+        following = sentences[index + 1][0] if index + 1 < len(sentences) else ""
+        # "Our team sits between EST and EET. If you're located outside this range, ...": the next
+        # sentence makes the description a requirement.
+        if not (_is_requirement(sentence, is_location) or _BACK_REFERENCE_RE.search(following)):
             continue
         window = _sentence_window(sentence, mentions, [], location)
         if window is None:
