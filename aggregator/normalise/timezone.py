@@ -77,6 +77,9 @@ _NAMED_ZONES = {
     r"mountain": "America/Denver", r"mexic(?:o|an)\s+central": "America/Mexico_City",
     r"(?:us\s+|u\.s\.\s+)?central(?!\s+(?:and\s+)?(?:european|europe|america|asia|africa))": "America/Chicago",
     r"eastern(?!\s+europe)": "America/New_York", r"east(?:ern)?[\s-]+coast": "America/New_York",
+    # "East or West Coast time zones": the first coast shares the second's "Coast".
+    r"east(?=\s*(?:or|and|/|&)\s*west[\s-]+coast)": "America/New_York",
+    r"west(?=\s*(?:or|and|/|&)\s*east[\s-]+coast)": "America/Los_Angeles",
     r"atlantic": "America/Halifax", r"newfoundland": "America/St_Johns",
     r"central\s+europe(?:an)?": "Europe/Paris", r"eastern\s+europe(?:an)?": "Europe/Athens",
     r"east\s+africa": "Europe/Moscow", r"gulf": "Asia/Dubai",
