@@ -436,6 +436,23 @@ def _listed_zones(lines: list[tuple[str, bool]]) -> list[_Mention]:
     return found
 
 
+# Every rule needs one of these words (or a zone abbreviation): plain substring tests, because
+# they run on every sentence of every posting.
+_GATE_WORDS = ("time", "zone", "hour", "shift", "schedule", "work day", "workday", "morning", "afternoon", "standard",
+               "daylight", "utc", "gmt", "overlap", "±", "+/-", "difference", "between", "wherever", "tz")  # fmt: skip
+_CLOCK_RE = re.compile(r"\d\s*[ap]\.?m", re.I)
+
+
+def _could_state_time(sentence: str) -> bool:
+    """False when no rule below can find anything in the sentence."""
+    lowered = sentence.lower()
+    return (
+        any(word in lowered for word in _GATE_WORDS)
+        or bool(_ABBREVIATION_RE.search(sentence))
+        or bool(_CLOCK_RE.search(sentence))
+    )
+
+
 def _is_requirement(sentence: str, is_location: bool) -> bool:
     if is_location:
         return True
@@ -460,6 +477,8 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
     previous: list[_Mention] = []
     sentences = _sentences(location, title, text)
     for index, (original, is_location) in enumerate(sentences):
+        if not _could_state_time(original):
+            continue  # most sentences: a cheap test before the expensive ones
         sentence = _NOT_TIME_RE.sub(lambda m: m.group(1) + "_time", original)
         mentions = _mentions(sentence)
         if _LIST_INTRO_RE.search(sentence):
