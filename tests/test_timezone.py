@@ -39,6 +39,8 @@ def window(text: str, location: str | None = None, title: str | None = None):
         ("This role will be working PST business hours.", (-8, -8)),  # hours
         ("Work Schedule: 2:30 PM TO 11:30PM IST", (5.5, 5.5)),
         ("The role will support EMEA shifts ( 12 pm IST to 11 pm IST any 9 hour window).", (0, 4)),
+        ("Must support US shifts (6 pm to 3 am IST).", (-8, -5)),  # another region's hours: not the clock's zone
+        ("Must work the UK shift (1 pm to 10 pm IST).", (0, 0)),
         ("Ability to overlap with EST time zone for effective collaboration.", (-5, -5)),  # unquantified overlap
         ("Flexible working hours (ideally 5-6 hours overlap with UK Time zone).", (-3, 3)),  # quantified: N = 5
         ("You need 20 hours a week of overlap with PST.", (-12, -4)),  # 4 a day

@@ -151,7 +151,9 @@ _NAMED_RE = re.compile(r"\b(?:" + "|".join(f"(?P<n{i}>{p})" for i, p in enumerat
 _NAMED_ZONE_LIST = list(_NAMED_ZONES.values())
 _PLACE_RE = re.compile(r"\b(?:" + "|".join(f"(?P<n{i}>{p})" for i, p in enumerate(_PLACE_ZONES)) + r")\b", re.I)
 _PLACE_ZONE_LIST = list(_PLACE_ZONES.values())
-_PLACE_TIME_RE = re.compile(r"^[\s'’s-]*(?:standard\s+)?(?:time|hours|business\s+hours|working\s+hours|timezone)", re.I)
+_PLACE_TIME_RE = re.compile(
+    r"^[\s'’s-]*(?:standard\s+)?(?:time|hours|business\s+hours|working\s+hours|timezone|shifts?)", re.I
+)
 _PLACE_CONTEXT_RE = re.compile(r"overlap|difference|between", re.I)
 _REGION_RE = re.compile(
     r"(?<![\w])(?:" + "|".join(f"(?P<r{i}>{p})" for i, (p, _) in enumerate(_REGION_WINDOWS)) + r")(?![\w])"
@@ -236,7 +238,11 @@ _ISRAEL_RE = re.compile(r"\bisrael", re.I)
 # "based no further east than GMT+3": one bound; the other comes from the location line's region.
 _ONE_BOUND_RE = re.compile(r"\bno\s+(?:further|farther)\s+(?P<side>east|west)\s+than\b", re.I)
 _OVERLAP_REFERENCE_RE = re.compile(r"\boverlap\w*\s+(?:\w+\s+){0,3}?with\s+(?:the\s+|our\s+)?(?P<ref>\S)", re.I)
-_REGION_SHIFT_RE = re.compile(r"\b(?:emea|apac|us|u\.s\.|european?|latam)\s+(?:shifts?|hours)\b", re.I)
+# "support EMEA shifts (12 pm IST to 11 pm IST)", "UK shift (1 pm to 10 pm IST)": the schedule is
+# named as a region's or a country's hours, so that is the window, not the zone of the clock.
+_REGION_SHIFT_RE = re.compile(
+    r"\b(?:emea|apac|us|u\.s\.|usa|european?|latam|uk|british|american|australian?)\s+(?:shifts?|hours)\b", re.I
+)
 
 _SENTENCE_SPLIT_RE = re.compile(r"\n+|(?<=[.!?;])\s+(?=[A-Z*_(\"'])|\s+[\u2022\u25cf\u25aa]\s*")
 
@@ -362,10 +368,11 @@ def _sentence_window(
     sentence: str, mentions: list[_Mention], context: list[_Mention], location: str | None = None
 ) -> tuple[float, float] | None:
     """The window one requirement sentence states (spec §4)."""
-    regions = [m for m in mentions if m.kind == "region"]
     chosen = mentions
-    if _REGION_SHIFT_RE.search(sentence) and regions:
-        chosen = regions  # "EMEA shifts (12 pm IST to 11 pm IST)" is EMEA, not IST
+    shift = _REGION_SHIFT_RE.search(sentence)
+    named = [m for m in mentions if shift and shift.start() <= m.start < shift.end()]
+    if named:
+        chosen = named
     if not chosen:
         chosen = context
     if not chosen:
