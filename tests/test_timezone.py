@@ -223,6 +223,13 @@ def test_countries_and_regions_alone_state_no_time():
     assert window("", location="remote,USA timezones") == (-8, -5)
 
 
+def test_references_to_a_zone_named_elsewhere():
+    assert window("You must work within the region's time zones.", location="Remote - EMEA") == (0, 4)
+    office = "Our office is in Chicago (Central Time). "
+    assert window(office + "You must be able to work within that time zone.") == (-6, -6)
+    assert window(office + "We have teammates in that time zone.") is None
+
+
 def test_a_stated_window_beats_any_time_zone_and_the_evidence_is_kept():
     found = extract_window(None, None, "We welcome applicants from all time zones.\nMust work EST hours.")
     assert (found.tz_min, found.tz_max) == (-5, -5)

@@ -234,6 +234,8 @@ _BACK_REFERENCE_RE = re.compile(
     r"\boutside\s+(?:of\s+)?(?:this|these|that|those|the\s+above|our)\s+(?:time[\s-]*zones?\s*)?(?:range|window|time[\s-]*zones?|hours)",
     re.I,
 )
+_REGION_REFERENCE_RE = re.compile(r"\b(?:the|this|that|your|our)\s+region(?:'s|s')?\s+time[\s-]*zones?", re.I)
+_ZONE_REFERENCE_RE = re.compile(r"\b(?:that|this|the\s+same|these|those)\s+time[\s-]*zones?\b(?!\s+(?:as|of)\b)", re.I)
 _ISRAEL_RE = re.compile(r"\bisrael", re.I)
 # "based no further east than GMT+3": one bound; the other comes from the location line's region.
 _ONE_BOUND_RE = re.compile(r"\bno\s+(?:further|farther)\s+(?P<side>east|west)\s+than\b", re.I)
@@ -466,10 +468,14 @@ def _is_requirement(sentence: str, is_location: bool) -> bool:
     if _DESCRIPTION_RE.search(sentence) and not _STRONG_REQUIREMENT_RE.search(sentence):
         return False
     # A bare line such as "Pacific, Hawaii or Australia time zone." under a heading is a statement too.
-    return bool(_REQUIREMENT_RE.search(sentence)) or len(sentence.split()) <= _FRAGMENT_WORDS
+    if _REQUIREMENT_RE.search(sentence):
+        return True
+    return len(sentence.split()) <= _FRAGMENT_WORDS and not _CLAUSE_RE.search(sentence)
 
 
 _FRAGMENT_WORDS = 8
+# A short line with a verb or a "we" is a sentence about someone ("Our office is in Chicago (CT)").
+_CLAUSE_RE = re.compile(r"\b(?:is|are|was|were|we|our|has|have|had|will)\b", re.I)
 _FIELD_RE = re.compile(r"^[*_\s]*[A-Za-z][A-Za-z /&-]{2,30}:", re.I)
 # "full-time" is not a time word.
 _NOT_TIME_RE = re.compile(
@@ -505,6 +511,14 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
                     index_ = next(int(k[1:]) for k, v in word.groupdict().items() if v)
                     low, high = _REGION_WINDOWS[index_][1]
                     mentions = [_Mention(word.start(), word.end(), low, high, "region")]
+        if not mentions and not is_location:
+            # "work within the region's time zones" (the region of the location line), "must work
+            # within that time zone" (the zone named just before).
+            if _REGION_REFERENCE_RE.search(sentence) and _region_window(location):
+                low, high = _region_window(location)
+                mentions = [_Mention(0, 0, low, high, "region")]
+            elif _ZONE_REFERENCE_RE.search(sentence) and previous:
+                mentions = list(previous)
         if not mentions:
             # "an overlap of 5 working hours is required": the reference is the zone named just before.
             if _OVERLAP_HOURS_RE.search(sentence) and previous and _is_requirement(sentence, False):
