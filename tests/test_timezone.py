@@ -49,6 +49,8 @@ def window(text: str, location: str | None = None, title: str | None = None):
         ("A time zone that overlaps with Australia. Pacific, Hawaii or Australia time zone.", (8, -8)),  # date line
         ("We welcome applicants from all time zones.", (ANY.tz_min, ANY.tz_max)),
         ("You must work 9am-5pm IST from our Israel office.", (2, 2)),  # IST is India's unless Israel is said
+        ("Debe tener disponibilidad en la zona horaria de Nueva York (EST).", (-5, -5)),  # any language
+        ("Vous devez être disponible sur le fuseau horaire CET.", (1, 1)),
     ],
 )
 def test_rules_of_the_spec(sentence, expected):

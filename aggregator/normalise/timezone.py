@@ -111,7 +111,9 @@ _REGION_WINDOWS = [
 _TIME_WORD = (
     r"time\s*-?\s*zones?|timezones?|\btz\b|\bhours?\b|\btime\b|\bshifts?\b|\bschedule\b|\bworkday\b|\bwork\s+day\b|"
     r"\bmorning\b|\bafternoon\b|\bstandard\b|\bdaylight\b|\butc\b|\bgmt\b|\d\s*(?:a\.?m\.?|p\.?m\.?)\b|\boverlap|"
-    r"±|\+\s*/\s*-"
+    r"±|\+\s*/\s*-|"
+    # The same in the other languages postings come in: "zona horaria", "fuseau horaire", "Zeitzone".
+    r"zonas?\s+horarias?|husos?\s+horarios?|fuseaux?\s+horaires?|zeitzonen?"
 )
 _TIME_WORD_RE = re.compile(_TIME_WORD, re.I)
 
@@ -204,7 +206,7 @@ _REQUIREMENT_RE = re.compile(
     r"expect\w*|should|candidates?|applicants?|talent|you(?:'ll|\s+will|\s+are|'re)?\s+(?:be\s+)?(?:work|live|based|located)\w*|"
     r"only|considering|consider|prefer\w*|ideally|within|between|based|located|locations?|reside|residing|live|"
     r"hours|schedule|shifts?|overlap\w*|compatib\w*|align\w*|timezone:|time\s+zone:|work(?:ing)?\s+(?:in|during|on|within)|"
-    r"seeking|looking\s+for|open\s+to|accept)\b",
+    r"seeking|looking\s+for|open\s+to|accept|debe\w*|requis\w*|requerid\w*|disponib\w*|obligatori\w*)\b",
     re.I,
 )
 _STRONG_REQUIREMENT_RE = re.compile(
@@ -448,7 +450,8 @@ def _listed_zones(lines: list[tuple[str, bool]]) -> list[_Mention]:
 # Every rule needs one of these words (or a zone abbreviation): plain substring tests, because
 # they run on every sentence of every posting.
 _GATE_WORDS = ("time", "zone", "hour", "shift", "schedule", "work day", "workday", "morning", "afternoon", "standard",
-               "daylight", "utc", "gmt", "overlap", "±", "+/-", "difference", "between", "wherever", "tz")  # fmt: skip
+               "daylight", "utc", "gmt", "overlap", "±", "+/-", "difference", "between", "wherever", "tz", "horari",
+               "fuseau", "zeitzone")  # fmt: skip
 _CLOCK_RE = re.compile(r"\d\s*[ap]\.?m", re.I)
 
 
