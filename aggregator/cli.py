@@ -106,6 +106,21 @@ def build_parser() -> argparse.ArgumentParser:
     found.add_argument("--worldwide", action="store_true", help="only postings open worldwide")
     found.add_argument("--min-salary", type=float, metavar="AMOUNT", help="yearly pay at least this (needs --currency)")
     found.add_argument("--currency", metavar="CUR", help="only salaries in this currency (ISO code, e.g. EUR)")
+    found.add_argument("--region", metavar="REGION", help="only postings open to this region (EMEA, LATAM, EUROPE, …)")
+    found.add_argument(
+        "--exclude-company",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave out this company (repeatable; adds to exclude_companies in aggregator.toml)",
+    )
+    found.add_argument(
+        "--timezone",
+        metavar="TZ",
+        help="remote postings you can work from this offset or zone "
+        "(UTC+2, +2, -5:30, Europe/Berlin, EST), and those that state no time zone",
+    )
+    found.add_argument("--strict-timezone", action="store_true", help="with --timezone: only postings that state one")
     found.add_argument("--since", metavar="WHEN", help="first seen since: 7d, 24h, 2w or a date (2024-05-01)")
     found.add_argument("-n", "--limit", type=_positive, default=20, help="how many postings (default 20)")
 
@@ -317,7 +332,8 @@ def cmd_search(args) -> int:
         hits = search(
             engine, args.query, country=args.country, remote_only=args.remote_only,
             worldwide=args.worldwide, min_salary=args.min_salary, currency=args.currency, since=args.since,
-            limit=args.limit,
+            limit=args.limit, region=args.region, exclude_companies=[*config.exclude_companies, *args.exclude_company],
+            timezone=args.timezone, strict_timezone=args.strict_timezone,
         )  # fmt: skip
     except QueryError as exc:
         print(f"aggregator: {exc}", file=sys.stderr)

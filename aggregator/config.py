@@ -75,6 +75,8 @@ class Config:
     notify_command: str | None = None
     notify_on: str = "failure"  # failure | always
     boards: dict[str, BoardConfig] = field(default_factory=dict)
+    # Companies `aggregator search` never shows (compared case-insensitively).
+    exclude_companies: list[str] = field(default_factory=list)
     # Whether boards without a [boards.NAME] table run at their spider's default schedule.
     boards_enabled_by_default: bool = True
     health: HealthThresholds = field(default_factory=HealthThresholds)
@@ -151,6 +153,7 @@ class _File(_Table):
     notify_command: str | None = None
     notify_on: Literal["failure", "always"] = "failure"
     boards_enabled_by_default: bool = True
+    exclude_companies: list[str] = []
     health: _HealthTable = _HealthTable()
     boards: dict[str, _BoardTable] = {}
 
@@ -322,6 +325,7 @@ def load_config(path: str | os.PathLike | None = None, known_boards: set[str] | 
         notify_command=checked.notify_command,
         notify_on=checked.notify_on,
         boards_enabled_by_default=checked.boards_enabled_by_default,
+        exclude_companies=list(checked.exclude_companies),
         health=health,
         path=found,
         key_lines=lines,

@@ -61,6 +61,8 @@ CONTENT_FIELDS = (
     "worldwide",
     "countries",
     "regions",
+    "tz_min",
+    "tz_max",
     "employment_type",
     "seniority",
     "description_html",
@@ -90,6 +92,9 @@ class NormalisedPosting:
     worldwide: bool = False
     countries: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
+    tz_min: float | None = None
+    tz_max: float | None = None
+    tz_raw: str | None = None
     employment_type: str | None = None
     seniority: str | None = None
     description_html: str | None = None

@@ -121,6 +121,11 @@ class Posting(Base):
     worldwide: Mapped[bool] = mapped_column(Boolean, default=False)
     countries: Mapped[list[str]] = mapped_column(JSONType, default=list)
     regions: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # The UTC offsets (hours east) the posting asks you to work in; NULL when it says nothing,
+    # -12..14 for any time zone, tz_min > tz_max across the date line. tz_raw: the evidence phrase.
+    tz_min: Mapped[float | None] = mapped_column(Float)
+    tz_max: Mapped[float | None] = mapped_column(Float)
+    tz_raw: Mapped[str | None] = mapped_column(Text)
     employment_type: Mapped[str | None] = mapped_column(String(16))
     seniority: Mapped[str | None] = mapped_column(String(16))
     description_html: Mapped[str | None] = mapped_column(Text)
@@ -169,6 +174,9 @@ class Job(Base):
     regions: Mapped[list[str]] = mapped_column(JSONType, default=list)
     workplace: Mapped[str] = mapped_column(String(8), default="unknown")
     worldwide: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The time-zone window of its best posting that states one (postings.tz_min/tz_max).
+    tz_min: Mapped[float | None] = mapped_column(Float)
+    tz_max: Mapped[float | None] = mapped_column(Float)
     salary_min: Mapped[float | None] = mapped_column(Float)
     salary_max: Mapped[float | None] = mapped_column(Float)
     salary_currency: Mapped[str | None] = mapped_column(String(3))

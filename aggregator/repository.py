@@ -496,6 +496,12 @@ def _best_salary(postings: list, best) -> object | None:
     return max(with_salary, key=lambda p: (p.salary_min is not None and p.salary_max is not None, p.last_seen_at))
 
 
+def _time_zone_window(postings: list, best) -> dict:
+    """The best posting's window, else the first other posting that states one."""
+    stated = next((p for p in [best, *postings] if p.tz_min is not None), None)
+    return {"tz_min": stated.tz_min if stated else None, "tz_max": stated.tz_max if stated else None}
+
+
 def refresh_jobs(connection, job_ids: Iterable[int]) -> None:
     """Recompute what people filter jobs on from the jobs' postings."""
     job_ids = list(set(job_ids))
@@ -508,7 +514,7 @@ def refresh_jobs(connection, job_ids: Iterable[int]) -> None:
         Posting.id, Posting.job_id, Posting.title, Posting.company, Posting.countries, Posting.regions,
         Posting.workplace, Posting.worldwide, Posting.salary_min, Posting.salary_max, Posting.salary_currency,
         Posting.salary_period, Posting.salary_annual_min, Posting.salary_annual_max, Posting.first_seen_at,
-        Posting.last_seen_at, Posting.closed_at, Posting.date_posted,
+        Posting.last_seen_at, Posting.closed_at, Posting.date_posted, Posting.tz_min, Posting.tz_max,
     )  # fmt: skip
     by_job: dict[int, list] = {}
     for row in connection.execute(select(*columns).where(Posting.job_id.in_(job_ids))):
@@ -528,6 +534,7 @@ def refresh_jobs(connection, job_ids: Iterable[int]) -> None:
                 "regions": sorted({r for p in postings for r in (p.regions or [])}),
                 "workplace": best.workplace,
                 "worldwide": any(p.worldwide for p in postings),
+                **_time_zone_window(postings, best),
                 "salary_min": paid.salary_min if paid else None,
                 "salary_max": paid.salary_max if paid else None,
                 "salary_currency": paid.salary_currency if paid else None,

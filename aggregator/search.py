@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -257,6 +258,31 @@ def _country(value: str) -> str:
     return code
 
 
+def _region(value: str) -> str:
+    from aggregator.normalise.location import REGIONS
+
+    code = re.sub(r"[\s-]+", "_", value.strip().upper())
+    if code not in REGIONS:
+        raise QueryError(f"unknown region {value!r} (regions: {', '.join(REGIONS)})")
+    return code
+
+
+def _offset(value: str) -> float:
+    from aggregator.normalise.timezone import parse_offset
+
+    try:
+        return parse_offset(value)
+    except ValueError as exc:
+        raise QueryError(str(exc)) from None
+
+
+# The window [tz_min, tz_max] holds the offset; tz_min > tz_max is a window across the date line.
+TIMEZONE_CONTAINS = (
+    "(postings.tz_min <= postings.tz_max AND :tz_offset BETWEEN postings.tz_min AND postings.tz_max"
+    " OR postings.tz_min > postings.tz_max AND (:tz_offset >= postings.tz_min OR :tz_offset <= postings.tz_max))"
+)
+
+
 def _currency(value: str) -> str:
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
@@ -309,6 +335,10 @@ def build_search(
     since: str | datetime | date | None = None,
     limit: int = 20,
     now: datetime | None = None,
+    region: str | None = None,
+    exclude_companies: Sequence[str] = (),
+    timezone: str | None = None,
+    strict_timezone: bool = False,
 ) -> tuple[str, dict[str, Any]]:
     """The SQL text and its bound parameters for ``dialect`` ("sqlite" or "postgresql")."""
     if dialect not in ("sqlite", "postgresql"):
@@ -338,6 +368,25 @@ def build_search(
         else:
             sql.append("AND postings.countries @> CAST(:countries AS jsonb)")
             params["countries"] = json.dumps([_country(country)])
+    if region:
+        if sqlite:
+            sql.append("AND EXISTS (SELECT 1 FROM json_each(postings.regions) WHERE json_each.value = :region)")
+            params["region"] = _region(region)
+        else:
+            sql.append("AND postings.regions @> CAST(:regions AS jsonb)")
+            params["regions"] = json.dumps([_region(region)])
+    excluded = sorted({name.strip().lower() for name in exclude_companies if name and name.strip()})
+    if excluded:
+        names = ", ".join(f":exclude_{index}" for index in range(len(excluded)))
+        sql.append(f"AND (postings.company IS NULL OR lower(postings.company) NOT IN ({names}))")
+        params.update({f"exclude_{index}": name for index, name in enumerate(excluded)})
+    if strict_timezone and timezone is None:
+        raise QueryError("--strict-timezone needs --timezone (an offset like UTC+2, or a zone like Europe/Berlin)")
+    if timezone is not None:
+        # Remote postings whose window holds the offset, or (unless strict) that state no window.
+        stated = "postings.tz_min IS NOT NULL AND " if strict_timezone else "postings.tz_min IS NULL OR "
+        sql.append(f"AND postings.workplace = 'remote' AND ({stated}{TIMEZONE_CONTAINS})")
+        params["tz_offset"] = _offset(timezone)
     if remote_only:
         sql.append("AND postings.workplace = 'remote'")
     if worldwide:
@@ -383,11 +432,16 @@ def search(
     currency: str | None = None,
     since: str | datetime | date | None = None,
     limit: int = 20,
+    region: str | None = None,
+    exclude_companies: Sequence[str] = (),
+    timezone: str | None = None,
+    strict_timezone: bool = False,
 ) -> list[SearchHit]:
     """Open postings matching ``query`` and the filters, best first. Reads only."""
     sql, params = build_search(
         engine.dialect.name, query, country=country, remote_only=remote_only, worldwide=worldwide,
-        min_salary=min_salary, currency=currency, since=since, limit=limit,
+        min_salary=min_salary, currency=currency, since=since, limit=limit, region=region,
+        exclude_companies=exclude_companies, timezone=timezone, strict_timezone=strict_timezone,
     )  # fmt: skip
     # A plain connection is a reader: on SQLite it begins without taking the write lock.
     with engine.connect() as connection:

@@ -7,6 +7,7 @@ class HimalayasSpider(ApiJobSpider):
     until a short or empty page."""
 
     name = "himalayas"
+    item_defaults = {"workplace": "remote"}  # a remote-only board: its postings are remote unless they say otherwise
     allowed_domains = ["himalayas.app"]
     api_url = "https://himalayas.app/jobs/api?limit=20"
     records_path = "jobs"

@@ -6,6 +6,7 @@ class JobicySpider(ApiJobSpider):
     """jobicy.com API v2: the newest ``count`` postings in one response (key ``jobs``); no paging."""
 
     name = "jobicy"
+    item_defaults = {"workplace": "remote"}  # a remote-only board: its postings are remote unless they say otherwise
     allowed_domains = ["jobicy.com"]
     api_url = "https://jobicy.com/api/v2/remote-jobs?count=100"
     query_args = ("count", "geo", "industry", "tag")

@@ -6,6 +6,7 @@ class RemoteOKSpider(ApiJobSpider):
     """remoteok.com: one JSON array of the ~100 newest postings (a legal notice first); no paging."""
 
     name = "remoteok"
+    item_defaults = {"workplace": "remote"}  # a remote-only board: its postings are remote unless they say otherwise
     allowed_domains = ["remoteok.com"]
     api_url = "https://remoteok.com/api"
     query_args = ("tag",)

@@ -6,6 +6,7 @@ class RemotiveSpider(ApiJobSpider):
     """remotive.com: every current posting in one response (key ``jobs``); no paging, one request a day."""
 
     name = "remotive"
+    item_defaults = {"workplace": "remote"}  # a remote-only board: its postings are remote unless they say otherwise
     allowed_domains = ["remotive.com"]
     api_url = "https://remotive.com/api/remote-jobs"
     query_args = ("category", "search", "company_name", "limit")

@@ -12,6 +12,7 @@ class WeWorkRemotelySpider(FeedJobSpider):
     """weworkremotely.com: the all-jobs feed (newest 100) and every category feed; no pagination."""
 
     name = "weworkremotely"
+    item_defaults = {"workplace": "remote"}  # a remote-only board: its postings are remote unless they say otherwise
     allowed_domains = ["weworkremotely.com"]
     feed_urls = (f"{BASE}/remote-jobs.rss", *(f"{BASE}/categories/{slug}.rss" for slug in CATEGORIES))
     schedule = "0 2 * * *"

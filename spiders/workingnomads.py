@@ -6,6 +6,7 @@ class WorkingNomadsSpider(ApiJobSpider):
     """workingnomads.com: one bare JSON array of current postings; no paging, no salary."""
 
     name = "workingnomads"
+    item_defaults = {"workplace": "remote"}  # a remote-only board: its postings are remote unless they say otherwise
     allowed_domains = ["workingnomads.com", "www.workingnomads.com"]
     api_url = "https://www.workingnomads.com/api/exposed_jobs/"
     terms = (

@@ -380,3 +380,13 @@ def test_workingnomads_and_arbeitnow_extractors():
 )
 def test_salary_text_from_structured_fields(low, high, currency, period, expected):
     assert salary_text(low, high, currency, period) == expected
+
+
+def test_remote_only_boards_come_out_remote(crawled):
+    """Boards declaring item_defaults = {"workplace": "remote"}: their recorded postings are remote
+    (where the posting itself names only a country, a region or nothing), countries kept."""
+    boards = [name for name, spider in SPIDERS.items() if getattr(spider, "item_defaults", None)]
+    assert set(boards) == {"remoteok", "remotive", "himalayas", "jobicy", "workingnomads"}
+    rows = [row for board in boards for row in crawled[board]["postings"]]
+    assert sum(row["workplace"] == "remote" for row in rows) / len(rows) >= 0.995
+    assert any(_json(row["countries"]) for row in rows if row["workplace"] == "remote")

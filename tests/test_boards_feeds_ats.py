@@ -381,3 +381,9 @@ def test_fixture_bodies_are_the_real_captures():
             assert entry["url"].startswith("https://")
             for response in entry["responses"]:
                 assert Path(folder / response["body"]).stat().st_size > 0
+
+
+def test_remote_only_boards_come_out_remote(crawls):
+    """We Work Remotely declares item_defaults = {"workplace": "remote"}: its recorded postings are remote."""
+    rows = [row for name in ("wwr-2026", "wwr-2022") for row in stored(crawls[name]).values()]
+    assert sum(row["workplace"] == "remote" for row in rows) / len(rows) >= 0.995

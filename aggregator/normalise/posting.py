@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from aggregator.items import NormalisedPosting, RawPosting
 from aggregator.normalise.dates import iso_utc
+from aggregator.normalise.defaults import apply_item_defaults
 from aggregator.normalise.employment import employment_type, seniority
 from aggregator.normalise.location import location_from_jsonld, parse_location
 from aggregator.normalise.salary import annualise, parse_salary, salary_from_base_salary
 from aggregator.normalise.text import clean_company, clean_text, html_to_text, sanitise_html
+from aggregator.normalise.timezone import extract_window
 
 
 def _as_found(value: str | None) -> str | None:
@@ -34,7 +37,8 @@ def stated_workplace(value: Any) -> str | None:
     return None
 
 
-def normalise_posting(raw: RawPosting) -> NormalisedPosting:
+def normalise_posting(raw: RawPosting, defaults: Mapping[str, Any] | None = None) -> NormalisedPosting:
+    """``defaults``: the board's ``item_defaults``, filled in where the posting is silent."""
     title = clean_text(raw.title)
     description_html = sanitise_html(raw.description_html)
     # Structured numbers (an API's min/max/currency/period, schema.org baseSalary) go straight into
@@ -50,7 +54,9 @@ def normalise_posting(raw: RawPosting) -> NormalisedPosting:
         # The text names places only; the board's own flag says how the job is done.
         location = dataclasses.replace(location, workplace=stated_workplace(raw.job_location_type_raw))
     annual_min, annual_max = annualise(salary) if salary else (None, None)
-    return NormalisedPosting(
+    description_text = html_to_text(description_html)
+    window = extract_window(raw.location_raw, title, description_text)
+    posting = NormalisedPosting(
         source=raw.source,
         source_id=clean_text(raw.source_id),
         source_key=clean_text(raw.source_key) or clean_text(raw.source_id),
@@ -70,10 +76,13 @@ def normalise_posting(raw: RawPosting) -> NormalisedPosting:
         worldwide=location.worldwide,
         countries=list(location.countries),
         regions=list(location.regions),
+        tz_min=window.tz_min if window else None,
+        tz_max=window.tz_max if window else None,
+        tz_raw=window.evidence if window else None,
         employment_type=employment_type(raw.employment_type_raw, title),
         seniority=seniority(title),
         description_html=description_html,
-        description_text=html_to_text(description_html),
+        description_text=description_text,
         date_posted=iso_utc(raw.date_posted),
         valid_through=iso_utc(raw.valid_through),
         listed_url=raw.listed_url or raw.url,
@@ -82,3 +91,4 @@ def normalise_posting(raw: RawPosting) -> NormalisedPosting:
         last_modified=raw.last_modified,
         raw=raw.as_dict(),
     )
+    return apply_item_defaults(posting, defaults)
