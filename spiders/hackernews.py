@@ -31,6 +31,7 @@ class HackerNewsSpider(ApiJobSpider):
     )
     custom_settings = {"DOWNLOAD_DELAY": 1.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
     months = 1
+    attribute_arguments = ("months", "threads")
     threads = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

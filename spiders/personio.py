@@ -19,6 +19,7 @@ class PersonioSpider(AtsJobSpider):
     terms = "Public XML job feed meant for career-page integrations (no key, no published limit); once a day"
     custom_settings = {"DOWNLOAD_DELAY": 1.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
     language = None
+    attribute_arguments = ("language",)
 
     def board_request(self, token, company, **page):
         request = super().board_request(personio_host(token), company)

@@ -24,6 +24,7 @@ class SmartRecruitersSpider(AtsJobSpider):
     )
     custom_settings = {"DOWNLOAD_DELAY": 1.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
     max_pages = 20  # 2,000 postings per company
+    attribute_arguments = ("max_pages",)
 
     def records(self, data):
         content = data.get("content") if isinstance(data, dict) else None

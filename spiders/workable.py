@@ -26,6 +26,7 @@ class WorkableSpider(AtsJobSpider):
     custom_settings = {"DOWNLOAD_DELAY": 2.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
     api = "widget"
     max_pages = 20
+    attribute_arguments = ("api", "max_pages")
 
     def board_request(self, token, company, **page):
         if self.api != "v3":
