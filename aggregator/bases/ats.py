@@ -19,8 +19,8 @@ from urllib.parse import quote
 import scrapy
 from scrapy.http import Response
 
-from aggregator.bases.base import JobSpider
-from aggregator.bases.feed import LISTING_PROBLEMS, split_list
+from aggregator.bases.base import LISTING_PROBLEMS, JobSpider
+from aggregator.bases.feed import split_list
 from aggregator.items import RawPosting
 
 
@@ -87,17 +87,15 @@ class AtsJobSpider(JobSpider):
         try:
             data = json.loads(response.body.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError) as exc:
-            stats.inc_value(LISTING_PROBLEMS)
-            self.record_problem(response.url, "fetch", f"unreadable JSON: {exc}"[:500])
+            self.record_listing_problem(response.url, f"unreadable JSON: {exc}")
             return
         records = self.records(data)
         if records is None:
-            stats.inc_value(LISTING_PROBLEMS)
-            self.record_problem(response.url, "fetch", f"unexpected JSON shape: {type(data).__name__}")
+            self.record_listing_problem(response.url, f"unexpected JSON shape: {type(data).__name__}")
             return
         stats.inc_value("aggregator/ats/records", len(records))
         if not records:
-            self.logger.info("%s board %r lists no postings", self.name, token)
+            self.record_listing_problem(response.url, f"the {self.name} board {token!r} lists no postings")
         for record in records:
             if not isinstance(record, dict):
                 self.record_problem(response.url, "extract", "a job record is not an object", record)

@@ -1,0 +1,145 @@
+"""Crawl-level faults through the real Scrapy machinery: nothing lost, listings that cannot be
+trusted close nothing, resources bounded, feeds that tell the truth (both backends)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from aggregator.middlewares.retry_after import retry_after_seconds
+from tests.conftest import as_json, query, run_crawl
+from tests.faults import (
+    AT_RISK,
+    BROKEN_SHARDS,
+    CRAWL_ARGS,
+    ONE_OF_DUPLICATES,
+    STEADY,
+    job,
+    listing_site,
+    posting_page_site,
+)
+
+
+def test_every_fetched_posting_page_is_a_posting_or_a_reject(tmp_path, database_url):
+    snapshot, expect = posting_page_site(tmp_path / "site")
+    result = run_crawl("remotewlb", [snapshot], database_url, *CRAWL_ARGS)
+    assert result.returncode == 0, result.log[-3000:]
+
+    stored = {row["listed_url"]: row for row in query(database_url, "SELECT * FROM postings")}
+    rejects = query(database_url, "SELECT url, stage, reason FROM rejects")
+    fetched = {request["url"] for request in result.requests} & set(expect)
+    assert fetched == set(expect)  # every listed page was asked for…
+    assert len(stored) + len(rejects) == len(fetched)  # …and each ended as exactly one thing
+
+    rejected = {}
+    for reject in rejects:
+        assert reject["url"] not in rejected, f"two rejects for {reject['url']}"
+        rejected[reject["url"]] = reject
+    assert not set(rejected) & set(stored)
+    for url, outcome in expect.items():
+        if outcome.kind == "posting":
+            assert url in stored, url
+            assert stored[url]["url"] == (outcome.stored_url or url)
+        elif outcome.kind == "reject":
+            assert url in rejected, url
+            assert rejected[url]["stage"] == outcome.stage, (url, rejected[url])
+            assert outcome.reason in rejected[url]["reason"], (url, rejected[url]["reason"])
+    duplicates = [url for url, outcome in expect.items() if outcome is ONE_OF_DUPLICATES]
+    assert len(set(duplicates) & set(stored)) == 1
+    for url in set(duplicates) - set(stored):
+        assert rejected[url]["stage"] == "deduplicate"
+
+    asked = {}
+    for request in result.requests:
+        asked.setdefault(request["url"], []).append(request["status"])
+    assert job("meta-refresh-trap-666") not in asked  # a refresh inside a description is content
+    assert asked[job("rate-limited-114")] == [429, 200]  # retried after the Retry-After it gave
+    assert asked[job("rate-limited-long-115")] == [429]  # an hour is past the cap: given up, not rushed
+    assert asked[job("unavailable-dated-116")] == [503, 200]
+    assert "https://elsewhere.example/job/x" not in asked
+
+    (run,) = query(database_url, "SELECT * FROM crawl_runs")
+    stats = as_json(run["stats"])
+    assert (run["finish_reason"], run["status"]) == ("finished", "ok")
+    assert run["items_scraped"] == len(stored)
+    assert stats["aggregator/retry_after/waits"] == 2
+    assert stats["aggregator/retry_after/too_long"] == 1
+    assert not stats.get("aggregator/listing_problems")
+
+
+def _latest_run(database_url: str) -> dict:
+    return query(database_url, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+
+
+def _postings(database_url: str) -> dict[str, dict]:
+    return {row["listed_url"]: row for row in query(database_url, "SELECT * FROM postings")}
+
+
+def test_nights_with_an_incomplete_listing_close_nothing(tmp_path, database_url):
+    """Every kind of broken shard, one per night (so any two of them in a row), then a control:
+    two healthy nights without a posting do close it."""
+    first = run_crawl("remotewlb", [listing_site(tmp_path / "night-0")], database_url, *CRAWL_ARGS)
+    assert first.returncode == 0, first.log[-3000:]
+    assert set(_postings(database_url)) == set(STEADY + AT_RISK)
+
+    for night, (kind, (shard, reason)) in enumerate(BROKEN_SHARDS.items(), start=1):
+        result = run_crawl("remotewlb", [listing_site(tmp_path / f"night-{night}", shard)], database_url, *CRAWL_ARGS)
+        assert result.returncode == 0, result.log[-3000:]
+        run = _latest_run(database_url)
+        # Healthy by every other measure: only the listing problem keeps postings open.
+        assert run["status"] == "ok", (kind, run["status_reason"])
+        assert as_json(run["stats"])["aggregator/listing_problems"] >= 1, kind
+        reasons = [
+            r["reason"] for r in query(database_url, "SELECT reason FROM rejects WHERE crawl_run_id = :r", r=run["id"])
+        ]
+        assert any(reason in text for text in reasons), (kind, reasons)
+        for url, row in _postings(database_url).items():
+            assert row["closed_at"] is None, (kind, url)
+            assert row["missed_runs"] == 0, (kind, url)
+
+    for night in ("control-1", "control-2"):
+        run_crawl("remotewlb", [listing_site(tmp_path / night, at_risk=AT_RISK[:1])], database_url, *CRAWL_ARGS)
+        assert _latest_run(database_url)["status"] == "ok"
+    postings = _postings(database_url)
+    assert postings[AT_RISK[1]]["close_reason"] == "missing"
+    assert all(postings[url]["closed_at"] is None for url in STEADY + AT_RISK[:1])
+
+
+def test_a_feed_export_of_an_incremental_crawl_carries_full_postings(tmp_path, database_url):
+    site = listing_site(tmp_path / "site")
+    full_feed, incremental_feed = tmp_path / "full.jsonl", tmp_path / "incremental.jsonl"
+    first = run_crawl("remotewlb", [site], database_url, "-O", str(full_feed))
+    second = run_crawl("remotewlb", [site], database_url, "-O", str(incremental_feed))
+    assert second.returncode == 0, second.log[-3000:]
+    assert not [r for r in second.requests if "/job/" in r["url"]]  # nothing was downloaded again
+
+    fetched = [json.loads(line) for line in full_feed.read_text().splitlines()]
+    read_back = [json.loads(line) for line in incremental_feed.read_text().splitlines()]
+    assert len(fetched) == len(read_back) == len(STEADY + AT_RISK)
+    by_key = {posting["source_key"]: posting for posting in fetched}
+    for posting in read_back:
+        assert posting == by_key[posting["source_key"]]  # the whole posting, as when it was fetched
+        assert posting["title"] and posting["description_html"]
+    # The counts the log gives are the postings the file holds.
+    assert f"Stored jsonl feed ({len(read_back)} items)" in second.log
+    assert f"{len(read_back)} of them unchanged since the last crawl" in second.log
+    assert f"Stored jsonl feed ({len(fetched)} items)" in first.log
+
+
+@pytest.mark.parametrize(
+    "header, seconds",
+    [
+        ("120", 120.0),
+        (b"0", 0.0),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),  # in the past
+        ("Sun, 06 Dec 2026 12:01:30 GMT", 90.0),
+        ("soon", None),
+        ("-5", None),
+        (None, None),
+    ],
+)
+def test_retry_after_header_is_read_as_seconds_or_an_http_date(header, seconds):
+    now = datetime(2026, 12, 6, 12, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds(header, now) == seconds
