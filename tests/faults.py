@@ -212,3 +212,31 @@ def listing_site(folder: Path, at_risk_shard: list[dict] | None = None, at_risk:
     pages = {url: good(url.rsplit("/", 1)[-1].replace("-", " ").title()) for url in STEADY + AT_RISK}
     shards = {"jobs-steady": xml(shard_xml(STEADY)), "jobs-at-risk": at_risk_shard or xml(shard_xml(at_risk))}
     return site(folder, shards, pages)
+
+
+# --- tallying, for tests and a reliability bench ---------------------------------------------------
+
+
+def tally(database_url: str, expect: dict[str, Outcome]) -> dict[str, int]:
+    """What became of the expected pages: postings expected and stored, rejects with their
+    expected stage and reason, pages with no outcome at all (``lost``) or the wrong one."""
+    from tests.conftest import query
+
+    stored = {row["listed_url"] for row in query(database_url, "SELECT listed_url FROM postings")}
+    rejects = {row["url"]: row for row in query(database_url, "SELECT url, stage, reason FROM rejects")}
+    counts = {"pages": len(expect), "postings expected": 0, "stored": 0, "rejected with reason": 0, "lost": 0,
+              "wrong outcome": 0}  # fmt: skip
+    for url, outcome in expect.items():
+        counts["postings expected"] += outcome.kind == "posting"
+        reject = rejects.get(url)
+        if url in stored:
+            counts["stored"] += 1
+            counts["wrong outcome"] += outcome.kind == "reject"
+        elif reject is None:
+            counts["lost"] += 1
+        else:
+            counts["rejected with reason"] += 1
+            matches = reject["stage"] == outcome.stage and outcome.reason in reject["reason"]
+            counts["wrong outcome"] += outcome.kind == "posting" or not matches
+    counts["postings expected"] += any(outcome is ONE_OF_DUPLICATES for outcome in expect.values())
+    return counts

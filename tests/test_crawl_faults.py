@@ -19,6 +19,7 @@ from tests.faults import (
     job,
     listing_site,
     posting_page_site,
+    tally,
 )
 
 
@@ -46,6 +47,8 @@ def test_every_fetched_posting_page_is_a_posting_or_a_reject(tmp_path, database_
             assert url in rejected, url
             assert rejected[url]["stage"] == outcome.stage, (url, rejected[url])
             assert outcome.reason in rejected[url]["reason"], (url, rejected[url]["reason"])
+    counts = tally(database_url, expect)
+    assert (counts["lost"], counts["wrong outcome"]) == (0, 0), counts
     duplicates = [url for url, outcome in expect.items() if outcome is ONE_OF_DUPLICATES]
     assert len(set(duplicates) & set(stored)) == 1
     for url in set(duplicates) - set(stored):
