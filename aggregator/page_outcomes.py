@@ -45,7 +45,7 @@ class PageOutcomes:
             spider,
             redirects[0],
             "fetch",
-            f"redirects to {request.url}, a page this crawl already fetched (its posting is kept from there)",
+            f"redirects to {request.url}, a page this crawl already fetched (its outcome is recorded there)",
         )
 
     def item_dropped(self, item, response, exception, spider) -> None:

@@ -240,3 +240,28 @@ def tally(database_url: str, expect: dict[str, Outcome]) -> dict[str, int]:
             counts["wrong outcome"] += outcome.kind == "posting" or not matches
     counts["postings expected"] += any(outcome is ONE_OF_DUPLICATES for outcome in expect.values())
     return counts
+
+
+def crawl_posting_page_faults(folder: Path, database_url: str) -> dict[str, int]:
+    """One crawl of every posting-page fault into ``database_url``; the tally and the run's status."""
+    from tests.conftest import query, run_crawl
+
+    snapshot, expect = posting_page_site(folder / "site")
+    result = run_crawl("remotewlb", [snapshot], database_url, *CRAWL_ARGS)
+    (run,) = query(database_url, "SELECT status FROM crawl_runs ORDER BY id DESC LIMIT 1")
+    return {**tally(database_url, expect), "exit code": result.returncode, "run ok": run["status"] == "ok"}
+
+
+def crawl_broken_listing_nights(folder: Path, database_url: str) -> dict[str, int]:
+    """A healthy night, then one night per kind of broken shard: how many postings of the broken
+    shard were wrongly closed (must be 0) and how many nights counted a listing problem."""
+    from tests.conftest import as_json, query, run_crawl
+
+    run_crawl("remotewlb", [listing_site(folder / "night-0")], database_url, *CRAWL_ARGS)
+    noticed = 0
+    for night, (shard, _reason) in enumerate(BROKEN_SHARDS.values(), start=1):
+        run_crawl("remotewlb", [listing_site(folder / f"night-{night}", shard)], database_url, *CRAWL_ARGS)
+        (run,) = query(database_url, "SELECT stats FROM crawl_runs ORDER BY id DESC LIMIT 1")
+        noticed += bool(as_json(run["stats"]).get("aggregator/listing_problems"))
+    closed = query(database_url, "SELECT COUNT(*) AS n FROM postings WHERE closed_at IS NOT NULL")[0]["n"]
+    return {"broken nights": len(BROKEN_SHARDS), "nights noticed": noticed, "postings wrongly closed": closed}

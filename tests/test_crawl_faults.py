@@ -67,6 +67,12 @@ def test_every_fetched_posting_page_is_a_posting_or_a_reject(tmp_path, database_
     stats = as_json(run["stats"])
     assert (run["finish_reason"], run["status"]) == ("finished", "ok")
     assert run["items_scraped"] == len(stored)
+    # Counted by kind in the run's stats as well as stored.
+    assert stats["aggregator/fetch_problems/redirect_loop"] == 2
+    assert stats["aggregator/fetch_problems/redirects_off_site_to_elsewhere_example"] == 1
+    assert stats["aggregator/fetch_problems/undecodable_body"] == 1
+    assert stats["aggregator/extract_problems/undecodable_body"] == 1
+    assert stats["aggregator/extract_problems/empty_page"] == 1
     assert stats["aggregator/retry_after/waits"] == 2
     assert stats["aggregator/retry_after/too_long"] == 1
     assert not stats.get("aggregator/listing_problems")

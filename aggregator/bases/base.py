@@ -17,7 +17,9 @@ LISTING_PROBLEMS = "aggregator/listing_problems"
 
 
 def _stat_key(reason: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", reason.lower()).strip("_")[:40]
+    # The kind of problem, not its details: "redirect loop: A → B → A" counts as redirect_loop.
+    kind = re.split(r"[:(]|https?://", reason, maxsplit=1)[0]
+    return re.sub(r"[^a-z0-9]+", "_", kind.lower()).strip("_")[:40] or "other"
 
 
 class JobSpider(scrapy.Spider):
