@@ -9,12 +9,16 @@ stores it as a reject. Meta refresh is only followed from the page's ``<head>``:
 
 from __future__ import annotations
 
+import re
+
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 from w3lib.html import get_meta_refresh
+
+_REFRESH = re.compile(rb"(?i)http-equiv\s*=\s*[\"']?refresh")
 
 
 def check_redirect(crawler, request: Request, redirected: Request) -> None:
@@ -45,6 +49,8 @@ class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         if not isinstance(response, HtmlResponse) or request.meta.get("dont_redirect") or request.method == "HEAD":
+            return response
+        if not _REFRESH.search(response.body):  # most pages: no need to parse them here
             return response
         head_metas = response.xpath(
             "/html/head/meta[translate(@http-equiv, 'REFRESH', 'refresh') = 'refresh']"
