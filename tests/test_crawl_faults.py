@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from aggregator.middlewares.retry_after import retry_after_seconds
-from tests.conftest import as_json, query, run_crawl
+from tests.conftest import as_json, query, run_crawl, write_snapshot
 from tests.faults import (
     AT_RISK,
     BROKEN_SHARDS,
@@ -152,3 +152,31 @@ def test_a_feed_export_of_an_incremental_crawl_carries_full_postings(tmp_path, d
 def test_retry_after_header_is_read_as_seconds_or_an_http_date(header, seconds):
     now = datetime(2026, 12, 6, 12, 0, 0, tzinfo=UTC)
     assert retry_after_seconds(header, now) == seconds
+
+
+WWR_FEED = "https://weworkremotely.com/remote-jobs.rss"
+EMPTY_RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>WWR</title></channel></rss>'
+
+
+@pytest.mark.parametrize(
+    "spider, args, url, body, content_type, reason",
+    [
+        ("weworkremotely", ("-a", f"feeds={WWR_FEED}"), WWR_FEED, EMPTY_RSS, "application/rss+xml",
+         "the feed lists no entries"),
+        ("jobicy", (), "https://jobicy.com/api/v2/remote-jobs?count=100", '{"jobs": []}', "application/json",
+         "the API's first page lists no records"),
+    ],
+)  # fmt: skip
+def test_a_feed_or_api_listing_that_lists_nothing_is_a_listing_problem(
+    tmp_path, spider, args, url, body, content_type, reason
+):
+    # Only the run's bookkeeping is at stake here, the same on both backends: SQLite suffices.
+    database_url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    page = {"status": 200, "headers": {"Content-Type": content_type}, "text": body}
+    result = run_crawl(spider, [write_snapshot(tmp_path / "site", {url: [page]})], database_url, *args)
+    assert result.returncode == 0, result.log[-3000:]
+    rejects = query(database_url, "SELECT url, stage, reason FROM rejects")
+    assert rejects == [{"url": url, "stage": "listing", "reason": reason}]
+    (run,) = query(database_url, "SELECT * FROM crawl_runs")
+    assert as_json(run["stats"])["aggregator/listing_problems"] == 1
+    assert run["status"] == "failed"  # nothing scraped: the listing is what broke
