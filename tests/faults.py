@@ -59,7 +59,8 @@ def shard_xml(urls: list[str], lastmod: str = "2024-05-01T00:00:00Z") -> str:
 
 def site(folder: Path, shards: dict[str, list[dict]], pages: dict[str, list[dict]]) -> Path:
     """robots.txt → a sitemap index of ``shards`` (name → recorded responses) → ``pages``."""
-    index = "".join(f"<sitemap><loc>{SITE}/sitemaps/{name}</loc></sitemap>" for name in shards)
+    urls = {name: name if name.startswith("https://") else f"{SITE}/sitemaps/{name}" for name in shards}
+    index = "".join(f"<sitemap><loc>{url}</loc></sitemap>" for url in urls.values())
     return write_snapshot(
         folder,
         {
@@ -71,7 +72,7 @@ def site(folder: Path, shards: dict[str, list[dict]], pages: dict[str, list[dict
                     f'sitemap/0.9">{index}</sitemapindex>',
                 }
             ],
-            **{f"{SITE}/sitemaps/{name}": responses for name, responses in shards.items()},
+            **{urls[name]: responses for name, responses in shards.items()},
             **pages,
         },
     )
@@ -207,10 +208,16 @@ BROKEN_SHARDS: dict[str, tuple[list[dict], str]] = {
 }
 
 
-def listing_site(folder: Path, at_risk_shard: list[dict] | None = None, at_risk: list[str] = AT_RISK) -> Path:
-    """Two shards: one listing ``STEADY``, one listing ``at_risk`` (or served as ``at_risk_shard``)."""
+OFF_SITE_SHARD = "https://elsewhere.example/sitemaps/jobs-at-risk"
+
+
+def listing_site(
+    folder: Path, at_risk_shard: list[dict] | None = None, at_risk: list[str] = AT_RISK, at_risk_name="jobs-at-risk"
+) -> Path:
+    """Two shards: one listing ``STEADY``, one listing ``at_risk`` (or served as ``at_risk_shard``),
+    named ``at_risk_name`` (a full URL puts it on another host)."""
     pages = {url: good(url.rsplit("/", 1)[-1].replace("-", " ").title()) for url in STEADY + AT_RISK}
-    shards = {"jobs-steady": xml(shard_xml(STEADY)), "jobs-at-risk": at_risk_shard or xml(shard_xml(at_risk))}
+    shards = {"jobs-steady": xml(shard_xml(STEADY)), at_risk_name: at_risk_shard or xml(shard_xml(at_risk))}
     return site(folder, shards, pages)
 
 

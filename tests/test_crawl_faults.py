@@ -14,6 +14,7 @@ from tests.faults import (
     AT_RISK,
     BROKEN_SHARDS,
     CRAWL_ARGS,
+    OFF_SITE_SHARD,
     ONE_OF_DUPLICATES,
     STEADY,
     job,
@@ -107,6 +108,16 @@ def test_nights_with_an_incomplete_listing_close_nothing(tmp_path, database_url)
         for url, row in _postings(database_url).items():
             assert row["closed_at"] is None, (kind, url)
             assert row["missed_runs"] == 0, (kind, url)
+
+    # A shard the index puts on another host: the offsite filter would have dropped it unseen.
+    off_site = listing_site(tmp_path / "night-off-site", at_risk_name=OFF_SITE_SHARD)
+    assert run_crawl("remotewlb", [off_site], database_url, *CRAWL_ARGS).returncode == 0
+    run = _latest_run(database_url)
+    assert run["status"] == "ok" and as_json(run["stats"])["aggregator/listing_problems"] == 1
+    (reject,) = query(database_url, "SELECT url, stage, reason FROM rejects WHERE crawl_run_id = :r", r=run["id"])
+    assert (reject["url"], reject["stage"]) == (OFF_SITE_SHARD, "listing")
+    assert "outside the board's domains" in reject["reason"]
+    assert all(row["closed_at"] is None for row in _postings(database_url).values())
 
     for night in ("control-1", "control-2"):
         run_crawl("remotewlb", [listing_site(tmp_path / night, at_risk=AT_RISK[:1])], database_url, *CRAWL_ARGS)
