@@ -130,3 +130,5 @@ class PostingSeen:
 
     source: str
     listed_url: str
+    # The stored posting it stands for (read back when a feed export needs the full posting).
+    posting_id: int | None = None

@@ -226,6 +226,8 @@ class ListingState:
     etag: str | None = None
     last_modified: str | None = None
     gone: bool = False
+    # The stored posting, so that one skipped as unchanged can be read back (feed exports).
+    posting_id: int | None = None
 
 
 def listing_state(engine: Engine, source: str) -> dict[str, ListingState]:
@@ -240,13 +242,25 @@ def listing_state(engine: Engine, source: str) -> dict[str, ListingState]:
             lastmod = (payload or {}).get("sitemap_lastmod") if isinstance(payload, dict) else None
             if url and lastmod:
                 states[url] = ListingState(lastmod, gone=True)
-        for url, lastmod, etag, modified, close_reason in connection.execute(
+        for url, lastmod, etag, modified, close_reason, posting_id in connection.execute(
             select(
-                Posting.listed_url, Posting.sitemap_lastmod, Posting.etag, Posting.last_modified, Posting.close_reason
+                Posting.listed_url,
+                Posting.sitemap_lastmod,
+                Posting.etag,
+                Posting.last_modified,
+                Posting.close_reason,
+                Posting.id,
             ).where(Posting.source == source, Posting.listed_url.is_not(None))
         ):
-            states[url] = ListingState(lastmod, etag, modified, gone=close_reason == "gone")
+            states[url] = ListingState(lastmod, etag, modified, gone=close_reason == "gone", posting_id=posting_id)
     return states
+
+
+def posting_columns(engine: Engine, posting_id: int) -> dict[str, Any] | None:
+    """One stored posting's columns by id (a posting skipped as unchanged, for feed exports)."""
+    with engine.connect() as connection:
+        row = connection.execute(select(Posting.__table__).where(Posting.id == posting_id)).first()
+    return dict(row._mapping) if row is not None else None
 
 
 def touch_listed(engine: Engine, source: str, listed_urls: Sequence[str], run_id: int | None) -> int:

@@ -33,7 +33,28 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+# A 429/503 with Retry-After is retried after the time the server asks, up to this many seconds;
+# a longer wait is not shortened: that page is given up and stored as a fetch reject.
+RETRY_AFTER_MAX_DELAY = 300
 COOKIES_ENABLED = False
+
+# Bounded resources. No job page, API answer or sitemap shard comes near 64 MiB (the sitemap
+# protocol caps a shard at 50 MB uncompressed); the same bound applies to what a gzipped body
+# inflates to, whether Scrapy or the sitemap spider inflates it.
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+
+DOWNLOADER_MIDDLEWARES = {
+    # Retry-After honoured (capped) on 429 and 503.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "aggregator.middlewares.retry_after.RetryAfterMiddleware": 550,
+    # Meta refresh only from the page's <head>, never from inside a posting's description.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "aggregator.middlewares.redirects.HeadMetaRefreshMiddleware": 580,
+    # Redirect loops and off-site redirects end in the errback as rejects instead of vanishing.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "aggregator.middlewares.redirects.CheckedRedirectMiddleware": 600,
+}
 
 # A crawler should not open ports it does not need.
 TELNETCONSOLE_ENABLED = False
@@ -44,9 +65,12 @@ ITEM_PIPELINES = {
     "pipelines.normalise.NormalisePipeline": 200,
     "pipelines.deduplicate.DeduplicatePipeline": 300,
     "pipelines.store.StorePipeline": 400,
+    # Last: feed exports (-O, FEEDS) get full postings, unchanged ones read back from the database.
+    "pipelines.export.FeedExportPipeline": 500,
 }
 EXTENSIONS = {
     "aggregator.extensions.CrawlRunRecorder": 500,
+    "aggregator.page_outcomes.PageOutcomes": 510,
 }
 
 LOG_LEVEL = "INFO"

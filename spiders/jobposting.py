@@ -34,7 +34,9 @@ class JobPostingSpider(SitemapJobSpider):
         async for request in super().start():
             yield request
         for url in self.page_urls:
-            yield scrapy.Request(url, callback=self.parse_posting, errback=self.on_fetch_error)
+            yield scrapy.Request(
+                url, callback=self.parse_posting, errback=self.on_fetch_error, meta={"posting_page": True}
+            )
 
     def parse_sitemap(self, response):
         for output in super().parse_sitemap(response):  # requests, or PostingSeen for unchanged pages

@@ -38,13 +38,16 @@ def test_faults_are_counted_stored_and_cost_nothing_else(tmp_path, database_url)
     assert rejects[slow]["stage"] == "fetch" and "Timeout" in rejects[slow]["reason"]
     assert rejects[failing]["stage"] == "fetch" and rejects[failing]["reason"] == "HTTP 500"
     assert [r["status"] for r in result.requests if r["url"] == failing] == [500, 500]
-    assert empty not in rejects
+    # A page that holds no posting is a reject too: nothing fetched is lost without a trace.
+    assert rejects[empty]["stage"] == "extract"
+    assert rejects[empty]["reason"].startswith("no job posting found on the page")
+    assert len(stored) + len(rejects) == 7
 
     (run,) = query(database_url, "SELECT * FROM crawl_runs")
     stats = as_json(run["stats"])
     assert run["items_scraped"] == 3
     assert run["items_rejected"] == 1
-    assert run["errors"] == 2
+    assert run["errors"] == 3
     assert stats["aggregator/pages/no_posting"] == 1
     assert stats["aggregator/extract/warnings"] >= 1
 

@@ -150,14 +150,16 @@ def test_an_unknown_board_is_a_stored_fetch_problem_and_the_argument_beats_the_s
                         "stage": "fetch", "reason": "HTTP 404"}]  # fmt: skip
 
 
-def test_a_page_without_jobposting_is_counted_not_an_error(crawls):
+def test_a_page_without_jobposting_is_a_stored_reject(crawls):
     crawl = crawls["jobposting"]
     assert SEEK in [r["url"] for r in crawl["result"].requests]
     assert SEEK not in stored(crawl)
     run = run_record(crawl)
     assert run["stats"]["aggregator/pages/no_posting"] == 1
-    assert run["errors"] == 0 and run["items_rejected"] == 0
-    assert f"no posting on {SEEK}" in crawl["result"].log
+    assert run["errors"] == 1 and run["items_rejected"] == 0
+    rejects = query(crawl["db"], "SELECT url, stage, reason FROM rejects")
+    assert [(r["url"], r["stage"]) for r in rejects] == [(SEEK, "extract")]
+    assert rejects[0]["reason"].startswith("no job posting found on the page")
 
 
 def test_jobposting_follows_and_allows_only_matching_urls(crawls):

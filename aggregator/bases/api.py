@@ -23,7 +23,7 @@ import scrapy
 from scrapy.http import Response
 from w3lib.url import add_or_replace_parameter, add_or_replace_parameters, url_query_cleaner
 
-from aggregator.bases.base import JobSpider
+from aggregator.bases.base import LISTING_PROBLEMS, JobSpider
 from aggregator.extract.jsonld import JsonLdError, loads_lenient
 from aggregator.extract.page import dig
 from aggregator.items import RawPosting
@@ -107,10 +107,15 @@ class ApiJobSpider(JobSpider):
         return scrapy.Request(
             url,
             callback=self.parse_page,
-            errback=self.on_fetch_error,
+            errback=self.on_listing_error,
             headers={"Accept": "application/json"},
             cb_kwargs={"page": page},
         )
+
+    def on_listing_error(self, failure) -> None:
+        # A page of the listing we could not read makes the run partial: it closes nothing.
+        self.crawler.stats.inc_value(LISTING_PROBLEMS)
+        self.on_fetch_error(failure)
 
     # -- responses -----------------------------------------------------------------------------
 
@@ -145,10 +150,12 @@ class ApiJobSpider(JobSpider):
         stats = self.crawler.stats
         data = self.decode(response)
         if data is None:
+            stats.inc_value(LISTING_PROBLEMS)  # decode() stored the reason
             return
         records = self.find_records(data)
         if records is None:
             where = self.records_path or "the top level"
+            stats.inc_value(LISTING_PROBLEMS)
             self.record_problem(response.url, "parse", f"no list of records at {where}")
             return
         stats.inc_value("aggregator/api/pages")
@@ -171,7 +178,10 @@ class ApiJobSpider(JobSpider):
                 continue
             yield item
         if not records:
-            self.logger.info("empty page at %s: last page", response.url)
+            if page == 1:  # later pages end empty when the listing runs out; the first never should
+                self.record_listing_problem(response.url, "the API's first page lists no records")
+            else:
+                self.logger.info("empty page at %s: last page", response.url)
             return
         next_url = self.next_page_url(response, data, records)
         if not next_url or next_url in self.pages_requested:

@@ -19,8 +19,8 @@ from urllib.parse import quote
 import scrapy
 from scrapy.http import Response
 
-from aggregator.bases.base import JobSpider
-from aggregator.bases.feed import LISTING_PROBLEMS, split_list
+from aggregator.bases.base import LISTING_PROBLEMS, JobSpider
+from aggregator.bases.feed import split_list
 from aggregator.items import RawPosting
 
 
@@ -104,17 +104,15 @@ class AtsJobSpider(JobSpider):
         try:
             data = self.load(response)
         except ValueError as exc:
-            stats.inc_value(LISTING_PROBLEMS)
-            self.record_problem(response.url, "fetch", str(exc)[:500])
+            self.record_listing_problem(response.url, str(exc)[:500])
             return
         records = self.records(data)
         if records is None:
-            stats.inc_value(LISTING_PROBLEMS)
-            self.record_problem(response.url, "fetch", f"unexpected JSON shape: {type(data).__name__}")
+            self.record_listing_problem(response.url, f"unexpected JSON shape: {type(data).__name__}")
             return
         stats.inc_value("aggregator/ats/records", len(records))
-        if not records:
-            self.logger.info("%s board %r lists no postings", self.name, token)
+        if not records and not page:  # a later page may be empty when the total is a multiple of its size
+            self.record_listing_problem(response.url, f"the {self.name} board {token!r} lists no postings")
         # The board's own name for the company (Workable's account name) stands in for a configured one.
         company = company or self.board_company(data)
         for record in records:

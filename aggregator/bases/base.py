@@ -8,14 +8,19 @@ from typing import Any
 
 import scrapy
 from scrapy.settings import SETTINGS_PRIORITIES
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from aggregator import signals
+from aggregator.bases.fetch_reasons import fetch_failure_reason
+
+# The stat the crawl-run recorder reads to tell a run that read every listing from a partial one.
+LISTING_PROBLEMS = "aggregator/listing_problems"
 
 
 def _stat_key(reason: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", reason.lower()).strip("_")[:40]
+    # The kind of problem, not its details: "redirect loop: A → B → A" counts as redirect_loop.
+    kind = re.split(r"[:(]|https?://", reason, maxsplit=1)[0]
+    return re.sub(r"[^a-z0-9]+", "_", kind.lower()).strip("_")[:40] or "other"
 
 
 class SpiderArgumentError(ValueError):
@@ -87,13 +92,17 @@ class JobSpider(scrapy.Spider):
             signal=signals.posting_problem, url=url, stage=stage, reason=reason, payload=payload
         )
 
+    def record_listing_problem(self, url: str | None, reason: str) -> None:
+        """A listing (sitemap, feed, API page, board) that could not be read in full, or listed
+        nothing: the run is partial, so it closes no posting as missing."""
+        self.crawler.stats.inc_value(LISTING_PROBLEMS)
+        self.record_problem(url, "listing", reason[:500])
+
     def on_fetch_error(self, failure: Failure) -> None:
         """Errback: a page that could not be had after retries (4xx/5xx, timeouts, DNS…)."""
         request = failure.request
-        if failure.check(HttpError):
-            response = failure.value.response
-            reason = f"HTTP {response.status}"
-        else:
-            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
-        # The sitemap's lastmod rides along so that a gone page is not fetched again until it changes.
-        self.record_problem(request.url, "fetch", reason, {"sitemap_lastmod": request.cb_kwargs.get("sitemap_lastmod")})
+        reason = fetch_failure_reason(failure)
+        # Stored under the URL the board lists (before redirects), as postings are; the sitemap's
+        # lastmod rides along so that a gone page is not fetched again until it changes.
+        listed_url = (request.meta.get("redirect_urls") or [request.url])[0]
+        self.record_problem(listed_url, "fetch", reason, {"sitemap_lastmod": request.cb_kwargs.get("sitemap_lastmod")})

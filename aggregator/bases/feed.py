@@ -19,12 +19,10 @@ from lxml import etree
 from parsel import Selector
 from scrapy.http import Response
 
-from aggregator.bases.base import JobSpider
+from aggregator.bases.base import LISTING_PROBLEMS, JobSpider
 from aggregator.items import RawPosting
 
 FEED_ROOTS = {"rss", "feed", "RDF"}
-# The stat the crawl-run recorder reads to tell a run that read every listing from a partial one.
-LISTING_PROBLEMS = "aggregator/listing_problems"
 _ENTRY_XPATH = "//*[local-name()='item' or local-name()='entry']"
 _NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 _XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
@@ -156,13 +154,13 @@ class FeedJobSpider(JobSpider):
         try:
             entries = feed_entries(response.body)
         except NotAFeed as exc:
-            stats.inc_value(LISTING_PROBLEMS)
-            self.record_problem(response.url, "fetch", f"not a feed: {exc}"[:500])
+            self.record_listing_problem(response.url, f"not a feed: {exc}")
             return
         stats.inc_value("aggregator/feed/feeds")
         stats.inc_value("aggregator/feed/entries", len(entries))
         if not entries:
-            self.logger.info("feed %s holds no entries", response.url)
+            # An empty feed is far more often a broken one than a board with no jobs at all.
+            self.record_listing_problem(response.url, "the feed lists no entries")
         for fields in entries:
             try:
                 item = self.extract(fields, response.url)

@@ -1,0 +1,1 @@
+"""Downloader middlewares that replace Scrapy's own where a nightly crawl needs stricter rules."""
