@@ -111,7 +111,10 @@ class AtsJobSpider(JobSpider):
             self.record_listing_problem(response.url, f"unexpected JSON shape: {type(data).__name__}")
             return
         stats.inc_value("aggregator/ats/records", len(records))
-        if not records and not page:  # a later page may be empty when the total is a multiple of its size
+        # Only an empty first page says the board lists nothing: a later page may be empty when the
+        # total is a multiple of the page size.
+        first_page = int(page.get("page") or 1) <= 1 and not any(v for k, v in page.items() if k != "page")
+        if not records and first_page:
             self.record_listing_problem(response.url, f"the {self.name} board {token!r} lists no postings")
         # The board's own name for the company (Workable's account name) stands in for a configured one.
         company = company or self.board_company(data)
