@@ -17,6 +17,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from aggregator import repository
 from aggregator.config import BoardConfig, Config
 from aggregator.db import database
@@ -89,6 +91,21 @@ def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | Non
                 _running.discard(process)
         run_id = int(run_id_file.read_text()) if run_id_file.exists() and run_id_file.read_text() else None
 
+    try:
+        outcome = _recorded_outcome(engine, board, run_id, returncode, tail)
+    except SQLAlchemyError as error:
+        # The database cannot record the run at all: the outcome still says failed, in one line.
+        reason = f"the run could not be recorded: {str(getattr(error, 'orig', None) or error).splitlines()[0]}"
+        outcome = CrawlOutcome(board.name, run_id, "failed", reason, returncode)
+    if outcome.ok:
+        logger.info(outcome.summary())
+    else:
+        logger.error("CRAWL FAILED: %s", outcome.summary())
+    notify(config, outcome)
+    return outcome
+
+
+def _recorded_outcome(engine, board: BoardConfig, run_id: int | None, returncode: int, tail) -> CrawlOutcome:
     run = repository.get_run(engine, run_id) if run_id else None
     if run is None:
         # The process died before it could record itself: record it here so nothing is silent.
@@ -100,13 +117,7 @@ def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | Non
         reason = f"crawl process ended with code {returncode} before recording its end"
         repository.finish_run(engine, run_id, finish_reason="killed", status="failed", status_reason=reason)
     run = repository.get_run(engine, run_id)
-    outcome = CrawlOutcome(board.name, run_id, run.status, run.status_reason, returncode)
-    if outcome.ok:
-        logger.info(outcome.summary())
-    else:
-        logger.error("CRAWL FAILED: %s", outcome.summary())
-    notify(config, outcome)
-    return outcome
+    return CrawlOutcome(board.name, run_id, run.status, run.status_reason, returncode)
 
 
 def notify(config: Config, outcome: CrawlOutcome) -> None:

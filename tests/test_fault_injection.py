@@ -1,0 +1,182 @@
+"""Fault injection through the real crawl machinery, on SQLite and PostgreSQL.
+
+One crawl of a small site whose pages carry every value the database would refuse or that is not
+valid data; then crawls against a database that refuses writes. Each asserts the stored outcome:
+every posting page fetched is a stored posting or a reject with its reason (nothing lost), the
+run's status and the crawl command's exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from sqlalchemy import text
+
+from aggregator.db import make_engine, upgrade_to_head
+from tests.conftest import SITE, as_json, fresh_database, posting_page, query, run_crawl, small_site
+
+LONG_SLUG = "senior-engineer-" + "x" * 300 + "-4"
+
+
+def ld_page(title: str, heading: str | None = None, **fields) -> str:
+    """A posting page whose JSON-LD JobPosting carries ``fields`` (JSON text allows NaN here)."""
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "JobPosting",
+        "title": title,
+        "datePosted": "2024-05-01",
+        "description": "<p>Build things.</p>",
+        "hiringOrganization": {"@type": "Organization", "name": "Acme"},
+        **fields,
+    }
+    return posting_page(heading or title, ld=json.dumps(ld))
+
+
+def with_apply_link(html: str, href: str) -> str:
+    return html.replace("</article>", f'<a class="btn-apply" href="{href}">Apply</a></article>')
+
+
+# url → (page responses, what must become of it: "stored" or the reject stage)
+POISONED: dict[str, tuple[list[dict], str]] = {
+    f"{SITE}/job/plain-posting-1": ([{"status": 200, "text": posting_page("Plain Posting")}], "stored"),
+    f"{SITE}/job/nul-bytes-2": (
+        [{"status": 200, "text": ld_page("Nul\u0000 Byte\u0007 Posting", description="<p>a\u0000b\u001bc</p>")}],
+        "stored",
+    ),
+    f"{SITE}/job/nan-salary-3": (
+        [
+            {
+                "status": 200,
+                "text": ld_page(
+                    "NaN Salary",
+                    baseSalary={
+                        "@type": "MonetaryAmount",
+                        "currency": "USD",
+                        "value": {
+                            "@type": "QuantitativeValue",
+                            "minValue": math.nan,
+                            "maxValue": math.inf,
+                            "unitText": "YEAR",
+                        },
+                    },
+                ),
+            }
+        ],
+        "stored",
+    ),  # fmt: skip
+    f"{SITE}/job/{LONG_SLUG}": ([{"status": 200, "text": posting_page("Long Slug Posting")}], "stored"),
+    f"{SITE}/job/long-etag-5": (
+        [
+            {
+                "status": 200,
+                "headers": {"Content-Type": "text/html; charset=utf-8", "ETag": '"' + "e" * 400 + '"'},
+                "text": posting_page("Long ETag Posting"),
+            }
+        ],
+        "stored",
+    ),  # fmt: skip
+    f"{SITE}/job/infinity-in-raw-6": (
+        [{"status": 200, "text": ld_page("Infinity In Raw", employmentType=[math.inf, "FULL_TIME"])}],
+        "stored",
+    ),
+    f"{SITE}/job/lone-surrogate-7": (
+        [{"status": 200, "text": ld_page("Lone \ud800 Surrogate", heading="Lone Surrogate")}],
+        "stored",
+    ),
+}
+
+
+@pytest.fixture(scope="module", params=("sqlite", "postgresql"))
+def poisoned_crawl(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("poisoned")
+    with fresh_database(request.param, folder) as url:
+        site = small_site(folder / "site", {page: responses for page, (responses, _) in POISONED.items()})
+        result = run_crawl("remotewlb", [site], url)
+        yield {"url": url, "result": result, "backend": request.param}
+
+
+def test_poisoned_values_never_sink_the_batch(poisoned_crawl):
+    url, result = poisoned_crawl["url"], poisoned_crawl["result"]
+    assert result.returncode == 0, result.log[-3000:]
+    stored = {row["url"]: row for row in query(url, "SELECT * FROM postings")}
+    rejects = {row["url"]: row for row in query(url, "SELECT * FROM rejects")}
+    fetched = {r["url"] for r in result.requests if "/job/" in r["url"]}
+    assert fetched == set(POISONED)
+    # Nothing lost: every posting page fetched is exactly one stored posting or one reject.
+    assert len(stored) + len(rejects) == len(fetched)
+    for page, (_, outcome) in POISONED.items():
+        if outcome == "stored":
+            assert page in stored, (page, rejects.get(page))
+        else:
+            assert rejects[page]["stage"] == outcome, rejects.get(page)
+
+    assert stored[f"{SITE}/job/nul-bytes-2"]["title"] == "Nul Byte Posting"
+    assert "\x00" not in stored[f"{SITE}/job/nul-bytes-2"]["description_html"]
+    nan = stored[f"{SITE}/job/nan-salary-3"]
+    assert nan["salary_min"] is None and nan["salary_max"] is None
+    long_slug = stored[f"{SITE}/job/{LONG_SLUG}"]
+    assert len(long_slug["source_key"]) <= 255 and long_slug["source_key"].startswith("senior-engineer-x")
+    assert len(stored[f"{SITE}/job/long-etag-5"]["etag"]) <= 255
+    (run,) = query(url, "SELECT * FROM crawl_runs")
+    assert run["status"] == "ok", run["status_reason"]
+    stats = as_json(run["stats"])
+    assert stats["aggregator/store/cleaned/control_characters"] >= 2
+    assert stats["aggregator/store/cleaned/too_long_for_column"] >= 2
+    assert stats["aggregator/store/cleaned/non_finite_number"] >= 2
+    # Every posting belongs to a job.
+    assert query(url, "SELECT COUNT(*) AS n FROM postings WHERE job_id IS NULL")[0]["n"] == 0
+
+
+def test_json_columns_hold_valid_json(poisoned_crawl):
+    url = poisoned_crawl["url"]
+    if poisoned_crawl["backend"] == "sqlite":
+        rows = query(url, "SELECT json_extract(raw, '$.title') AS title FROM postings WHERE json_valid(raw)")
+        assert len(rows) == len(query(url, "SELECT id FROM postings"))
+    else:
+        rows = query(url, "SELECT raw->>'title' AS title FROM postings")
+    assert "NaN Salary" in {row["title"] for row in rows}
+
+
+def database_refusing(url: str, condition_sql: str, backend: str, errcode: str = "check_violation") -> None:
+    """Install a trigger that refuses postings matching ``condition_sql`` (``new.title = '…'``)."""
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    with engine.begin() as connection:
+        if backend == "sqlite":
+            connection.execute(text(
+                f"CREATE TRIGGER refuse BEFORE INSERT ON postings WHEN {condition_sql} "
+                "BEGIN SELECT RAISE(ABORT, 'posting refused by the database'); END"
+            ))  # fmt: skip
+        else:
+            connection.execute(text(
+                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                f"IF {condition_sql} THEN RAISE EXCEPTION 'posting refused by the database' USING ERRCODE = "
+                f"'{errcode}'; END IF; RETURN new; END $$ LANGUAGE plpgsql"
+            ))  # fmt: skip
+            connection.execute(
+                text("CREATE TRIGGER refuse BEFORE INSERT ON postings FOR EACH ROW EXECUTE FUNCTION refuse()")
+            )
+    engine.dispose()
+
+
+def test_a_refused_posting_is_a_reject_and_the_rest_is_stored(tmp_path, database_url):
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    database_refusing(database_url, "new.title = 'Refused Posting'", backend)
+    pages = {f"{SITE}/job/posting-{n}": [{"status": 200, "text": posting_page(f"Posting {n}")}] for n in range(1, 6)}
+    refused = f"{SITE}/job/refused-posting-9"
+    pages[refused] = [{"status": 200, "text": posting_page("Refused Posting")}]
+    result = run_crawl("remotewlb", [small_site(tmp_path / "site", pages)], database_url)
+
+    stored = {row["url"] for row in query(database_url, "SELECT url FROM postings")}
+    rejects = {row["url"]: row for row in query(database_url, "SELECT * FROM rejects")}
+    assert stored == set(pages) - {refused}
+    assert rejects[refused]["stage"] == "store"
+    assert "posting refused by the database" in rejects[refused]["reason"]
+    (run,) = query(database_url, "SELECT * FROM crawl_runs")
+    assert run["status"] == "failed"
+    assert "1 postings could not be stored" in run["status_reason"]
+    assert "posting refused by the database" in run["status_reason"]
+    assert result.returncode == 1
+    assert "Traceback" not in result.log
