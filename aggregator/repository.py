@@ -329,7 +329,7 @@ def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, 
                 Posting.source == source,
                 Posting.closed_at.is_(None),
                 Posting.valid_through.is_not(None),
-                Posting.valid_through < now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                Posting.valid_through < now,
             )
             .values(closed_at=now, close_reason="expired")
         ).rowcount
@@ -500,11 +500,14 @@ def create_job(connection, title: str, company: str | None, seen_at: datetime) -
     ).scalar_one()
 
 
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
 def _best_posting(postings: list) -> object:
     """The posting that represents a job: an open one, the most recently posted, then seen."""
     return max(
         postings,
-        key=lambda p: (p.closed_at is None, p.date_posted or "", p.last_seen_at, p.id),
+        key=lambda p: (p.closed_at is None, p.date_posted or _NEVER, p.last_seen_at, p.id),
     )
 
 

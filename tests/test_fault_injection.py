@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 
 from aggregator.db import make_engine, upgrade_to_head
-from tests.conftest import SITE, as_json, fresh_database, posting_page, query, run_crawl, small_site
+from tests.conftest import SITE, as_json, as_moment, fresh_database, posting_page, query, run_crawl, small_site
 
 LONG_SLUG = "senior-engineer-" + "x" * 300 + "-4"
 
@@ -36,6 +37,13 @@ def ld_page(title: str, heading: str | None = None, **fields) -> str:
 
 def with_apply_link(html: str, href: str) -> str:
     return html.replace("</article>", f'<a class="btn-apply" href="{href}">Apply</a></article>')
+
+
+def with_salary_tag(html: str, salary: str) -> str:
+    return html.replace("</article>", f'<span class="tag-salary">{salary}</span></article>')
+
+
+TODAY = datetime.now(UTC).date().isoformat()
 
 
 # url → (page responses, what must become of it: "stored" or the reject stage)
@@ -81,6 +89,46 @@ POISONED: dict[str, tuple[list[dict], str]] = {
         [{"status": 200, "text": ld_page("Infinity In Raw", employmentType=[math.inf, "FULL_TIME"])}],
         "stored",
     ),
+    f"{SITE}/job/invalid-date-8": (
+        [{"status": 200, "text": ld_page("Invalid Date", datePosted="2025-13-45", validThrough="20991231")}],
+        "stored",
+    ),
+    f"{SITE}/job/out-of-range-dates-9": (
+        [{"status": 200, "text": ld_page("Out Of Range", datePosted="0001-01-01", validThrough="9999-12-31")}],
+        "stored",
+    ),
+    f"{SITE}/job/valid-through-today-10": (
+        [{"status": 200, "text": ld_page("Open Today", validThrough=TODAY)}],
+        "stored",
+    ),
+    f"{SITE}/job/javascript-apply-11": (
+        [{"status": 200, "text": with_apply_link(posting_page("Javascript Apply"), "javascript:apply()")}],
+        "stored",
+    ),
+    f"{SITE}/job/relative-apply-12": (
+        [{"status": 200, "text": with_apply_link(posting_page("Relative Apply"), "/apply/12")}],
+        "stored",
+    ),
+    f"{SITE}/job/negative-salary-13": (
+        [{"status": 200, "text": with_salary_tag(posting_page("Negative Salary"), "-$90,000 - $120,000")}],
+        "stored",
+    ),
+    f"{SITE}/job/huge-salary-14": (
+        [
+            {
+                "status": 200,
+                "text": ld_page(
+                    "Huge Salary",
+                    baseSalary={
+                        "@type": "MonetaryAmount",
+                        "currency": "USD",
+                        "value": {"@type": "QuantitativeValue", "value": 1e15, "unitText": "YEAR"},
+                    },
+                ),
+            }
+        ],
+        "stored",
+    ),  # fmt: skip
     f"{SITE}/job/lone-surrogate-7": (
         [{"status": 200, "text": ld_page("Lone \ud800 Surrogate", heading="Lone Surrogate")}],
         "stored",
@@ -127,6 +175,32 @@ def test_poisoned_values_never_sink_the_batch(poisoned_crawl):
     assert stats["aggregator/store/cleaned/non_finite_number"] >= 2
     # Every posting belongs to a job.
     assert query(url, "SELECT COUNT(*) AS n FROM postings WHERE job_id IS NULL")[0]["n"] == 0
+
+
+def test_invalid_values_are_nulled_with_a_counted_reason(poisoned_crawl):
+    url = poisoned_crawl["url"]
+    stored = {row["url"]: row for row in query(url, "SELECT * FROM postings")}
+    invalid = stored[f"{SITE}/job/invalid-date-8"]
+    assert invalid["date_posted"] is None and invalid["closed_at"] is None  # not closed as expired
+    assert as_moment(invalid["valid_through"]) == datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC)
+    assert as_json(invalid["raw"])["date_posted"] == "2025-13-45"  # the raw twin keeps the string
+    out_of_range = stored[f"{SITE}/job/out-of-range-dates-9"]
+    assert out_of_range["date_posted"] is None and out_of_range["valid_through"] is None
+    today = stored[f"{SITE}/job/valid-through-today-10"]
+    assert as_moment(today["valid_through"]).time().isoformat() == "23:59:59" and today["closed_at"] is None
+    assert stored[f"{SITE}/job/javascript-apply-11"]["apply_url"] is None
+    assert stored[f"{SITE}/job/relative-apply-12"]["apply_url"] == f"{SITE}/apply/12"
+    negative = stored[f"{SITE}/job/negative-salary-13"]
+    assert negative["salary_raw"] == "-$90,000 - $120,000" and negative["salary_min"] is None
+    assert stored[f"{SITE}/job/huge-salary-14"]["salary_max"] is None
+    (run,) = query(url, "SELECT stats FROM crawl_runs")
+    stats = as_json(run["stats"])
+    assert stats["aggregator/normalise/invalid/date_posted/unreadable"] == 1
+    assert stats["aggregator/normalise/invalid/date_posted/out_of_range"] == 1
+    assert stats["aggregator/normalise/invalid/valid_through/out_of_range"] == 1
+    assert stats["aggregator/normalise/invalid/apply_url/not_http"] == 1
+    assert stats["aggregator/normalise/invalid/salary/negative"] == 1
+    assert stats["aggregator/normalise/invalid/salary/implausible"] == 1
 
 
 def test_json_columns_hold_valid_json(poisoned_crawl):
