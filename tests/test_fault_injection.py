@@ -254,3 +254,60 @@ def test_a_refused_posting_is_a_reject_and_the_rest_is_stored(tmp_path, database
     assert "posting refused by the database" in run["status_reason"]
     assert result.returncode == 1
     assert "Traceback" not in result.log
+
+
+def test_a_database_that_refuses_every_write_fails_the_run(tmp_path, database_url):
+    """A full disk (PostgreSQL's own error class, SQLSTATE 53100) or a constraint on every row: the
+    batch is not split posting by posting for nothing; each posting is a reject with the reason."""
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    database_refusing(database_url, "1 = 1" if backend == "postgresql" else "1", backend, errcode="disk_full")
+    pages = {f"{SITE}/job/posting-{n}": [{"status": 200, "text": posting_page(f"Posting {n}")}] for n in range(1, 4)}
+    result = run_crawl("remotewlb", [small_site(tmp_path / "site", pages)], database_url)
+
+    assert query(database_url, "SELECT url FROM postings") == []
+    rejects = query(database_url, "SELECT * FROM rejects")
+    assert {row["url"] for row in rejects} == set(pages)
+    assert {row["stage"] for row in rejects} == {"store"}
+    (run,) = query(database_url, "SELECT * FROM crawl_runs")
+    assert run["status"] == "failed"
+    assert run["status_reason"] == "3 postings could not be stored: posting refused by the database"
+    assert result.returncode == 1
+    assert "Traceback" not in result.log
+
+
+def refusing_run_rows(url: str, backend: str) -> None:
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    with engine.begin() as connection:
+        if backend == "sqlite":
+            connection.execute(text("CREATE TRIGGER refuse_runs BEFORE INSERT ON crawl_runs "
+                                    "BEGIN SELECT RAISE(ABORT, 'no run rows today'); END"))  # fmt: skip
+        else:
+            connection.execute(text("CREATE FUNCTION refuse_runs() RETURNS trigger AS $$ BEGIN "
+                                    "RAISE EXCEPTION 'no run rows today'; END $$ LANGUAGE plpgsql"))  # fmt: skip
+            connection.execute(text("CREATE TRIGGER refuse_runs BEFORE INSERT ON crawl_runs "
+                                    "FOR EACH ROW EXECUTE FUNCTION refuse_runs()"))  # fmt: skip
+    engine.dispose()
+
+
+def test_a_run_row_that_cannot_be_written_exits_non_zero_in_one_line(tmp_path, database_url):
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    refusing_run_rows(database_url, backend)
+    pages = {f"{SITE}/job/posting-1": [{"status": 200, "text": posting_page("Posting 1")}]}
+    result = run_crawl("remotewlb", [small_site(tmp_path / "site", pages)], database_url)
+    assert result.returncode == 1
+    assert "Traceback" not in result.log
+    (line,) = [line for line in result.log.splitlines() if "CRAWL FAILED" in line]
+    assert "could not record the start of the run: no run rows today" in line
+    assert not any("/job/" in request["url"] for request in result.requests)  # nothing fetched for nothing
+
+
+def test_a_read_only_sqlite_file_fails_the_crawl(tmp_path):
+    path = tmp_path / "jobs.db"
+    upgrade_to_head(make_engine(f"sqlite:///{path}"))
+    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
+    pages = {f"{SITE}/job/posting-1": [{"status": 200, "text": posting_page("Posting 1")}]}
+    result = run_crawl("remotewlb", [small_site(tmp_path / "site", pages)], read_only)
+    assert result.returncode == 1
+    assert "Traceback" not in result.log
+    assert "attempt to write a readonly database" in result.log
