@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -311,3 +312,60 @@ def test_a_read_only_sqlite_file_fails_the_crawl(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.log
     assert "attempt to write a readonly database" in result.log
+
+
+JOBS_WITHOUT_POSTINGS = (
+    "SELECT COUNT(*) AS n FROM jobs WHERE NOT EXISTS (SELECT 1 FROM postings WHERE job_id = jobs.id)"
+)
+
+
+def many_postings_site(folder, count: int):
+    return small_site(folder, {
+        f"{SITE}/job/opening-{n:02d}": [{"status": 200, "text": posting_page(f"Opening {n:02d} engineer", f"Firm {n}")}]
+        for n in range(count)
+    })  # fmt: skip
+
+
+def test_postings_left_without_a_job_are_repaired_by_a_crawl_with_nothing_new(tmp_path, database_url):
+    """What a crash before postings and jobs shared a transaction left behind is matched by the next
+    crawl of the board, even one that downloads nothing (every page unchanged)."""
+    site = many_postings_site(tmp_path / "site", 6)
+    assert run_crawl("remotewlb", [site], database_url).returncode == 0
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        orphaned = [row.job_id for row in connection.execute(text("SELECT job_id FROM postings WHERE id % 2 = 0"))]
+        connection.execute(text("UPDATE jobs SET best_posting_id = NULL"))
+        connection.execute(text("UPDATE postings SET job_id = NULL, dedup_reason = NULL WHERE id % 2 = 0"))
+        for job_id in orphaned:
+            connection.execute(text("DELETE FROM jobs WHERE id = :j"), {"j": job_id})
+    engine.dispose()
+
+    second = run_crawl("remotewlb", [site], database_url)
+    assert second.returncode == 0, second.log[-3000:]
+    assert query(database_url, "SELECT COUNT(*) AS n FROM postings WHERE job_id IS NULL") == [{"n": 0}]
+    assert query(database_url, "SELECT COUNT(*) AS n FROM postings") == [{"n": 6}]
+    assert query(database_url, JOBS_WITHOUT_POSTINGS) == [{"n": 0}]
+    (run,) = query(database_url, "SELECT items_new, items_updated, stats FROM crawl_runs ORDER BY id DESC LIMIT 1")
+    assert (run["items_new"], run["items_updated"]) == (0, 0)
+    assert as_json(run["stats"])["aggregator/jobs/repaired"] == len(orphaned)
+
+
+def test_two_crawls_of_one_board_at_once_leave_no_job_without_postings(tmp_path, database_url):
+    site = many_postings_site(tmp_path / "site", 24)
+    start = threading.Barrier(2)
+    results = []
+
+    def crawl() -> None:
+        start.wait()
+        results.append(run_crawl("remotewlb", [site], database_url, "-s", "STORE_BATCH_SIZE=3"))
+
+    threads = [threading.Thread(target=crawl) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [result.returncode for result in results] == [0, 0], [r.log[-2000:] for r in results]
+    assert "Traceback" not in "".join(result.log for result in results)
+    assert query(database_url, "SELECT COUNT(*) AS n FROM postings") == [{"n": 24}]
+    assert query(database_url, "SELECT COUNT(*) AS n FROM postings WHERE job_id IS NULL") == [{"n": 0}]
+    assert query(database_url, JOBS_WITHOUT_POSTINGS) == [{"n": 0}]
