@@ -17,7 +17,17 @@ import pytest
 from sqlalchemy import text
 
 from aggregator.db import make_engine, upgrade_to_head
-from tests.conftest import SITE, as_json, as_moment, fresh_database, posting_page, query, run_crawl, small_site
+from tests.conftest import (
+    SITE,
+    as_json,
+    as_moment,
+    fresh_database,
+    posting_page,
+    query,
+    run_crawl,
+    small_site,
+    write_snapshot,
+)
 
 LONG_SLUG = "senior-engineer-" + "x" * 300 + "-4"
 
@@ -369,3 +379,27 @@ def test_two_crawls_of_one_board_at_once_leave_no_job_without_postings(tmp_path,
     assert query(database_url, "SELECT COUNT(*) AS n FROM postings") == [{"n": 24}]
     assert query(database_url, "SELECT COUNT(*) AS n FROM postings WHERE job_id IS NULL") == [{"n": 0}]
     assert query(database_url, JOBS_WITHOUT_POSTINGS) == [{"n": 0}]
+
+
+def test_posting_urls_that_are_no_web_page_are_rejected(tmp_path, database_url):
+    api = "https://www.workingnomads.com/api/exposed_jobs/"
+    records = [
+        {"url": "https://www.workingnomads.com/job/go/1/", "title": "Good", "company_name": "Acme"},
+        {"url": "https://www.workingnomads.com/job/go/2/", "title": "Also good", "company_name": "Acme"},
+        {"url": "https://www.workingnomads.com/job/go/3/", "title": "Good too", "company_name": "Acme"},
+        {"url": "https://www.workingnomads.com/job/go/4/", "title": "Fine", "company_name": "Acme"},
+        {"url": "https://www.workingnomads.com/job/go/5/", "title": "Fine too", "company_name": "Acme"},
+        {"url": "javascript:alert(1)", "title": "Script", "company_name": "Acme"},
+    ]
+    site = write_snapshot(tmp_path / "site", {
+        api: [{"status": 200, "headers": {"Content-Type": "application/json"}, "text": json.dumps(records)}],
+    })  # fmt: skip
+    result = run_crawl("workingnomads", [site], database_url)
+    stored = query(database_url, "SELECT url FROM postings")
+    rejects = query(database_url, "SELECT url, stage, reason FROM rejects")
+    assert len(stored) + len(rejects) == len(records)
+    assert rejects == [{"url": "javascript:alert(1)", "stage": "validate",
+                        "reason": "url is not an http(s) web page: javascript:alert(1)"}]  # fmt: skip
+    (run,) = query(database_url, "SELECT status, items_rejected FROM crawl_runs")
+    assert run == {"status": "ok", "items_rejected": 1}
+    assert result.returncode == 0
