@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 
@@ -17,7 +20,10 @@ import pytest
 from sqlalchemy import text
 
 from aggregator.db import make_engine, upgrade_to_head
+from aggregator.replay import ReplayProxy, Snapshot
 from tests.conftest import (
+    FAST,
+    ROOT,
     SITE,
     as_json,
     as_moment,
@@ -403,3 +409,34 @@ def test_posting_urls_that_are_no_web_page_are_rejected(tmp_path, database_url):
     (run,) = query(database_url, "SELECT status, items_rejected FROM crawl_runs")
     assert run == {"status": "ok", "items_rejected": 1}
     assert result.returncode == 0
+
+
+def aggregator_crawl(site, database_url: str) -> subprocess.CompletedProcess:
+    """``aggregator crawl remotewlb``, as cron runs it, through the replay proxy."""
+    with ReplayProxy(Snapshot.load(site)) as proxy:
+        environment = {**os.environ, "https_proxy": proxy.url, "http_proxy": proxy.url,
+                       "AGGREGATOR_DATABASE_URL": database_url}  # fmt: skip
+        environment.pop("no_proxy", None)
+        environment.pop("NO_PROXY", None)
+        settings = [value for pair in zip(["-s"] * (len(FAST) // 2), FAST[1::2], strict=True) for value in pair]
+        return subprocess.run(
+            [sys.executable, "-m", "aggregator", "crawl", "remotewlb", *settings],
+            cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+
+
+def test_aggregator_crawl_exits_non_zero_when_postings_or_the_run_cannot_be_stored(tmp_path, database_url):
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    database_refusing(database_url, "new.title = 'Refused Posting'", backend)
+    pages = {f"{SITE}/job/posting-1": [{"status": 200, "text": posting_page("Posting 1")}],
+             f"{SITE}/job/refused-2": [{"status": 200, "text": posting_page("Refused Posting")}]}  # fmt: skip
+    site = small_site(tmp_path / "site", pages)
+    refused = aggregator_crawl(site, database_url)
+    assert refused.returncode == 1, refused.stderr[-3000:]
+    assert "CRAWL FAILED" in refused.stderr and "1 postings could not be stored" in refused.stderr
+
+    refusing_run_rows(database_url, backend)
+    unrecorded = aggregator_crawl(site, database_url)
+    assert unrecorded.returncode == 1
+    assert "Traceback" not in unrecorded.stderr, unrecorded.stderr[-3000:]
+    assert "no run rows today" in unrecorded.stderr
