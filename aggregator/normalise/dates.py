@@ -43,7 +43,7 @@ def _day(year: int, month: int, day: int, end_of_day: bool) -> DateReading:
 def _in_range(moment: datetime) -> DateReading:
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         return DateReading(None, "out_of_range")
-    return DateReading(moment)
+    return DateReading(moment.replace(microsecond=0))  # a posting's dates are not that precise
 
 
 def read_date(value: str | int | float | None, *, end_of_day: bool = False) -> DateReading:
