@@ -198,14 +198,21 @@ def run_row_unwritable(folder: Path) -> Case:
     return Case(small_site(folder, plain(3)), 0, prepare=prepare, note="crawl stops before fetching; exit 1")
 
 
-@case("read-only-sqlite")
-def read_only_sqlite(folder: Path) -> Case:
+@case("read-only-database")
+def read_only_database(folder: Path) -> Case:
     def prepare(url: str, backend: str) -> str:
-        if backend != "sqlite":
-            return url  # PostgreSQL: a read-only transaction default would need a role of its own
-        return f"sqlite:///file:{make_url(url).database}?mode=ro&uri=true"
+        if backend == "sqlite":
+            return f"sqlite:///file:{make_url(url).database}?mode=ro&uri=true"
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.exec_driver_sql(
+                f'ALTER DATABASE "{make_url(url).database}" SET default_transaction_read_only = on'
+            )
+        engine.dispose()
+        return url
 
-    return Case(small_site(folder, plain(3)), 0, prepare=prepare, note="SQLite file opened read-only")
+    return Case(small_site(folder, plain(3)), 0, prepare=prepare,
+                note="SQLite file opened read-only; PostgreSQL database read-only by default")  # fmt: skip
 
 
 # --- running -------------------------------------------------------------------------------------
