@@ -18,7 +18,6 @@ from aggregator.config import ConfigError, HealthThresholds, load_config
 from aggregator.db import database
 from aggregator.exceptions import RejectedItem
 from aggregator.health import judge
-from pipelines.store import database_error
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ class CrawlRunRecorder:
 
     def _run_not_recorded(self, what: str, error: BaseException) -> None:
         """One line, no traceback: the crawl command turns this into a non-zero exit code."""
-        message = f"{what}: {database_error(error)}"
+        message = f"{what}: {repository.database_error(error)}"
         logger.error("CRAWL FAILED: %s", message)
         self.stats.set_value("aggregator/run_status", "failed")
         self.stats.set_value("aggregator/run_status_reason", message)
@@ -114,10 +113,10 @@ class CrawlRunRecorder:
             )
         except SQLAlchemyError as error:
             # The page is lost to the database; the run's status says so.
-            logger.error("could not store the reject of %s: %s", url, database_error(error))
+            logger.error("could not store the reject of %s: %s", url, repository.database_error(error))
             self.stats.inc_value("aggregator/store/lost")
             if self.stats.get_value("aggregator/store/error") is None:
-                self.stats.set_value("aggregator/store/error", database_error(error))
+                self.stats.set_value("aggregator/store/error", repository.database_error(error))
 
     def spider_closed(self, spider, reason: str) -> None:
         if self.run_id is None:

@@ -29,6 +29,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def database_error(error: BaseException) -> str:
+    """The database's own words, one line: what a person reads in ``rejects`` and ``crawl_runs``."""
+    original = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    return lines[0] if lines else type(original).__name__
+
+
 @dataclass
 class UpsertCounts:
     new: int = 0

@@ -95,7 +95,7 @@ def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | Non
         outcome = _recorded_outcome(engine, board, run_id, returncode, tail)
     except SQLAlchemyError as error:
         # The database cannot record the run at all: the outcome still says failed, in one line.
-        reason = f"the run could not be recorded: {str(getattr(error, 'orig', None) or error).splitlines()[0]}"
+        reason = f"the run could not be recorded: {repository.database_error(error)}"
         outcome = CrawlOutcome(board.name, run_id, "failed", reason, returncode)
     if outcome.ok:
         logger.info(outcome.summary())

@@ -6,16 +6,10 @@ from aggregator import repository
 from aggregator.db import database, run_in_transaction
 from aggregator.items import NormalisedPosting, PostingSeen
 from aggregator.jobs import assign_jobs, assign_jobs_in
+from aggregator.repository import database_error
 from aggregator.storable import make_storable
 
 logger = logging.getLogger(__name__)
-
-
-def database_error(error: BaseException) -> str:
-    """The database's own words, one line: what a person reads in ``rejects`` and ``crawl_runs``."""
-    original = getattr(error, "orig", None) or error
-    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
-    return lines[0] if lines else type(original).__name__
 
 
 def refuses_everything(error: BaseException) -> bool:
