@@ -86,9 +86,3 @@ def start_moment(value: str | int | float | None) -> datetime | None:
 def end_moment(value: str | int | float | None) -> datetime | None:
     """When something ends (``validThrough``): a date-only value is its day's last moment."""
     return read_date(value, end_of_day=True).moment
-
-
-def iso_utc(value: str | int | float | None) -> str | None:
-    """The same reading as ISO 8601 text (``…Z``), for callers that want a string."""
-    moment = start_moment(value)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
