@@ -343,7 +343,7 @@ def cmd_search(args) -> int:
         return 0
     rows = [("#", "title", "company", "where", "salary", "posted", "url")]
     for number, hit in enumerate(hits, 1):
-        posted = hit.date_posted[:10] if hit.date_posted else f"{hit.first_seen_at:%Y-%m-%d}"
+        posted = f"{hit.date_posted or hit.first_seen_at:%Y-%m-%d}"
         rows.append((str(number), _cut(hit.title, 48), _cut(hit.company, 24), _cut(_where(hit), 24), _salary(hit),
                      posted, hit.url))  # fmt: skip
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]

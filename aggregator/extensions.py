@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
+from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import liveness, repository
 from aggregator import signals as aggregator_signals
@@ -13,6 +16,8 @@ from aggregator.config import ConfigError, HealthThresholds, load_config
 from aggregator.db import database
 from aggregator.exceptions import RejectedItem
 from aggregator.health import judge
+
+logger = logging.getLogger(__name__)
 
 
 def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
@@ -37,6 +42,21 @@ class CrawlRunRecorder:
         return recorder
 
     def spider_opened(self, spider) -> None:
+        try:
+            self._start(spider)
+        except SQLAlchemyError as error:
+            self._run_not_recorded("could not record the start of the run", error)
+            # Nothing this crawl finds could be stored either: stop before fetching anything.
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="database_failed"))
+
+    def _run_not_recorded(self, what: str, error: BaseException) -> None:
+        """One line, no traceback: the crawl command turns this into a non-zero exit code."""
+        message = f"{what}: {repository.database_error(error)}"
+        logger.error("CRAWL FAILED: %s", message)
+        self.stats.set_value("aggregator/run_status", "failed")
+        self.stats.set_value("aggregator/run_status_reason", message)
+
+    def _start(self, spider) -> None:
         self.engine = database(self.url).engine
         liveness.mark_dead_runs(self.engine, spider.name)
         # Who runs this crawl (host, PID, process start time): later commands can tell a killed crawl.
@@ -65,24 +85,53 @@ class CrawlRunRecorder:
             repository.close_gone(self.engine, source, url)
 
     def _reject(self, spider_name: str, url, stage: str, reason: str, payload) -> None:
-        repository.add_reject(
-            self.engine,
-            run_id=self.run_id,
-            spider=spider_name,
-            url=url,
-            stage=stage,
-            reason=reason,
-            payload=_jsonable(payload) if payload is not None else None,
-        )
+        try:
+            repository.add_reject(
+                self.engine,
+                run_id=self.run_id,
+                spider=spider_name,
+                url=url,
+                stage=stage,
+                reason=reason,
+                payload=_jsonable(payload) if payload is not None else None,
+            )
+        except SQLAlchemyError as error:
+            # The page is lost to the database; the run's status says so.
+            logger.error("could not store the reject of %s: %s", url, repository.database_error(error))
+            self.stats.inc_value("aggregator/store/lost")
+            if self.stats.get_value("aggregator/store/error") is None:
+                self.stats.set_value("aggregator/store/error", repository.database_error(error))
 
     def spider_closed(self, spider, reason: str) -> None:
         if self.run_id is None:
             return
         stats = self.stats.get_stats()
         scraped = stats.get("item_scraped_count", 0)
+        # Judged on what was stored: a posting scraped but refused by the database is no posting.
+        stored = sum(stats.get(f"aggregator/items_{kind}", 0) for kind in ("new", "updated", "unchanged"))
         thresholds = self.thresholds(spider.name)
-        recent = repository.recent_postings_seen(self.engine, spider.name, thresholds.recent_runs)
-        status, status_reason = judge(reason, scraped, stats.get("aggregator/rejected", 0), recent, thresholds)
+        try:
+            recent = repository.recent_postings_seen(self.engine, spider.name, thresholds.recent_runs)
+        except SQLAlchemyError:
+            recent = []
+        status, status_reason = judge(
+            reason,
+            stored,
+            stats.get("aggregator/rejected", 0),
+            recent,
+            thresholds,
+            not_stored=stats.get("aggregator/store/failed", 0),
+            store_error=stats.get("aggregator/store/error"),
+        )
+        self.stats.set_value("aggregator/run_status", status)
+        self.stats.set_value("aggregator/run_status_reason", status_reason)
+        try:
+            self._finish(spider, reason, status, status_reason, scraped)
+        except SQLAlchemyError as error:
+            self._run_not_recorded(f"could not record the end of run {self.run_id}", error)
+
+    def _finish(self, spider, reason: str, status: str, status_reason: str | None, scraped: int) -> None:
+        stats = self.stats.get_stats()
         repository.finish_run(
             self.engine,
             self.run_id,

@@ -14,12 +14,21 @@ def judge(
     items_rejected: int,
     recent_postings_seen: Sequence[int],
     thresholds: HealthThresholds,
+    *,
+    not_stored: int = 0,
+    store_error: str | None = None,
 ) -> tuple[str, str | None]:
     """``("ok", None)``, ``("failed", reason)`` or ``("interrupted", reason)``.
 
-    ``postings_seen`` counts every posting the crawl confirmed (stored or known unchanged);
-    ``recent_postings_seen`` is the same count for the board's recent successful runs.
+    ``postings_seen`` counts every posting the crawl *stored* (written, or known unchanged), not
+    what it scraped: ``not_stored`` postings the database would not take and its ``store_error``
+    fail the run whatever else went well. ``recent_postings_seen`` is the same count for the
+    board's recent successful runs.
     """
+    if store_error is not None:
+        if not_stored:
+            return "failed", f"{not_stored} postings could not be stored: {store_error}"
+        return "failed", f"the database failed: {store_error}"
     if finish_reason == "shutdown":
         # A deliberate stop (SIGTERM, Ctrl-C): what was scraped is stored, but it is no verdict on the board.
         return "interrupted", "stopped by a signal (SIGTERM or Ctrl-C) before it finished"

@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -99,8 +100,9 @@ class NormalisedPosting:
     seniority: str | None = None
     description_html: str | None = None
     description_text: str | None = None
-    date_posted: str | None = None
-    valid_through: str | None = None
+    # Real UTC moments (aggregator.normalise.dates); the strings as found stay in ``raw``.
+    date_posted: datetime | None = None
+    valid_through: datetime | None = None
     listed_url: str | None = None
     sitemap_lastmod: str | None = None
     etag: str | None = None

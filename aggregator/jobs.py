@@ -26,36 +26,39 @@ class AssignCounts:
 
 def assign_jobs(engine: Engine, posting_ids: Iterable[int], source: str | None = None) -> AssignCounts:
     """Match the given postings (and any of ``source`` left without a job) to jobs, in one transaction."""
-    seen_at = repository.utcnow()
-
-    def work(connection) -> AssignCounts:
-        counts = AssignCounts()
-        index = repository.SqlCandidateIndex(connection, PostingFingerprint)
-        matcher = Matcher(index)
-        affected: set[int] = set()
-        for row in repository.postings_to_match(connection, source, posting_ids):
-            # source_key, not source_id: the matcher treats its id as unique per posting, and some
-            # boards (remotewlb) reuse ids; the location helps it set place names in titles aside.
-            fp = fingerprint(
-                row.id, row.source, row.source_key, row.url, row.apply_url, row.company, row.title,
-                row.description_text, location=row.location_raw,
-            )  # fmt: skip
-            if row.job_id is not None:  # a changed posting keeps its job; its fingerprint is renewed
-                repository.store_fingerprint(connection, row.id, fp.to_record())
-                job_id = row.job_id
-                counts.refreshed += 1
-            elif match := matcher.match(fp):
-                job_id = match.job_id
-                repository.assign_posting(connection, row.id, job_id, match.reason, match.score, fp.to_record())
-                counts.joined += 1
-            else:
-                job_id = repository.create_job(connection, row.title, row.company, seen_at)
-                repository.assign_posting(connection, row.id, job_id, "new_job", None, fp.to_record())
-                counts.new_jobs += 1
-            index.add(fp, job_id)
-            affected.add(job_id)
-        repository.refresh_jobs(connection, affected)
-        return counts
-
+    posting_ids = list(posting_ids)
     # Jobs are shared between boards: two crawls may collide here, so the transaction is retried.
-    return run_in_transaction(engine, work)
+    return run_in_transaction(engine, lambda connection: assign_jobs_in(connection, posting_ids, source))
+
+
+def assign_jobs_in(connection, posting_ids: Iterable[int], source: str | None = None) -> AssignCounts:
+    """:func:`assign_jobs` inside the caller's transaction: the store writes postings and their jobs
+    in one, so that no crash and no other crawl ever sees a posting without its job."""
+    seen_at = repository.utcnow()
+    counts = AssignCounts()
+    index = repository.SqlCandidateIndex(connection, PostingFingerprint)
+    matcher = Matcher(index)
+    affected: set[int] = set()
+    for row in repository.postings_to_match(connection, source, posting_ids):
+        # source_key, not source_id: the matcher treats its id as unique per posting, and some
+        # boards (remotewlb) reuse ids; the location helps it set place names in titles aside.
+        fp = fingerprint(
+            row.id, row.source, row.source_key, row.url, row.apply_url, row.company, row.title,
+            row.description_text, location=row.location_raw,
+        )  # fmt: skip
+        if row.job_id is not None:  # a changed posting keeps its job; its fingerprint is renewed
+            repository.store_fingerprint(connection, row.id, fp.to_record())
+            job_id = row.job_id
+            counts.refreshed += 1
+        elif match := matcher.match(fp):
+            job_id = match.job_id
+            repository.assign_posting(connection, row.id, job_id, match.reason, match.score, fp.to_record())
+            counts.joined += 1
+        else:
+            job_id = repository.create_job(connection, row.title, row.company, seen_at)
+            repository.assign_posting(connection, row.id, job_id, "new_job", None, fp.to_record())
+            counts.new_jobs += 1
+        index.add(fp, job_id)
+        affected.add(job_id)
+    repository.refresh_jobs(connection, affected)
+    return counts

@@ -130,9 +130,10 @@ class Posting(Base):
     seniority: Mapped[str | None] = mapped_column(String(16))
     description_html: Mapped[str | None] = mapped_column(Text)
     description_text: Mapped[str | None] = mapped_column(Text)
-    # ISO 8601 strings in UTC: a date stays a date ("2024-05-01"), a time ends in "Z".
-    date_posted: Mapped[str | None] = mapped_column(String(32))
-    valid_through: Mapped[str | None] = mapped_column(String(32))
+    # Real UTC timestamps (a date-only datePosted is its day's start, a validThrough its end); the
+    # strings as found are in ``raw``. Unreadable or out-of-range dates are NULL.
+    date_posted: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    valid_through: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     content_hash: Mapped[str] = mapped_column(String(64))

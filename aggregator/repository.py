@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from aggregator.db import run_in_transaction
 from aggregator.items import NormalisedPosting
 from aggregator.models import CrawlRun, DedupKey, Job, Posting, Reject
+from aggregator.storable import clean_json
 
 # Fields of a posting that describe how it was fetched: refreshed even when its content is unchanged.
 FETCH_FIELDS = ("listed_url", "sitemap_lastmod", "etag", "last_modified")
@@ -26,6 +27,13 @@ logger = logging.getLogger(__name__)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def database_error(error: BaseException) -> str:
+    """The database's own words, one line: what a person reads in ``rejects`` and ``crawl_runs``."""
+    original = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    return lines[0] if lines else type(original).__name__
 
 
 @dataclass
@@ -43,8 +51,8 @@ class UpsertCounts:
         return self
 
 
-def _dialect_insert(engine: Engine):
-    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+def _dialect_insert(bind):
+    return postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
 
 
 def _keys_in(keys: Iterable[tuple[str, str]]):
@@ -62,60 +70,63 @@ def upsert_postings(
 
     One transaction per call: callers hand over a batch, never a single item.
     """
+    return run_in_transaction(engine, lambda connection: upsert_postings_in(connection, postings, run_id, seen_at))
+
+
+def upsert_postings_in(
+    connection, postings: Sequence[NormalisedPosting], run_id: int | None, seen_at: datetime | None = None
+) -> UpsertCounts:
+    """:func:`upsert_postings` inside the caller's transaction (so that job assignment can share it)."""
     if not postings:
         return UpsertCounts()
     seen_at = seen_at or utcnow()
     rows = {p.key: p.columns() for p in postings}  # the last copy of a key in a batch wins
-
-    def work(connection):
-        counts = UpsertCounts()
-        known = {
-            (source, source_key): (posting_id, content_hash)
-            for posting_id, source, source_key, content_hash in connection.execute(
-                select(Posting.id, Posting.source, Posting.source_key, Posting.content_hash).where(_keys_in(rows))
-            )
+    counts = UpsertCounts()
+    known = {
+        (source, source_key): (posting_id, content_hash)
+        for posting_id, source, source_key, content_hash in connection.execute(
+            select(Posting.id, Posting.source, Posting.source_key, Posting.content_hash).where(_keys_in(rows))
+        )
+    }
+    writes, unchanged = [], []
+    for key, values in rows.items():
+        values |= {"last_seen_at": seen_at, "crawl_run_id": run_id, "missed_runs": 0}
+        if key not in known:
+            counts.new += 1
+            writes.append(values | {"first_seen_at": seen_at})
+        elif known[key][1] != values["content_hash"]:
+            counts.updated += 1
+            writes.append(values | {"first_seen_at": seen_at})
+        else:
+            counts.unchanged += 1
+            unchanged.append({"pid": known[key][0], **{name: values[name] for name in FETCH_FIELDS}})
+    if writes:
+        statement = _dialect_insert(connection)(Posting)
+        refreshed = {
+            column: statement.excluded[column]
+            for column in writes[0]
+            if column not in ("source", "source_key", "first_seen_at")
         }
-        writes, unchanged = [], []
-        for key, values in rows.items():
-            values |= {"last_seen_at": seen_at, "crawl_run_id": run_id, "missed_runs": 0}
-            if key not in known:
-                counts.new += 1
-                writes.append(values | {"first_seen_at": seen_at})
-            elif known[key][1] != values["content_hash"]:
-                counts.updated += 1
-                writes.append(values | {"first_seen_at": seen_at})
-            else:
-                counts.unchanged += 1
-                unchanged.append({"pid": known[key][0], **{name: values[name] for name in FETCH_FIELDS}})
-        if writes:
-            statement = _dialect_insert(engine)(Posting)
-            refreshed = {
-                column: statement.excluded[column]
-                for column in writes[0]
-                if column not in ("source", "source_key", "first_seen_at")
-            }
-            connection.execute(
-                statement.on_conflict_do_update(index_elements=["source", "source_key"], set_=refreshed),
-                writes,
-            )
-        if unchanged:
-            connection.execute(
-                update(Posting)
-                .where(Posting.id == bindparam("pid"))
-                .values(
-                    last_seen_at=seen_at,
-                    crawl_run_id=run_id,
-                    missed_runs=0,
-                    **{name: bindparam(name) for name in FETCH_FIELDS},
-                ),
-                unchanged,
-            )
-        written = [(values["source"], values["source_key"]) for values in writes]
-        if written:
-            counts.written_ids = list(connection.scalars(select(Posting.id).where(_keys_in(written))))
-        return counts
-
-    return run_in_transaction(engine, work)
+        connection.execute(
+            statement.on_conflict_do_update(index_elements=["source", "source_key"], set_=refreshed),
+            writes,
+        )
+    if unchanged:
+        connection.execute(
+            update(Posting)
+            .where(Posting.id == bindparam("pid"))
+            .values(
+                last_seen_at=seen_at,
+                crawl_run_id=run_id,
+                missed_runs=0,
+                **{name: bindparam(name) for name in FETCH_FIELDS},
+            ),
+            unchanged,
+        )
+    written = [(values["source"], values["source_key"]) for values in writes]
+    if written:
+        counts.written_ids = list(connection.scalars(select(Posting.id).where(_keys_in(written))))
+    return counts
 
 
 def start_run(engine: Engine, spider: str, started_at: datetime | None = None, stats: dict | None = None) -> int:
@@ -156,6 +167,7 @@ def abandon_dead_runs(engine: Engine, spider: str | None, host: str, is_alive) -
 
 def finish_run(engine: Engine, run_id: int, **values: Any) -> None:
     values.setdefault("finished_at", utcnow())
+    values = {name: clean_json(value) if isinstance(value, (str, dict)) else value for name, value in values.items()}
 
     def work(connection):
         connection.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
@@ -173,20 +185,30 @@ def add_reject(
     reason: str,
     payload: dict[str, Any] | None = None,
 ) -> None:
-    def work(connection):
-        connection.execute(
-            insert(Reject).values(
-                crawl_run_id=run_id,
-                spider=spider,
-                url=url,
-                stage=stage,
-                reason=reason,
-                payload=payload,
-                created_at=utcnow(),
-            )
-        )
+    add_rejects(engine, run_id=run_id, spider=spider, rejects=[(url, stage, reason, payload)])
 
-    run_in_transaction(engine, work)
+
+def add_rejects(
+    engine: Engine, *, run_id: int | None, spider: str, rejects: Sequence[tuple[str | None, str, str, Any]]
+) -> None:
+    """Rows of ``rejects`` from ``(url, stage, reason, payload)``, cleaned of what the database refuses
+    (a reject is often an item that held such a value)."""
+    if not rejects:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "crawl_run_id": run_id,
+            "spider": spider,
+            "url": clean_json(url),
+            "stage": stage,
+            "reason": clean_json(reason),
+            "payload": clean_json(payload),
+            "created_at": now,
+        }
+        for url, stage, reason, payload in rejects
+    ]
+    run_in_transaction(engine, lambda connection: connection.execute(insert(Reject), rows))
 
 
 def recent_postings_seen(engine: Engine, spider: str, limit: int) -> list[int]:
@@ -326,7 +348,7 @@ def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, 
                 Posting.source == source,
                 Posting.closed_at.is_(None),
                 Posting.valid_through.is_not(None),
-                Posting.valid_through < now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                Posting.valid_through < now,
             )
             .values(closed_at=now, close_reason="expired")
         ).rowcount
@@ -396,7 +418,11 @@ def postings_to_match(connection, source: str | None, posting_ids: Iterable[int]
         condition = unassigned if condition is None else or_(condition, unassigned)
     if condition is None:
         return []
-    return list(connection.execute(select(*MATCHING_COLUMNS).where(condition).order_by(Posting.id)))
+    # Locked (PostgreSQL; SQLite has one writer at a time): a posting left without a job that two
+    # crawls both try to adopt is matched by the first; the second waits, then no longer finds it
+    # unassigned, instead of giving it a second job and leaving the first one without postings.
+    statement = select(*MATCHING_COLUMNS).where(condition).order_by(Posting.id).with_for_update(of=Posting)
+    return list(connection.execute(statement))
 
 
 def _index_key(kind: str, value: str) -> str:
@@ -493,11 +519,14 @@ def create_job(connection, title: str, company: str | None, seen_at: datetime) -
     ).scalar_one()
 
 
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
 def _best_posting(postings: list) -> object:
     """The posting that represents a job: an open one, the most recently posted, then seen."""
     return max(
         postings,
-        key=lambda p: (p.closed_at is None, p.date_posted or "", p.last_seen_at, p.id),
+        key=lambda p: (p.closed_at is None, p.date_posted or _NEVER, p.last_seen_at, p.id),
     )
 
 

@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from aggregator import repository
 from aggregator.config import BoardConfig, Config
 from aggregator.db import database
@@ -117,6 +119,25 @@ def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | Non
                 stopped = _running.pop(process, 0) > 0
         run_id = int(run_id_file.read_text()) if run_id_file.exists() and run_id_file.read_text() else None
 
+    try:
+        outcome = _recorded_outcome(engine, board, run_id, returncode, tail, stopped)
+    except SQLAlchemyError as error:
+        # The database cannot record the run at all: the outcome still says failed, in one line.
+        reason = f"the run could not be recorded: {repository.database_error(error)}"
+        outcome = CrawlOutcome(board.name, run_id, "failed", reason, returncode)
+    if outcome.ok:
+        logger.info(outcome.summary())
+    elif outcome.interrupted:
+        logger.warning("crawl interrupted: %s", outcome.summary())
+    else:
+        logger.error("CRAWL FAILED: %s", outcome.summary())
+    notify(config, outcome)
+    return outcome
+
+
+def _recorded_outcome(
+    engine, board: BoardConfig, run_id: int | None, returncode: int, tail, stopped: bool
+) -> CrawlOutcome:
     run = repository.get_run(engine, run_id) if run_id else None
     # A crawl we asked to stop that could not record itself was still stopped on purpose.
     status = "interrupted" if stopped else "failed"
@@ -134,15 +155,7 @@ def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | Non
             reason = f"stopped, and the crawl process ended with code {returncode} before recording its end"
         repository.finish_run(engine, run_id, finish_reason="killed", status=status, status_reason=reason)
     run = repository.get_run(engine, run_id)
-    outcome = CrawlOutcome(board.name, run_id, run.status, run.status_reason, returncode)
-    if outcome.ok:
-        logger.info(outcome.summary())
-    elif outcome.interrupted:
-        logger.warning("crawl interrupted: %s", outcome.summary())
-    else:
-        logger.error("CRAWL FAILED: %s", outcome.summary())
-    notify(config, outcome)
-    return outcome
+    return CrawlOutcome(board.name, run_id, run.status, run.status_reason, returncode)
 
 
 def notify(config: Config, outcome: CrawlOutcome) -> None:

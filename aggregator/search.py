@@ -310,7 +310,7 @@ class SearchHit:
     salary_period: str | None
     salary_annual_min: float | None
     salary_annual_max: float | None
-    date_posted: str | None
+    date_posted: datetime | None
     first_seen_at: datetime
     # Higher is better on both databases (SQLite's bm25 is negated), comparable within one search only.
     rank: float
@@ -413,10 +413,12 @@ def _hit(row: Any) -> SearchHit:
     countries = values["countries"]
     values["countries"] = json.loads(countries) if isinstance(countries, str) else list(countries or [])
     values["worldwide"] = bool(values["worldwide"])
-    seen = values["first_seen_at"]
-    if isinstance(seen, str):
-        seen = datetime.fromisoformat(seen)
-    values["first_seen_at"] = seen.replace(tzinfo=UTC) if seen.tzinfo is None else seen.astimezone(UTC)
+    for name in ("first_seen_at", "date_posted"):  # SQLite gives text, PostgreSQL a timestamp
+        moment = values[name]
+        if isinstance(moment, str):
+            moment = datetime.fromisoformat(moment)
+        if moment is not None:
+            values[name] = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     values["rank"] = float(values["rank"] or 0.0)
     return SearchHit(**values)
 

@@ -7,6 +7,8 @@ from aggregator.config import database_url
 BOT_NAME = "aggregator"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` exits non-zero when the crawl run failed (aggregator/commands/crawl.py).
+COMMANDS_MODULE = "aggregator.commands"
 
 # Where postings go: AGGREGATOR_DATABASE_URL, or `-s DATABASE_URL=…`, or sqlite:///jobs.db.
 DATABASE_URL = database_url()

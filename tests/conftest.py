@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,15 @@ def database_url(request, tmp_path) -> Iterator[str]:
 def as_json(value):
     """JSON columns come back parsed from PostgreSQL and as text from SQLite."""
     return json.loads(value) if isinstance(value, str) else value
+
+
+def as_moment(value):
+    """Timestamp columns come back as datetimes from PostgreSQL and as UTC text from SQLite."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

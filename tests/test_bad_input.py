@@ -24,7 +24,8 @@ def test_faults_are_counted_stored_and_cost_nothing_else(tmp_path, database_url)
         failing: [{"status": 500, "text": "oops"}],
     })  # fmt: skip
     result = run_crawl("remotewlb", [site], database_url, "-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=1")
-    assert result.returncode == 0, result.log[-3000:]
+    # More than max_reject_share rejected: the run failed, and so does the command.
+    assert result.returncode == 1, result.log[-3000:]
 
     stored = {row["url"]: row for row in query(database_url, "SELECT * FROM postings")}
     assert set(stored) == {ok, latin1, broken}
@@ -58,7 +59,7 @@ def test_a_crawl_that_finds_nothing_is_recorded_as_failed(tmp_path, database_url
         {f"{SITE}/job/layout-changed-1": [{"status": 200, "text": "<html><body><div>new layout</div></body></html>"}]},
     )
     result = run_crawl("remotewlb", [site], database_url)
-    assert result.returncode == 0
+    assert result.returncode == 1
     (run,) = query(database_url, "SELECT * FROM crawl_runs")
     assert run["status"] == "failed"
     assert run["status_reason"] == "no postings were scraped"

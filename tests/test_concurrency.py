@@ -101,6 +101,9 @@ def test_processes_racing_to_migrate_an_empty_database_all_succeed(database_url)
 
 BATCH = 20
 POSTINGS = 160
+JOBS_WITHOUT_POSTINGS = (
+    "SELECT COUNT(*) AS n FROM jobs WHERE NOT EXISTS (SELECT 1 FROM postings WHERE job_id = jobs.id)"
+)
 
 
 def _slow_site(folder: Path, delay: float) -> Path:
@@ -153,6 +156,8 @@ def test_a_crawl_killed_mid_run_leaves_whole_batches_and_the_next_run_completes(
     assert 0 < len(after_kill) < POSTINGS
     assert len(after_kill) % BATCH == 0, f"{len(after_kill)} postings: half a batch is visible"
     assert len({row["source_key"] for row in after_kill}) == len(after_kill)
+    # A posting and its job commit together: the kill left no posting without a job.
+    assert query(database_url, "SELECT COUNT(*) AS n FROM postings WHERE job_id IS NULL") == [{"n": 0}]
     if database_url.startswith("sqlite"):
         assert query(database_url, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
 
@@ -161,6 +166,8 @@ def test_a_crawl_killed_mid_run_leaves_whole_batches_and_the_next_run_completes(
     assert second.returncode == 0, second.log[-3000:]
     rows = query(database_url, "SELECT source_key FROM postings")
     assert sorted(row["source_key"] for row in rows) == [f"posting-{number:03d}" for number in range(POSTINGS)]
+    assert query(database_url, "SELECT COUNT(*) AS n FROM postings WHERE job_id IS NULL") == [{"n": 0}]
+    assert query(database_url, JOBS_WITHOUT_POSTINGS) == [{"n": 0}]
     run = query(database_url, "SELECT * FROM crawl_runs WHERE status = 'ok'")
     assert len(run) == 1
     assert run[0]["items_new"] == POSTINGS - len(after_kill)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import load_expected, query
+from aggregator.normalise.dates import end_moment, start_moment
+from tests.conftest import as_moment, load_expected, query
 
-RAW_FIELDS = ("source", "source_id", "title", "company", "salary_raw", "location_raw", "apply_url",
-              "date_posted", "valid_through")  # fmt: skip
+RAW_FIELDS = ("source", "source_id", "title", "company", "salary_raw", "location_raw", "apply_url")
+# Stored as real moments: a date-only validThrough lasts to the end of its day.
+DATE_FIELDS = {"date_posted": start_moment, "valid_through": end_moment}
 
 
 def _letters(text: str | None) -> str:
@@ -33,6 +35,8 @@ def test_every_expected_posting_is_stored_with_its_raw_fields(remotewlb_crawled_
         assert row is not None, expected["url"]
         for field in RAW_FIELDS:
             assert row[field] == expected[field], (expected["url"], field)
+        for field, moment in DATE_FIELDS.items():
+            assert as_moment(row[field]) == moment(expected[field]), (expected["url"], field)
         assert _letters(row["description_text"]).startswith(_letters(expected["description_starts"]))
 
 

@@ -31,7 +31,7 @@ def posting(key: str, title: str, description: str = "", **fields) -> Normalised
         "company": "Acme",
         "workplace": "remote",
         "description_text": f"{description} {FILLER}",
-        "date_posted": "2024-05-01",
+        "date_posted": datetime(2024, 5, 1, tzinfo=UTC),
     }
     return NormalisedPosting(**(values | fields))
 

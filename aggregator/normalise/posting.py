@@ -7,13 +7,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from aggregator.items import NormalisedPosting, RawPosting
-from aggregator.normalise.dates import iso_utc
+from aggregator.normalise.dates import end_moment, start_moment
 from aggregator.normalise.defaults import apply_item_defaults
 from aggregator.normalise.employment import employment_type, seniority
 from aggregator.normalise.location import location_from_jsonld, parse_location
+from aggregator.normalise.plausible import salary_problem
 from aggregator.normalise.salary import annualise, parse_salary, salary_from_base_salary
 from aggregator.normalise.text import clean_company, clean_text, html_to_text, sanitise_html
 from aggregator.normalise.timezone import extract_window
+from aggregator.normalise.urls import web_url
 
 
 def _as_found(value: str | None) -> str | None:
@@ -44,6 +46,8 @@ def normalise_posting(raw: RawPosting, defaults: Mapping[str, Any] | None = None
     # Structured numbers (an API's min/max/currency/period, schema.org baseSalary) go straight into
     # the typed fields; the string is read only when there are none.
     salary = salary_from_base_salary(raw.base_salary_raw) or parse_salary(raw.salary_raw)
+    if salary_problem(raw.salary_raw, salary):  # negative or beyond any real salary: not a figure
+        salary = None
     # The board's own location string decides; structured data only speaks when there is none
     # (some boards stamp jobLocationType TELECOMMUTE on every posting, true or not).
     location = None
@@ -61,7 +65,8 @@ def normalise_posting(raw: RawPosting, defaults: Mapping[str, Any] | None = None
         source_id=clean_text(raw.source_id),
         source_key=clean_text(raw.source_key) or clean_text(raw.source_id),
         url=raw.url,
-        apply_url=clean_text(raw.apply_url),
+        # Only a web page a visitor can open; a relative link is resolved against the posting page.
+        apply_url=web_url(clean_text(raw.apply_url), raw.url)[0],
         title=title,
         company=clean_company(raw.company),
         location_raw=_as_found(raw.location_raw),
@@ -83,8 +88,9 @@ def normalise_posting(raw: RawPosting, defaults: Mapping[str, Any] | None = None
         seniority=seniority(title),
         description_html=description_html,
         description_text=description_text,
-        date_posted=iso_utc(raw.date_posted),
-        valid_through=iso_utc(raw.valid_through),
+        date_posted=start_moment(raw.date_posted),
+        # A date-only validThrough is open all of that day.
+        valid_through=end_moment(raw.valid_through),
         listed_url=raw.listed_url or raw.url,
         sitemap_lastmod=raw.sitemap_lastmod,
         etag=raw.etag,

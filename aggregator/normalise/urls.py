@@ -10,11 +10,11 @@ host is lower-cased. The result is a key (``remotewlb.com/job/x?id=1``), not a f
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-__all__ = ["canonical_url", "TRACKING_PARAMS", "is_tracking_param"]
+__all__ = ["canonical_url", "TRACKING_PARAMS", "is_tracking_param", "web_url"]
 
 # Exact names (compared lower-cased).
 TRACKING_PARAMS = frozenset(
@@ -137,3 +137,35 @@ def canonical_url(url: str | None) -> str | None:
         path = ""
     key = urlunsplit(("", netloc, path, urlencode(query), ""))
     return key.removeprefix("//") or None
+
+
+def _is_web(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def web_url(value: str | None, base: str | None = None) -> tuple[str | None, str | None]:
+    """``(url, problem)``: an absolute http(s) URL to store, or None and why not.
+
+    A relative URL is resolved against ``base`` (the page it was found on); ``javascript:``,
+    ``data:``, ``mailto:`` and every other scheme are not web pages a visitor can open.
+
+    >>> web_url("/jobs/42", "https://example.com/board")
+    ('https://example.com/jobs/42', None)
+    >>> web_url("javascript:apply()")
+    (None, 'not_http')
+    """
+    if value is None or not str(value).strip():
+        return None, None
+    text = str(value).strip()
+    if text.startswith("//"):
+        text = "https:" + text
+    if _SCHEME.match(text) or _OTHER_SCHEME.match(text) or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", text):
+        return (text, None) if _is_web(text) else (None, "not_http")
+    if base and _is_web(base):
+        resolved = urljoin(base, text)
+        return (resolved, None) if _is_web(resolved) else (None, "not_http")
+    return None, "relative_without_base"

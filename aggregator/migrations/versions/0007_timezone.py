@@ -1,7 +1,7 @@
 """time-zone windows: postings.tz_min/tz_max/tz_raw, jobs.tz_min/tz_max, open_jobs shows them
 
-Revision ID: 0006_timezone
-Revises: 0005
+Revision ID: 0007_timezone
+Revises: 0006_trust_store
 
 Plain ADD COLUMN on both backends (no SQLite table rebuild, so 0005's FTS triggers stay).
 The view is recreated with the job's window.
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_timezone"
-down_revision: str | None = "0005"
+revision: str = "0007_timezone"
+down_revision: str | None = "0006_trust_store"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
