@@ -1,6 +1,6 @@
 from aggregator.items import NormalisedPosting, PostingSeen, RawPosting
-from aggregator.normalise.defaults import check_item_defaults
 from aggregator.normalise.dates import read_date
+from aggregator.normalise.defaults import check_item_defaults
 from aggregator.normalise.plausible import salary_problem
 from aggregator.normalise.posting import normalise_posting
 from aggregator.normalise.salary import parse_salary, salary_from_base_salary
