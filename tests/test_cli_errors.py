@@ -261,3 +261,26 @@ def test_the_configuration_does_not_import_the_scheduler(tmp_path):
     )
     completed = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+# --- plain `scrapy crawl` (make crawl) --------------------------------------------------------------
+
+PLAIN_CRAWL_CASES = {
+    "a misspelt spider": (["remotewlbb"], "did you mean 'remotewlb'"),
+    "an unknown argument": (["remoteok", "-a", "maxpages=3"], "it takes: max_pages, tag, url"),
+    "a bad argument value": (["remoteok", "-a", "max_pages=abc"], "max_pages must be a whole number"),
+}
+
+
+@pytest.mark.parametrize("case", PLAIN_CRAWL_CASES)
+def test_plain_scrapy_crawl_input_errors_are_one_line_and_exit_2(case, tmp_path):
+    argv, fragment = PLAIN_CRAWL_CASES[case]
+    completed = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", *argv, "-s", f"DATABASE_URL=sqlite:///{tmp_path / 'jobs.db'}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert completed.returncode == 2, completed.stderr
+    assert "Traceback" not in completed.stderr
+    errors = [line for line in completed.stderr.splitlines() if line.startswith("scrapy crawl: error:")]
+    assert len(errors) == 1 and fragment in errors[0], completed.stderr
+    assert not (tmp_path / "jobs.db").exists()  # refused before anything was opened

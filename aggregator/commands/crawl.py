@@ -1,13 +1,27 @@
 """``scrapy crawl`` that exits 1 when the crawl run failed, not only when Scrapy could not start.
 
 Scrapy's own command exits 0 whatever the crawl stored; a nightly ``make crawl`` or cron job must
-see the run's verdict (aggregator.extensions puts it in the crawl's stats) in its exit code.
+see the run's verdict (aggregator.extensions puts it in the crawl's stats) in its exit code. A
+misspelt spider or a bad ``-a`` argument is one line and exit code 2, like `aggregator crawl`,
+instead of a traceback from inside the reactor.
 """
 
 from __future__ import annotations
 
+import difflib
+import sys
+
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+
+from aggregator.boards import check_arguments
+
+USAGE_ERROR = 2
+
+
+def _refuse(message: str) -> None:
+    print(f"scrapy crawl: error: {message}", file=sys.stderr)
+    raise SystemExit(USAGE_ERROR)
 
 
 class Command(ScrapyCrawlCommand):
@@ -15,7 +29,16 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             raise UsageError("give exactly one spider: scrapy crawl <spider>")
         assert self.crawler_process
-        crawler = self._create_crawler(args[0])
+        name = args[0]
+        known = self.crawler_process.spider_loader.list()
+        if name not in known:
+            near = difflib.get_close_matches(name, known, n=1)
+            _refuse(f"no spider {name!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
+        try:
+            check_arguments(name, self.crawler_process.spider_loader.load(name), opts.spargs)
+        except ValueError as exc:
+            _refuse(str(exc))
+        crawler = self._create_crawler(name)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         status = crawler.stats.get_value("aggregator/run_status") if crawler.stats else None
