@@ -41,6 +41,7 @@ from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from aggregator.db import make_engine, upgrade_to_head  # noqa: E402
 from tests.conftest import SITE, posting_page, run_crawl, small_site, write_snapshot  # noqa: E402
+from tests.faults import crawl_broken_listing_nights, crawl_posting_page_faults  # noqa: E402
 
 POSTGRES_SERVER_URL = os.environ.get(
     "AGGREGATOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -313,6 +314,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", action="append", choices=("sqlite", "postgresql"))
     parser.add_argument("--case", action="append", choices=sorted(CASES))
+    parser.add_argument(
+        "--no-crawl-faults", action="store_true", help="leave out the crawl-level fault crawls (tests/faults.py)"
+    )
     args = parser.parse_args(argv)
     backends = args.backend or ["sqlite", "postgresql"]
     names = args.case or list(CASES)
@@ -327,7 +331,30 @@ def main(argv: list[str] | None = None) -> int:
                 outcomes.append(run_case(name, backend, Path(folder)))
         print_table(backend, outcomes)
         lost += sum(o.lost for o in outcomes)
+        if not (args.case or args.no_crawl_faults):
+            lost += print_crawl_faults(backend)
     return 1 if lost else 0
+
+
+def print_crawl_faults(backend: str) -> int:
+    """The crawl-level faults of tests/faults.py: posting pages that are no posting, redirect loops,
+    off-site redirects, oversized or undecodable bodies…, and broken listing nights. Returns the
+    number of pages lost or postings wrongly closed (both must be 0)."""
+    with tempfile.TemporaryDirectory(prefix="reliability-pages-") as folder:
+        with fresh_database(backend, Path(folder)) as url:
+            pages = crawl_posting_page_faults(Path(folder), url)
+    with tempfile.TemporaryDirectory(prefix="reliability-nights-") as folder:
+        with fresh_database(backend, Path(folder)) as url:
+            nights = crawl_broken_listing_nights(Path(folder), url)
+    print(f"\n{backend}: crawl-level faults (one crawl of {pages['pages']} posting pages, each a fault or a control)")
+    for key, value in pages.items():
+        print(f"  {key}: {value}")
+    print(f"{backend}: broken listings (a healthy night, then one night per kind of broken sitemap shard)")
+    for key, value in nights.items():
+        print(f"  {key}: {value}")
+    bad = pages["lost"] + pages["wrong outcome"] + nights["postings wrongly closed"]
+    print(f"lost, wrong or wrongly closed: {bad}" + ("" if bad == 0 else "  <-- MUST BE 0"))
+    return bad
 
 
 if __name__ == "__main__":
