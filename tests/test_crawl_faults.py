@@ -185,7 +185,7 @@ def test_a_feed_or_api_listing_that_lists_nothing_is_a_listing_problem(
     database_url = f"sqlite:///{tmp_path / 'jobs.db'}"
     page = {"status": 200, "headers": {"Content-Type": content_type}, "text": body}
     result = run_crawl(spider, [write_snapshot(tmp_path / "site", {url: [page]})], database_url, *args)
-    assert result.returncode == 0, result.log[-3000:]
+    assert result.returncode == 1, result.log[-3000:]  # the run failed (nothing scraped): exit 1
     rejects = query(database_url, "SELECT url, stage, reason FROM rejects")
     assert rejects == [{"url": url, "stage": "listing", "reason": reason}]
     (run,) = query(database_url, "SELECT * FROM crawl_runs")
