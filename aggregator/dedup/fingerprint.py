@@ -29,8 +29,8 @@ from aggregator.dedup.text import (
     trim_caches,
     word_hash,
 )
-from aggregator.dedup.titles import TEXT_LEVEL_TOKENS, text_level, title_analysis
-from aggregator.dedup.vocab import NOISE_WORDS
+from aggregator.dedup.titles import TEXT_LEVEL_TOKENS, gazetteer, text_level, title_analysis
+from aggregator.dedup.vocab import LANGUAGE_NAMES, NOISE_WORDS
 from aggregator.normalise.company import company_key as _company_key
 from aggregator.normalise.urls import canonical_url
 
@@ -223,6 +223,25 @@ def _unsupported_title_words(
     )
 
 
+PLACE_HASH = word_hash("\x01place")
+_PLACE_TOKEN: dict[str, bool] = {}
+
+
+def _is_place_token(token: str) -> bool:
+    """A capitalised token that names a country, region, city or language ("Germany", "EMEA",
+    "German"); two-letter codes only in capitals ("UK", not "in")."""
+    known = _PLACE_TOKEN.get(token)
+    if known is None:
+        known = False
+        if token[:1].isupper() and (len(token) >= 3 or token.isupper()):
+            folded = fold(token)
+            known = folded in gazetteer()[0] or folded in LANGUAGE_NAMES
+        if len(_PLACE_TOKEN) > 500_000:
+            _PLACE_TOKEN.clear()
+        _PLACE_TOKEN[token] = known
+    return known
+
+
 def fingerprint(
     posting_id: Any,
     source: str | None,
@@ -270,6 +289,12 @@ def fingerprint(
         hashes = [hget(t) or token_info(t) for t in toks]
     arr = np.asarray(hashes, dtype=np.uint32)
     anchors = arr[np.fromiter(map(ANCHOR_TOKENS.__contains__, toks), dtype=bool, count=len(toks))]
+    # Rule 4, location: the places, nationalities and languages a text names are one word for
+    # the comparison, so "customers in Germany" and "customers in the UK" read the same.
+    places = np.fromiter(map(_is_place_token, toks), dtype=bool, count=len(toks))
+    if places.any():
+        arr = arr.copy()
+        arr[places] = PLACE_HASH
     _, _, sentinel, slash = phrase_tables()
     stream = merge_hashes(arr)
     is_sep = stream == sentinel

