@@ -429,10 +429,13 @@ def cross_validate(months: list[Month]) -> list[tuple[str, Score, Score, Score, 
     thresholds tuned on the other months (held out)."""
     print("\n=== thresholds chosen by cross-validation (tuned on one month, measured on the other)")
     tuned = {m.name: tune([m]) for m in months}
+    pooled = tune(months)
     defaults = {name: getattr(Thresholds(), name) for name in GRID}
-    print(f"{'threshold':<26}{'shipped':>9}" + "".join(f"{m.name[-7:]:>10}" for m in months))
+    print("(shipped: aggregator.dedup.rules.Thresholds, chosen as the 'all months' column)")
+    print(f"{'threshold':<26}{'shipped':>9}" + "".join(f"{m.name[-7:]:>10}" for m in months) + f"{'all months':>12}")
     for name in GRID:
-        print(f"{name:<26}{defaults[name]:>9}" + "".join(f"{tuned[m.name][name]:>10}" for m in months))
+        cells = "".join(f"{tuned[m.name][name]:>10}" for m in months)
+        print(f"{name:<26}{defaults[name]:>9}{cells}{pooled[name]:>12}")
     rows = []
     for m in months:
         others = [o for o in months if o is not m]
