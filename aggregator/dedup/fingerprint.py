@@ -207,17 +207,18 @@ def _root_length(word: str) -> int:
 def _unsupported_title_words(
     title_tokens: Sequence[str], raw_tokens: Sequence[str], token_hashes: np.ndarray
 ) -> tuple[str, ...]:
-    """Title words no text word shares a root with: the stems are equal, or share their
-    beginning up to the last two letters of the title word (at least ``ROOT_MIN``): "trainer"
-    ~ "train", "warehousing" ~ "warehouse", "cryptography" ~ "cryptographic"."""
+    """Title words no text word shares a root with: the stems are equal, or a text word or its
+    stem begins with the title word less its last two letters (at least ``ROOT_MIN``):
+    "trainer" ~ "training", "warehousing" ~ "warehouse", "cryptography" ~ "cryptographic"."""
     if not title_tokens:
         return ()
     present = set(np.unique(token_hashes).tolist())
     title_tokens = [w for w in title_tokens if word_hash(w) not in present]
     if not title_tokens:
         return ()
-    stems = {norm_word(w) for w in split_words(fold(" ".join(set(raw_tokens))))}
-    prefixes = {s[:k] for s in stems if len(s) >= ROOT_MIN for k in range(ROOT_MIN, len(s) + 1)}
+    folded = set(split_words(fold(" ".join(set(raw_tokens)))))
+    stems = {norm_word(w) for w in folded}
+    prefixes = {s[:k] for s in stems | folded if len(s) >= ROOT_MIN for k in range(ROOT_MIN, len(s) + 1)}
     return tuple(
         w for w in title_tokens if w not in stems and (len(w) < ROOT_MIN or w[: _root_length(w)] not in prefixes)
     )

@@ -92,12 +92,12 @@ class Matcher:
             for cand, job_id in self.index.by_url(fp.url):
                 if _titles_compatible(fp, cand) and not company_rule(fp, cand):
                     return Match(job_id, "same_url", 1.0, cand.posting_id, "same canonical URL")
-        if fp.apply_url:
-            found = self.index.by_apply_url(fp.apply_url)
+        same_apply = self.index.by_apply_url(fp.apply_url) if fp.apply_url else []
+        if same_apply:
             # A generic apply page shared by different jobs says nothing.
-            distinct = {(c.title_tokens, c.level) for c, _ in found}
+            distinct = {(c.title_tokens, c.level) for c, _ in same_apply}
             if len(distinct) == 1 and fp.apply_url != fp.url:
-                for cand, job_id in found:
+                for cand, job_id in same_apply:
                     if not _titles_compatible(fp, cand) or company_rule(fp, cand):
                         continue
                     sim, _ = text_similarity(fp, cand)
@@ -107,10 +107,11 @@ class Matcher:
         found: dict[Any, tuple[PostingFingerprint, Any]] = {}
         for cand, job_id in self.index.by_band_keys(fp.lsh_keys, fp.company_key, th.candidate_limit):
             found.setdefault(cand.posting_id, (cand, job_id))
-        if fp.translation_keys:
-            for cand, job_id in self.index.by_band_keys(fp.translation_keys, fp.company_key, th.candidate_limit):
-                if cand.language and fp.language and cand.language != fp.language:
-                    found.setdefault(cand.posting_id, (cand, job_id))
+        # Another-language copies: same company and a title word, or the same apply link.
+        translated = self.index.by_band_keys(fp.translation_keys, fp.company_key, th.candidate_limit)
+        for cand, job_id in [*translated, *same_apply[: th.candidate_limit]]:
+            if cand.language and fp.language and cand.language != fp.language:
+                found.setdefault(cand.posting_id, (cand, job_id))
         found.pop(fp.posting_id, None)
         best: Match | None = None
         matched_jobs: list[Any] = []

@@ -142,8 +142,8 @@ def is_translation_pair(a: PostingFingerprint, b: PostingFingerprint, sim: float
 
 def translation_rule(a: PostingFingerprint, b: PostingFingerprint, sim: float, th: Thresholds) -> Verdict:
     """Another-language copy of the same posting: the titles share stems, the lengths are
-    comparable and the language-neutral words (names, numbers, products, URLs) follow the
-    same order."""
+    comparable, and the language-neutral words (names, numbers, products) follow the same
+    order or both link to the same apply page."""
     pair = f"{a.language}/{b.language}"
     dice = _stem_dice(a.title_tokens, b.title_tokens)
     if dice < th.translation_title:
@@ -152,6 +152,8 @@ def translation_rule(a: PostingFingerprint, b: PostingFingerprint, sim: float, t
     if not 1 / th.translation_length_ratio <= ratio <= th.translation_length_ratio:
         return Verdict(False, "translation", sim, f"{pair}: lengths differ ({ratio:.2f})")
     overlap = _anchor_overlap(a.anchors, b.anchors)
+    if a.apply_url and a.apply_url == b.apply_url:
+        return Verdict(True, "translation", overlap, f"{pair} translation, same apply link, title {dice:.2f}")
     if overlap < th.translation_anchors:
         return Verdict(False, "translation", overlap, f"{pair}: names differ ({overlap:.2f})")
     return Verdict(True, "translation", overlap, f"{pair} translation, title {dice:.2f}")
