@@ -126,6 +126,12 @@ def test_level_rule_a_title_without_level_takes_the_level_its_text_states() -> N
     stated = TEXT.replace("You will build", "As a Senior Backend Engineer you will build")
     assert level_rule(fp("a", "Backend Engineer", stated), fp("b", "Senior Backend Engineer")) is None
     assert same(fp("a", "Backend Engineer", stated), fp("b", "Senior Backend Engineer", stated))
+    # A line of the text that starts with the level and the role states it too.
+    headed = "Senior Backend Engineer\n" + TEXT
+    assert level_rule(fp("a", "Backend Engineer", headed), fp("b", "Senior Backend Engineer")) is None
+    # Other-language role words count ("Développeur" is a role like "Developer").
+    french = TEXT.replace("You will build", "Poste : Senior Développeur Backend. You will build")
+    assert level_rule(fp("a", "Backend Engineer", french), fp("b", "Senior Backend Engineer")) is None
     # A text that states another level keeps them apart.
     junior = TEXT.replace("You will build", "As a Junior Backend Engineer you will build")
     assert level_rule(fp("a", "Backend Engineer", junior), fp("b", "Senior Backend Engineer")) is not None

@@ -8,18 +8,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from aggregator.dedup.text import fold, norm_word, split_words
+from aggregator.dedup.text import SENTINEL, fold, norm_word, split_words
 from aggregator.dedup.vocab import (
     LANGUAGE_NAMES,
+    LEVEL_CUES,
     LEVEL_WORDS,
     NOISE_WORDS,
     NOT_PLACES,
     REGION_WORDS,
+    ROLE_WORDS,
     STOPWORDS,
     SYNONYMS,
     gazetteer_names,
 )
 
+# Levels a text states for its role (the title's other level words — head, director, intern …
+# — name other roles when a text mentions them).
+_STATED = frozenset("junior mid senior senior-staff staff principal lead".split())
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 
 
@@ -132,15 +137,9 @@ def levels_compatible(a: Sequence[str], b: Sequence[str]) -> bool:
     return False
 
 
-_LEVEL_CUES = frozenset("a an as position role title seeking hiring hire for join recruiting our".split())
-_TEXT_LEVELS = frozenset("senior sr junior jr mid middle intermediate seniorstaff staff principal lead".split())
-_ROLE_WORDS = frozenset(
-    (
-        "engineer engineers developer developers dev devs programmer programmers architect architects "
-        "scientist scientists analyst analysts designer designers consultant consultants specialist "
-        "specialists administrator administrators tester testers devops sre qa engineering manager"
-    ).split()
-)
+_LEVEL_CUES = LEVEL_CUES
+_TEXT_LEVELS = frozenset(w for w in (*LEVEL_WORDS, *SYNONYMS) if LEVEL_WORDS.get(SYNONYMS.get(w, w)) in _STATED)
+_ROLE_WORDS = ROLE_WORDS | {w for w, target in SYNONYMS.items() if target in ROLE_WORDS}
 
 
 def text_level(words: Sequence[str]) -> tuple[str, ...]:
@@ -148,10 +147,10 @@ def text_level(words: Sequence[str]) -> tuple[str, ...]:
     "Position: Senior Full-Stack Developer", "seeking a Staff Engineer")."""
     words = words[:1200]
     for i, w in enumerate(words):
-        if w not in _TEXT_LEVELS or i == 0:
+        if w not in _TEXT_LEVELS:
             continue
-        prev = words[i - 1]
-        if prev not in _LEVEL_CUES:
+        prev = words[i - 1] if i else SENTINEL
+        if prev not in _LEVEL_CUES and prev != SENTINEL:
             continue
         if prev in ("a", "an", "our") and i > 1 and words[i - 2] not in _LEVEL_CUES:
             continue

@@ -61,6 +61,8 @@ BOILERPLATE_KEYS = entries("boilerplate_keys.txt")
 INTRO_KEYS = entries("intro_keys.txt")
 UNSTEMMED = words("unstemmed.txt")
 FUNCTION_WORDS = words("function_words.txt")
+LEVEL_CUES = words("level_cues.txt")
+ROLE_WORDS = words("role_words.txt")
 
 
 def _latin(name: str) -> bool:
