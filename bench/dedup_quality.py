@@ -402,8 +402,9 @@ def _objective(months: list[Month], thresholds: dict[str, Any]) -> float:
 
 def tune(months: list[Month], start: dict[str, Any] | None = None, passes: int = 2) -> dict[str, Any]:
     """Coordinate search over GRID for the best mean F1 on ``months``. Among equally good
-    values the middle one of the best run is taken: a threshold the months do not constrain
-    stays away from the edge of what was seen to work."""
+    values the middle of the longest run of them is taken (the mean of the two middle ones
+    for an even run): a threshold the months do not constrain stays away from the edge of
+    what was seen to work."""
     chosen = dict(start or {name: getattr(Thresholds(), name) for name in GRID})
     for _ in range(passes):
         for name, values in GRID.items():
@@ -420,7 +421,9 @@ def tune(months: list[Month], start: dict[str, Any] | None = None, passes: int =
                     run = [i]
             runs.append(run)
             longest = max(runs, key=len)
-            chosen[name] = values[longest[len(longest) // 2]]
+            middle = [values[i] for i in longest[(len(longest) - 1) // 2 : len(longest) // 2 + 1]]
+            value = sum(middle) / len(middle)
+            chosen[name] = round(value) if all(isinstance(v, int) for v in values) else round(value, 3)
     return chosen
 
 

@@ -104,6 +104,14 @@ def test_company_rule_employer_named_in_the_text_stands_in_for_an_empty_field() 
     named = TEXT.replace("our logistics platform", "the Routeline logistics platform")
     assert company_rule(fp("a", "Backend Engineer", named, company=None), fp("b", "Backend Engineer")) is None
     assert same(fp("a", "Backend Engineer", named, company="None"), fp("b", "Backend Engineer", named))
+    # Once the text names the employer, the rules apply as if the field said it: an edited copy
+    # (bullets reordered, a word changed) joins without needing a near-identical text.
+    lines = named.split("\n")
+    lines[4], lines[5] = lines[5], lines[4]
+    edited = "\n".join(lines).replace("Postgres", "PostgreSQL").replace("every night", "each night")
+    a, b = fp("a", "Backend Engineer", edited, company=None), fp("b", "Backend Engineer", named)
+    assert Thresholds().same_title <= text_similarity(a, b)[0] < Thresholds().unknown_company
+    assert same(a, b)
     # The text names nobody: a known company's posting is not its copy.
     verdict = company_rule(fp("a", "Backend Engineer", company=""), fp("b", "Backend Engineer"))
     assert verdict is not None and not verdict.same

@@ -9,6 +9,7 @@ index is a datasketch ``MinHashLSH`` whose buckets are keyed by exactly those di
 from __future__ import annotations
 
 import hashlib
+import heapq
 import itertools
 from collections import Counter
 from collections.abc import Sequence
@@ -154,17 +155,19 @@ class InMemoryCandidateIndex:
     def by_apply_url(self, canonical: str) -> list[tuple[PostingFingerprint, Any]]:
         return self._get(self._by_apply.get(canonical, ()))
 
-    def _bucket(self, key: str) -> list[int]:
+    def _newest(self, key: str, cap: int) -> list[int]:
+        """The newest ``cap`` postings filed under a key."""
         if key.startswith("b"):
             band, digest = int(key[1:3]), bytes.fromhex(key[3:])
-            return sorted(self._lsh.hashtables[band].get(digest))
-        return self._by_key.get(key, [])
+            bucket = self._lsh.hashtables[band].get(digest)
+            return heapq.nlargest(cap, bucket) if len(bucket) > cap else list(bucket)
+        return self._by_key.get(key, [])[-cap:]
 
     def by_band_keys(
         self, keys: Sequence[str], company_key: str | None, limit: int = 60
     ) -> list[tuple[PostingFingerprint, Any]]:
         cap = 2 * limit  # a bounded slice of the newest postings per key
-        buckets = [b[-cap:] for b in map(self._bucket, keys) if b]
+        buckets = [b for b in (self._newest(key, cap) for key in keys) if b]
         if not buckets:
             return []
         hits = Counter(itertools.chain.from_iterable(buckets))

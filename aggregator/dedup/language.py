@@ -7,7 +7,7 @@ from functools import cache
 
 MIN_CHARS = 200  # shorter texts are left undetermined
 MIN_CONFIDENCE = 0.9  # below this (mixed-language, code, lists of names) the language is unknown
-_SAMPLE = 1500  # characters read: enough for a stable answer, bounded cost
+_SAMPLE = 600  # characters read: enough for a stable answer, bounded cost
 
 
 @cache
