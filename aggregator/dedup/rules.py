@@ -35,16 +35,16 @@ class Thresholds:
     # middle of each plateau of best values; its cross-validation (tuned on one month,
     # measured on the other) is printed beside the dev scores.
     same_title: float = 0.70  # text similarity when the titles say the same thing
-    general_title: float = 0.85  # one title adds words the other lacks ("…, Payments")
-    reworded_title: float = 0.90  # both titles have words of their own
+    general_title: float = 0.825  # one title adds words the other lacks ("…, Payments")
+    reworded_title: float = 0.875  # both titles have words of their own
     max_reword_residual: int = 2  # changed text words not explained by the title change
-    unknown_company: float = 0.90  # text floor when both companies are unknown
-    translation_title: float = 0.6  # Dice of title stems across languages
+    unknown_company: float = 0.875  # text floor when both companies are unknown
+    translation_title: float = 0.55  # Dice of title stems across languages
     translation_anchors: float = 0.2  # order-preserving overlap of language-neutral words
     translation_length_ratio: float = 2.0  # longest / shortest text of a translation pair
     # Search limits; of these only min_estimate is tuned (the others bound the cost).
     candidate_limit: int = 60  # candidates taken from the LSH index per posting
-    min_estimate: float = 0.3  # skip candidates whose MinHash Jaccard estimate is lower
+    min_estimate: float = 0.25  # skip candidates whose MinHash Jaccard estimate is lower
     good_enough: float = 0.98  # stop looking once a copy this similar matched
     per_job: int = 3  # postings of one job compared at most (its most similar ones)
     apply_url_min_similarity: float = 0.3
