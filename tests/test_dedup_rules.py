@@ -7,6 +7,7 @@ import pytest
 
 from aggregator.dedup import PostingFingerprint, Thresholds, compare, fingerprint
 from aggregator.dedup.candidates import InMemoryCandidateIndex, _as_minhash, new_lsh
+from aggregator.dedup.employer import employer_named
 from aggregator.dedup.language import detect_language
 from aggregator.dedup.rules import company_rule, level_rule, team_rule, text_rule, text_similarity, translation_rule
 from aggregator.dedup.text import normalise_words
@@ -115,6 +116,30 @@ def test_company_rule_employer_named_in_the_text_stands_in_for_an_empty_field() 
     # The text names nobody: a known company's posting is not its copy.
     verdict = company_rule(fp("a", "Backend Engineer", company=""), fp("b", "Backend Engineer"))
     assert verdict is not None and not verdict.same
+
+
+@pytest.mark.parametrize(
+    ("line", "employer"),
+    [
+        ("About Routeline", "Routeline"),
+        ("At Routeline Labs, we plan deliveries for 4,000 carriers.", "Routeline Labs"),
+        ("Join the Routeline team and shape how parcels move.", "Routeline"),
+        ("Routeline is a logistics software company.", "Routeline"),
+        ("About the role", None),
+        ("At the heart of our platform is a routing engine.", None),
+    ],
+)
+def test_employer_named_by_the_text(line: str, employer: str | None) -> None:
+    assert employer_named([line, *TEXT.split("\n")]) == employer
+
+
+def test_company_rule_two_unknown_companies_whose_texts_name_different_employers() -> None:
+    a = fp("a", "Senior Backend Engineer", "About Routeline\n" + TEXT, company=None)
+    b = fp("b", "Senior Backend Engineer", "About Parcelly\n" + TEXT, company=None)
+    verdict = company_rule(a, b)
+    assert verdict is not None and verdict.rule == "company" and not compare(a, b).same
+    c = fp("c", "Senior Backend Engineer", "About Routeline\n" + TEXT, company="None")
+    assert company_rule(a, c) is None and same(a, c)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import numpy as np
 
 from aggregator.dedup.boilerplate import TEAM_LINE, boilerplate_flags, text_lines
 from aggregator.dedup.candidates import band_keys, minhash, title_keys, translation_keys
+from aggregator.dedup.employer import employer_named
 from aggregator.dedup.language import detect_language
 from aggregator.dedup.text import (
     ANCHOR_TOKENS,
@@ -81,6 +82,7 @@ class PostingFingerprint:
     core_mask: np.ndarray = field(repr=False)  # bool per token: not a boilerplate line
     anchors: np.ndarray = field(repr=False)  # uint32 hashes of language-neutral words, in order
     team: str | None = None  # "Engineering Pod: …" / "Team: …" line, if the text has one
+    employer: str | None = None  # company_key() of the employer the text names ("About Writer")
     # Title words whose text has no form of them (None: not known, ask ``has_word``).
     title_unsupported: tuple[str, ...] | None = None
     version: int = FINGERPRINT_VERSION
@@ -167,6 +169,7 @@ class PostingFingerprint:
             "core_mask": base64.b64encode(np.packbits(self.core_mask).tobytes()).decode("ascii"),
             "anchors": _encode(self.anchors),
             "team": self.team,
+            "employer": self.employer,
             "title_unsupported": None if self.title_unsupported is None else list(self.title_unsupported),
         }
 
@@ -192,6 +195,7 @@ class PostingFingerprint:
             core_mask=_decode_mask(record.get("core_mask") or "", tokens),
             anchors=_decode(record.get("anchors") or ""),
             team=record.get("team"),
+            employer=record.get("employer"),
             title_unsupported=(None if record.get("title_unsupported") is None else tuple(record["title_unsupported"])),
             version=int(record.get("version", FINGERPRINT_VERSION)),
         )
@@ -340,6 +344,7 @@ def fingerprint(
         core_mask=core_mask,
         anchors=anchors,
         team=team,
+        employer=_company_key(employer_named(lines)),
         title_unsupported=_unsupported_title_words(info.tokens, toks, tokens),
     )
 

@@ -76,14 +76,22 @@ def text_similarity(a: PostingFingerprint, b: PostingFingerprint) -> tuple[float
 
 def company_rule(a: PostingFingerprint, b: PostingFingerprint) -> Verdict | None:
     """Different company fields → different. One unknown company: the same job only if its
-    text names the other's company. Both unknown: left to the text rules (a stricter floor)."""
+    text names the other's company. Both unknown: different when the texts name different
+    employers for themselves (neither naming the other's); else left to the text rules,
+    with a stricter floor."""
     if a.company_key and b.company_key:
         if a.company_key != b.company_key:
             return Verdict(False, "company", 0.0, f"company {a.company_key!r} ≠ {b.company_key!r}")
         return None
     known, unknown = (a, b) if a.company_key else (b, a)
-    if known.company_key and not unknown.has_phrase(normalise_words(known.company_key)):
-        return Verdict(False, "company", 0.0, f"text does not name {known.company_key!r}")
+    if known.company_key:
+        if not unknown.has_phrase(normalise_words(known.company_key)):
+            return Verdict(False, "company", 0.0, f"text does not name {known.company_key!r}")
+        return None
+    # Both unknown: the employers the texts name for themselves stand in for the fields.
+    if a.employer and b.employer and a.employer != b.employer:
+        if not b.has_phrase(normalise_words(a.employer)) and not a.has_phrase(normalise_words(b.employer)):
+            return Verdict(False, "company", 0.0, f"texts name {a.employer!r} and {b.employer!r}")
     return None
 
 
