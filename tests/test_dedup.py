@@ -371,11 +371,11 @@ def test_fingerprint_record_round_trip() -> None:
 
 
 def test_band_keys_are_the_buckets_of_datasketchs_lsh() -> None:
-    from aggregator.dedup.candidates import _as_minhash, band_keys, new_lsh
+    from aggregator.dedup.candidates import as_minhash, band_keys, new_lsh
 
     a = fp("a", "Senior Backend Engineer")
     lsh = new_lsh()
-    lsh.insert("a", _as_minhash(a.minhash))
+    lsh.insert("a", as_minhash(a.minhash))
     digests = [key[3:] for key in band_keys(a.minhash)]
     assert [h.hex() for h in lsh.keys.get("a")] == digests
     assert a.lsh_keys == band_keys(a.minhash)

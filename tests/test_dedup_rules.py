@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from aggregator.dedup import PostingFingerprint, Thresholds, compare, fingerprint
-from aggregator.dedup.candidates import InMemoryCandidateIndex, _as_minhash, new_lsh
+from aggregator.dedup.candidates import InMemoryCandidateIndex, as_minhash, new_lsh
 from aggregator.dedup.employer import employer_named
 from aggregator.dedup.language import detect_language
 from aggregator.dedup.rules import company_rule, level_rule, team_rule, text_rule, text_similarity, translation_rule
@@ -297,10 +297,10 @@ def test_in_memory_index_answers_from_datasketch_buckets() -> None:
     index, lsh = InMemoryCandidateIndex(), new_lsh()
     for i, p in enumerate(postings):
         index.add(p, i)
-        lsh.insert(i, _as_minhash(p.minhash))
+        lsh.insert(i, as_minhash(p.minhash))
     probe = fp("new", "Senior Backend Engineer")
     by_keys = {job for _, job in index.by_band_keys(probe.lsh_keys, probe.company_key)}
-    assert by_keys == set(lsh.query(_as_minhash(probe.minhash))) == {0, 1, 2}
+    assert by_keys == set(lsh.query(as_minhash(probe.minhash))) == {0, 1, 2}
 
 
 def test_data_files_are_loaded() -> None:

@@ -58,14 +58,15 @@ _BANDING = new_lsh()  # only its banding (the hash ranges of the bands) is used
 def band_keys(signature: np.ndarray) -> list[str]:
     """One key per LSH band: the digest MinHashLSH(hashfunc=_band_digest) files the band under
     (the bytes of the band's values, byte-swapped as datasketch does), with the band number."""
-    values = _as_minhash(signature).hashvalues
+    values = as_minhash(signature).hashvalues
     return [
         f"b{band:02d}{_band_digest(bytes(values[start:end].byteswap().data)).hex()}"
         for band, (start, end) in enumerate(_BANDING.hashranges)
     ]
 
 
-def _as_minhash(signature: np.ndarray) -> MinHash:
+def as_minhash(signature: np.ndarray) -> MinHash:
+    """A stored signature as a datasketch MinHash (for MinHashLSH)."""
     return MinHash(
         num_perm=len(signature),
         hashvalues=np.asarray(signature, dtype=np.uint64),
@@ -138,7 +139,7 @@ class InMemoryCandidateIndex:
         if fp.apply_url:
             self._by_apply.setdefault(fp.apply_url, []).append(i)
         if any(k.startswith("b") for k in fp.band_keys) and len(fp.minhash) == NUM_PERM:
-            self._lsh.insert(i, _as_minhash(fp.minhash), check_duplication=False)
+            self._lsh.insert(i, as_minhash(fp.minhash), check_duplication=False)
         for key in fp.band_keys:
             if not key.startswith("b"):
                 self._by_key.setdefault(key, []).append(i)
