@@ -394,7 +394,6 @@ GRID: dict[str, list[float]] = {
     "general_title": [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9],
     "reworded_title": [0.8, 0.85, 0.9, 0.95, 0.98],
     "max_reword_residual": [0, 2, 4, 6, 8, 12],
-    "unknown_company": [0.6, 0.7, 0.75, 0.8, 0.85, 0.9],
     "translation_title": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
     "translation_anchors": [0.1, 0.2, 0.3, 0.4, 0.5],
     "translation_length_ratio": [1.5, 2.0, 3.0],

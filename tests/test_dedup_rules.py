@@ -111,7 +111,7 @@ def test_company_rule_employer_named_in_the_text_stands_in_for_an_empty_field() 
     lines[4], lines[5] = lines[5], lines[4]
     edited = "\n".join(lines).replace("Postgres", "PostgreSQL").replace("every night", "each night")
     a, b = fp("a", "Backend Engineer", edited, company=None), fp("b", "Backend Engineer", named)
-    assert Thresholds().same_title <= text_similarity(a, b)[0] < Thresholds().unknown_company
+    assert Thresholds().same_title <= text_similarity(a, b)[0] < Thresholds().reworded_title
     assert same(a, b)
     # The text names nobody: a known company's posting is not its copy.
     verdict = company_rule(fp("a", "Backend Engineer", company=""), fp("b", "Backend Engineer"))

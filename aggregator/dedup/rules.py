@@ -38,7 +38,6 @@ class Thresholds:
     general_title: float = 0.825  # one title adds words the other lacks ("…, Payments")
     reworded_title: float = 0.875  # both titles have words of their own
     max_reword_residual: int = 2  # changed text words not explained by the title change
-    unknown_company: float = 0.875  # text floor when both companies are unknown
     translation_title: float = 0.55  # Dice of title stems across languages
     translation_anchors: float = 0.2  # order-preserving overlap of language-neutral words
     translation_length_ratio: float = 2.0  # longest / shortest text of a translation pair
@@ -215,8 +214,9 @@ def text_rule(a: PostingFingerprint, b: PostingFingerprint, sim: float, how: str
             relation, need = "general", th.general_title
     if not a.company_key and not b.company_key:
         # No employer established (one known company named in the other's text is: rule 1
-        # checked it), so only a near-identical text stands in for it.
-        need = max(need, th.unknown_company)
+        # checked it), so only a near-identical text stands in for it: as similar as the
+        # strictest title case asks.
+        need = max(need, th.reworded_title)
     if sim < need:
         return Verdict(False, "text", sim, f"text {how} {sim:.2f} < {need:.2f} ({relation} title)")
     if relation == "reworded" or must_explain:
