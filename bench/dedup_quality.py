@@ -3,12 +3,19 @@
     .venv/bin/python bench/dedup_quality.py                       # both recorded months + scaling
     .venv/bin/python bench/dedup_quality.py path/to/month ...     # other labelled months
     .venv/bin/python bench/dedup_quality.py --no-scaling --sizes 1000,10000
+    .venv/bin/python bench/dedup_quality.py --no-cv               # skip the threshold search (minutes)
 
 Quality: every posting of a month fixture (manifest.jsonl + body/ + expected.jsonl +
 clusters.tsv) goes through the real Matcher in crawl order (sitemap order, oldest first, as a
 nightly crawl meets them); the resulting jobs are scored against the hand-labelled clusters with
 pairwise precision / recall / F1. Every wrong merge and every missed pair is listed with the
 rule that decided it.
+
+Cross-validation: the thresholds of aggregator.dedup.rules.Thresholds are chosen by a
+coordinate search over GRID (middle of each plateau of best values). The bench tunes them on
+each month alone and measures on the other month (held out), and prints, per month, the
+shipped thresholds' score (dev), the score tuned on that month itself, and the held-out score
+side by side; the shipped values are the search's choice on all months together.
 
 Scaling: 1k / 10k / 100k synthetic postings (recorded ones with words perturbed, companies
 swapped, titles re-levelled …) through the same Matcher + InMemoryCandidateIndex; prints the
@@ -38,7 +45,7 @@ if str(ROOT) not in sys.path:
 
 import html_text  # noqa: E402
 
-from aggregator.dedup import InMemoryCandidateIndex, Matcher, fingerprint  # noqa: E402
+from aggregator.dedup import InMemoryCandidateIndex, Matcher, Thresholds, compare, fingerprint  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "dedup"
 DEFAULT_MONTHS = [FIXTURES / "remotewlb-2024-06", FIXTURES / "remotewlb-2025-02"]
@@ -248,17 +255,27 @@ class Jobs:
         return root
 
 
-def run_matcher(postings: list[Posting], **thresholds: Any) -> tuple[list[Link], dict[str, Any]]:
+def fingerprints(postings: list[Posting]) -> dict[str, Any]:
+    return {
+        p.url: fingerprint(
+            p.url, p.source, p.source_id, p.url, p.apply_url, p.company, p.title, p.description_text, p.location
+        )
+        for p in postings
+    }
+
+
+def run_matcher(
+    postings: list[Posting], fps: dict[str, Any] | None = None, **thresholds: Any
+) -> tuple[list[Link], dict[str, Any]]:
+    """The postings through the Matcher in order; ``fps`` reuses fingerprints (they do not
+    depend on the thresholds)."""
     index = InMemoryCandidateIndex()
     matcher = Matcher(index, **thresholds)
     jobs = Jobs()
     links = []
-    fps = {}
+    fps = fps if fps is not None else fingerprints(postings)
     for p in postings:
-        fp = fingerprint(
-            p.url, p.source, p.source_id, p.url, p.apply_url, p.company, p.title, p.description_text, p.location
-        )
-        fps[p.url] = fp
+        fp = fps[p.url]
         m = matcher.match(fp)
         job = jobs.new() if m is None else jobs.merge(m.job_id, m.other_job_ids)
         matcher.add(fp, job)
@@ -298,25 +315,49 @@ def pair_scores(pred: dict[str, Any], truth: dict[str, Any]) -> tuple[Score, set
     return Score(precision, recall, f1, tp, len(p - t), len(t - p)), p - t, t - p
 
 
-def evaluate_month(folder: str | Path, verbose: bool = True, **thresholds: Any) -> Score:
+@dataclass
+class Month:
+    """A labelled month, fingerprinted once (fingerprints do not depend on the thresholds)."""
+
+    name: str
+    postings: list[Posting]
+    truth: dict[str, str]
+    fps: dict[str, Any]
+
+
+def prepare_month(folder: str | Path) -> Month:
     folder = Path(folder)
     postings = load_month(folder)
     clusters = load_clusters(folder)
+    truth = {p.url: clusters.get(p.url, f"single:{p.url}") for p in postings}
+    return Month(folder.name, postings, truth, fingerprints(postings))
+
+
+def score_month(month: Month, **thresholds: Any) -> Score:
+    links, _ = run_matcher(month.postings, month.fps, **thresholds)
+    return pair_scores({ln.url: ln.job_id for ln in links}, month.truth)[0]
+
+
+def evaluate_month(folder: str | Path | Month, verbose: bool = True, **thresholds: Any) -> Score:
+    month = folder if isinstance(folder, Month) else prepare_month(folder)
+    postings, truth, fps = month.postings, month.truth, month.fps
     t0 = time.perf_counter()
-    links, fps = run_matcher(postings, **thresholds)
+    links, fps = run_matcher(postings, fps, **thresholds)
     elapsed = time.perf_counter() - t0
     pred = {ln.url: ln.job_id for ln in links}
-    truth = {p.url: clusters.get(p.url, f"single:{p.url}") for p in postings}
     score, wrong, missed = pair_scores(pred, truth)
     if verbose:
         by_url = {p.url: p for p in postings}
-        print(f"\n=== {folder.name}: {len(postings)} postings, {len(set(pred.values()))} jobs, {elapsed:.1f}s")
+        jobs = len(set(pred.values()))
+        print(f"\n=== {month.name}: {len(postings)} postings, {jobs} jobs, {elapsed:.1f}s matching")
         print(
             f"pairwise precision {score.precision:.4f}  recall {score.recall:.4f}  F1 {score.f1:.4f}"
             f"   (tp {score.tp}, wrong {score.fp}, missed {score.fn})"
         )
         reasons = Counter(ln.match.reason for ln in links if ln.match)
         print("links by reason:", dict(reasons))
+        if thresholds:
+            print("thresholds:", thresholds)
 
         def slug(u: str) -> str:
             return u.rstrip("/").rsplit("/", 1)[-1]
@@ -336,13 +377,88 @@ def evaluate_month(folder: str | Path, verbose: bool = True, **thresholds: Any) 
             print(f"  pair {slug(a)} ~ {slug(b)}  [{by_url[a].title} | {by_url[b].title}]")
         print(f"\nmissed pairs: {len(missed)}")
         for a, b in sorted(missed, key=lambda ab: (truth[ab[0]], ab)):
-            from aggregator.dedup import compare
-
-            v = compare(fps[b], fps[a])
+            v = compare(fps[b], fps[a], Thresholds(**thresholds))
             linked = "direct compare says SAME (chain/candidate issue)" if v.same else ""
             print(f"  {truth[a]}: {who(a)}\n       ~ {who(b)}")
             print(f"       rule {v.rule} score {v.score:.3f}: {v.detail} {linked}")
     return score
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing the thresholds: tune on one month, measure on the other
+# ---------------------------------------------------------------------------------------------
+
+# The values each threshold may take (coordinate search, two passes).
+GRID: dict[str, list[float]] = {
+    "same_title": [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85],
+    "general_title": [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9],
+    "reworded_title": [0.8, 0.85, 0.9, 0.95, 0.98],
+    "max_reword_residual": [0, 2, 4, 6, 8, 12],
+    "translation_title": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+    "translation_anchors": [0.1, 0.2, 0.3, 0.4, 0.5],
+    "translation_length_ratio": [1.5, 2.0, 3.0],
+    "min_estimate": [0.1, 0.2, 0.3, 0.4],
+}
+
+
+def _objective(months: list[Month], thresholds: dict[str, Any]) -> float:
+    """Mean pairwise F1 over the months."""
+    return sum(score_month(m, **thresholds).f1 for m in months) / len(months)
+
+
+def tune(months: list[Month], start: dict[str, Any] | None = None, passes: int = 2) -> dict[str, Any]:
+    """Coordinate search over GRID for the best mean F1 on ``months``. Among equally good
+    values the middle of the longest run of them is taken (the mean of the two middle ones
+    for an even run): a threshold the months do not constrain stays away from the edge of
+    what was seen to work."""
+    chosen = dict(start or {name: getattr(Thresholds(), name) for name in GRID})
+    for _ in range(passes):
+        for name, values in GRID.items():
+            scores = [_objective(months, {**chosen, name: v}) for v in values]
+            best = max(scores)
+            top = [i for i, sc in enumerate(scores) if sc >= best - 1e-9]
+            # the longest run of consecutive best values, and its middle
+            runs, run = [], [top[0]]
+            for i in top[1:]:
+                if i == run[-1] + 1:
+                    run.append(i)
+                else:
+                    runs.append(run)
+                    run = [i]
+            runs.append(run)
+            longest = max(runs, key=len)
+            middle = [values[i] for i in longest[(len(longest) - 1) // 2 : len(longest) // 2 + 1]]
+            value = sum(middle) / len(middle)
+            chosen[name] = round(value) if all(isinstance(v, int) for v in values) else round(value, 3)
+    return chosen
+
+
+def cross_validate(months: list[Month]) -> list[tuple[str, Score, Score, Score, str]]:
+    """For each month: the shipped thresholds (dev), thresholds tuned on this month (fit), and
+    thresholds tuned on the other months (held out)."""
+    print("\n=== thresholds chosen by cross-validation (tuned on one month, measured on the other)")
+    tuned = {m.name: tune([m]) for m in months}
+    pooled = tune(months)
+    defaults = {name: getattr(Thresholds(), name) for name in GRID}
+    print("(shipped: aggregator.dedup.rules.Thresholds, chosen as the 'all months' column)")
+    print(f"{'threshold':<26}{'shipped':>9}" + "".join(f"{m.name[-7:]:>10}" for m in months) + f"{'all months':>12}")
+    for name in GRID:
+        cells = "".join(f"{tuned[m.name][name]:>10}" for m in months)
+        print(f"{name:<26}{defaults[name]:>9}{cells}{pooled[name]:>12}")
+    rows = []
+    for m in months:
+        others = [o for o in months if o is not m]
+        held = tune(others) if len(others) > 1 else tuned[others[0].name] if others else tuned[m.name]
+        rows.append(
+            (
+                m.name,
+                score_month(m),
+                score_month(m, **tuned[m.name]),
+                score_month(m, **held),
+                "+".join(o.name for o in others) or "itself",
+            )
+        )
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,19 +604,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--quiet", action="store_true", help="scores only, no error listing")
     parser.add_argument("--workers", type=int, default=2, help="fingerprint processes for scaling (0: inline)")
+    parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation of the thresholds")
     args = parser.parse_args(argv)
-    months = [Path(m) for m in args.months] or DEFAULT_MONTHS
-    base: list[Posting] = []
-    summary = []
-    for folder in months:
-        score = evaluate_month(folder, verbose=not args.quiet)
-        summary.append((folder.name, score))
-    print("\n=== summary")
+    folders = [Path(m) for m in args.months] or DEFAULT_MONTHS
+    months = [prepare_month(folder) for folder in folders]
+    summary = [(m.name, evaluate_month(m, verbose=not args.quiet)) for m in months]
+    print("\n=== summary (shipped thresholds)")
     for name, s in summary:
         print(f"{name:<24} precision {s.precision:.4f}  recall {s.recall:.4f}  F1 {s.f1:.4f}")
+    if not args.no_cv and len(months) > 1:
+        rows = cross_validate(months)
+        print("\n=== dev vs cross-validated: precision / recall (wrong pairs, missed pairs)")
+        print(f"{'month':<20}{'dev: shipped':>28}{'tuned on itself':>28}{'held out':>28}  tuned on")
+        for name, dev, fit, held, source in rows:
+            cells = "".join(
+                f"{sc.precision:.4f}/{sc.recall:.4f} ({sc.fp}, {sc.fn})".rjust(28) for sc in (dev, fit, held)
+            )
+            print(f"{name:<20}{cells}  {source}")
     if not args.no_scaling:
-        for folder in months:
-            base += load_month(folder)
+        base = [p for m in months for p in m.postings]
         scaling(base, [int(x) for x in args.sizes.split(",") if x], workers=args.workers)
     return 0
 

@@ -370,15 +370,15 @@ def test_fingerprint_record_round_trip() -> None:
     assert all(len(k) <= 16 for k in a.band_keys)
 
 
-def test_minhash_is_datasketchs_signature() -> None:
-    import numpy as np
+def test_band_keys_are_the_buckets_of_datasketchs_lsh() -> None:
+    from aggregator.dedup.candidates import as_minhash, band_keys, new_lsh
 
-    from aggregator.dedup import _minhash, _minhash_reference, _shingles
-
-    shingles = _shingles(fp("a", "Senior Backend Engineer").tokens)
-    assert (_minhash(shingles) == _minhash_reference(shingles)).all()
-    empty = np.zeros(0, dtype=np.uint32)
-    assert (_minhash(empty) == _minhash_reference(empty)).all()
+    a = fp("a", "Senior Backend Engineer")
+    lsh = new_lsh()
+    lsh.insert("a", as_minhash(a.minhash))
+    digests = [key[3:] for key in band_keys(a.minhash)]
+    assert [h.hex() for h in lsh.keys.get("a")] == digests
+    assert a.lsh_keys == band_keys(a.minhash)
 
 
 def test_fingerprint_is_deterministic() -> None:

@@ -1,0 +1,352 @@
+"""The fingerprint of a posting: everything the matcher needs to compare it with later
+postings, computed once and stored (``to_record`` / ``from_record``)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from aggregator.dedup.boilerplate import TEAM_LINE, boilerplate_flags, text_lines
+from aggregator.dedup.candidates import band_keys, minhash, title_keys, translation_keys
+from aggregator.dedup.employer import employer_named
+from aggregator.dedup.language import detect_language
+from aggregator.dedup.text import (
+    ANCHOR_TOKENS,
+    RAW_HASH,
+    SENTINEL,
+    depunct,
+    fold,
+    merge_hashes,
+    norm_word,
+    phrase_tables,
+    plain,
+    shingles,
+    split_words,
+    token_info,
+    trim_caches,
+    word_hash,
+)
+from aggregator.dedup.titles import TEXT_LEVEL_TOKENS, gazetteer, text_level, title_analysis
+from aggregator.dedup.vocab import LANGUAGE_NAMES, NOISE_WORDS
+from aggregator.normalise.company import company_key as _company_key
+from aggregator.normalise.urls import canonical_url
+
+# Bump when anything that goes into a stored fingerprint changes (tokenisation, hashing,
+# permutations, banding): stored fingerprints of another version must be recomputed.
+FINGERPRINT_VERSION = 2
+MIN_TOKENS = 20  # shorter descriptions get a title key instead of LSH band keys
+
+
+def _encode(arr: np.ndarray) -> str:
+    return base64.b64encode(np.asarray(arr, dtype="<u4").tobytes()).decode("ascii")
+
+
+def _decode(text: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype="<u4").astype(np.uint32)
+
+
+def _decode_mask(text: str, tokens: np.ndarray) -> np.ndarray:
+    if not text:
+        return np.ones(len(tokens), dtype=bool)
+    bits = np.unpackbits(np.frombuffer(base64.b64decode(text), dtype=np.uint8))
+    return bits[: len(tokens)].astype(bool)
+
+
+@dataclass(eq=False)
+class PostingFingerprint:
+    """Everything the matcher needs to know about one posting. Serialise with ``to_record``.
+
+    Indexed lookups (what a SQL index must answer): ``(source, source_id)``, ``url``,
+    ``apply_url``, each of ``band_keys`` (joined with ``company_key``).
+    """
+
+    posting_id: Any
+    source: str | None
+    source_id: str | None
+    url: str | None  # canonical_url() of the posting page
+    apply_url: str | None  # canonical_url() of the apply link
+    company_key: str | None  # company_key(); None = unknown
+    title: str
+    title_tokens: tuple[str, ...]  # specialism words of the title (normalised, sorted)
+    title_level: tuple[str, ...]  # level words of the title
+    level: tuple[str, ...]  # the effective level: the title's, else the one the text states
+    places: tuple[str, ...]  # place / language words set aside from the title
+    language: str | None  # description language ("en", "fr", …) or None
+    minhash: np.ndarray = field(repr=False)  # NUM_PERM uint32 MinHash values of the text shingles
+    band_keys: list[str]  # LSH band keys ("b07a1b2c3d4e5f6") + translation keys ("t…")
+    tokens: np.ndarray = field(repr=False)  # uint32 hashes of the normalised words, in order
+    core_mask: np.ndarray = field(repr=False)  # bool per token: not a boilerplate line
+    anchors: np.ndarray = field(repr=False)  # uint32 hashes of language-neutral words, in order
+    team: str | None = None  # "Engineering Pod: …" / "Team: …" line, if the text has one
+    employer: str | None = None  # company_key() of the employer the text names ("About Writer")
+    # Title words whose text has no form of them (None: not known, ask ``has_word``).
+    title_unsupported: tuple[str, ...] | None = None
+    version: int = FINGERPRINT_VERSION
+
+    # -- derived (cached, not stored) ---------------------------------------------------------
+    def _cache(self, name: str, fn) -> Any:
+        cache = self.__dict__.setdefault("_derived", {})
+        if name not in cache:
+            cache[name] = fn()
+        return cache[name]
+
+    @property
+    def shingles(self) -> np.ndarray:
+        return self._cache("shingles", lambda: shingles(self.tokens))
+
+    @property
+    def has_boilerplate(self) -> bool:
+        return self._cache("has_boilerplate", lambda: not bool(self.core_mask.all()))
+
+    @property
+    def core_tokens(self) -> np.ndarray:
+        """The tokens of the job itself (company blurb, benefits, pay and legal lines left out)."""
+        return self._cache("core_tokens", lambda: self.tokens[self.core_mask] if self.has_boilerplate else self.tokens)
+
+    @property
+    def core_shingles(self) -> np.ndarray:
+        return self._cache("core_shingles", lambda: shingles(self.core_tokens))
+
+    @property
+    def token_set(self) -> np.ndarray:
+        return self._cache("token_set", lambda: np.unique(self.tokens))
+
+    @property
+    def lsh_keys(self) -> list[str]:
+        return [k for k in self.band_keys if k[0] in "be"]
+
+    @property
+    def translation_keys(self) -> list[str]:
+        return [k for k in self.band_keys if k.startswith("t")]
+
+    def has_word(self, word: str) -> bool:
+        h = np.uint32(word_hash(word))
+        ts = self.token_set
+        i = int(np.searchsorted(ts, h))
+        return i < len(ts) and ts[i] == h
+
+    def supports_title_word(self, word: str) -> bool:
+        """Whether the text has the word in some form ("Trainer" ~ "training")."""
+        if self.title_unsupported is not None and word in self.title_tokens:
+            return word not in self.title_unsupported
+        return self.has_word(word)
+
+    def has_phrase(self, words: Sequence[str]) -> bool:
+        if not words:
+            return False
+        hs = [np.uint32(word_hash(w)) for w in words]
+        toks = self.tokens
+        starts = np.nonzero(toks == hs[0])[0]
+        for s in starts:
+            if s + len(hs) <= len(toks) and all(toks[s + i] == hs[i] for i in range(1, len(hs))):
+                return True
+        return False
+
+    # -- storage ------------------------------------------------------------------------------
+    def to_record(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (arrays as base64 little-endian uint32)."""
+        return {
+            "version": self.version,
+            "posting_id": self.posting_id,
+            "source": self.source,
+            "source_id": self.source_id,
+            "url": self.url,
+            "apply_url": self.apply_url,
+            "company_key": self.company_key,
+            "title": self.title,
+            "title_tokens": list(self.title_tokens),
+            "title_level": list(self.title_level),
+            "level": list(self.level),
+            "places": list(self.places),
+            "language": self.language,
+            "minhash": [int(v) for v in self.minhash],
+            "band_keys": list(self.band_keys),
+            "tokens": _encode(self.tokens),
+            "core_mask": base64.b64encode(np.packbits(self.core_mask).tobytes()).decode("ascii"),
+            "anchors": _encode(self.anchors),
+            "team": self.team,
+            "employer": self.employer,
+            "title_unsupported": None if self.title_unsupported is None else list(self.title_unsupported),
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> PostingFingerprint:
+        tokens = _decode(record.get("tokens") or "")
+        return cls(
+            posting_id=record["posting_id"],
+            source=record.get("source"),
+            source_id=record.get("source_id"),
+            url=record.get("url"),
+            apply_url=record.get("apply_url"),
+            company_key=record.get("company_key"),
+            title=record.get("title") or "",
+            title_tokens=tuple(record.get("title_tokens") or ()),
+            title_level=tuple(record.get("title_level") or ()),
+            level=tuple(record.get("level") or ()),
+            places=tuple(record.get("places") or ()),
+            language=record.get("language"),
+            minhash=np.asarray(record.get("minhash") or (), dtype=np.uint32),
+            band_keys=list(record.get("band_keys") or ()),
+            tokens=tokens,
+            core_mask=_decode_mask(record.get("core_mask") or "", tokens),
+            anchors=_decode(record.get("anchors") or ""),
+            team=record.get("team"),
+            employer=record.get("employer"),
+            title_unsupported=(None if record.get("title_unsupported") is None else tuple(record["title_unsupported"])),
+            version=int(record.get("version", FINGERPRINT_VERSION)),
+        )
+
+
+ROOT_MIN = 5  # shortest shared beginning that makes two word forms one word
+
+
+def _root_length(word: str) -> int:
+    return max(ROOT_MIN, len(word) - 2)
+
+
+def _unsupported_title_words(
+    title_tokens: Sequence[str], raw_tokens: Sequence[str], token_hashes: np.ndarray
+) -> tuple[str, ...]:
+    """Title words no text word shares a root with: the stems are equal, or a text word or its
+    stem begins with the title word less its last two letters (at least ``ROOT_MIN``):
+    "trainer" ~ "training", "warehousing" ~ "warehouse", "cryptography" ~ "cryptographic"."""
+    if not title_tokens:
+        return ()
+    present = set(np.unique(token_hashes).tolist())
+    title_tokens = [w for w in title_tokens if word_hash(w) not in present]
+    if not title_tokens:
+        return ()
+    folded = set(split_words(fold(" ".join(set(raw_tokens)))))
+    stems = {norm_word(w) for w in folded}
+    prefixes = {s[:k] for s in stems | folded if len(s) >= ROOT_MIN for k in range(ROOT_MIN, len(s) + 1)}
+    return tuple(
+        w for w in title_tokens if w not in stems and (len(w) < ROOT_MIN or w[: _root_length(w)] not in prefixes)
+    )
+
+
+PLACE_HASH = word_hash("\x01place")
+_PLACE_TOKEN: dict[str, bool] = {}
+
+
+def _is_place_token(token: str) -> bool:
+    """A capitalised token that names a country, region, city or language ("Germany", "EMEA",
+    "German"); two-letter codes only in capitals ("UK", not "in")."""
+    known = _PLACE_TOKEN.get(token)
+    if known is None:
+        known = False
+        if token[:1].isupper() and (len(token) >= 3 or token.isupper()):
+            folded = fold(token)
+            known = folded in gazetteer()[0] or folded in LANGUAGE_NAMES
+        if len(_PLACE_TOKEN) > 500_000:
+            _PLACE_TOKEN.clear()
+        _PLACE_TOKEN[token] = known
+    return known
+
+
+def fingerprint(
+    posting_id: Any,
+    source: str | None,
+    source_id: str | None,
+    url: str | None,
+    apply_url: str | None,
+    company: str | None,
+    title: str | None,
+    description_text: str | None,
+    location: str | None = None,
+) -> PostingFingerprint:
+    """The fingerprint of one posting.
+
+    ``source_id`` must identify the posting within its source (for remotewlb the slug, since
+    different postings share a trailing number). ``company`` is the raw company field
+    (placeholders such as "None" mean unknown). ``description_text`` is the plain text of the
+    description with one paragraph / list item per line (``html_text.extract_text``).
+    ``location`` (optional, the raw location field) helps tell place words in the title.
+    """
+    trim_caches()
+    title = (title or "").strip()
+    text = description_text or ""
+    ckey = _company_key(company)
+    info = title_analysis(title, location)
+    company_words = tuple(ckey.split()) if ckey else ()
+
+    lines = text_lines(text)
+    joined = f" {SENTINEL} ".join(lines)
+    toks = depunct(joined).split()
+    # Lower-cased lines (typographic punctuation made plain) for headings and key phrases.
+    folded_lines = plain("\n".join(lines)).lower().split("\n")
+    flags = boilerplate_flags(folded_lines, company_words, set(map(str.lower, toks)))
+    team = None
+    for folded, boiler in zip(folded_lines, flags, strict=True):
+        if not boiler and (":" in folded or "-" in folded):
+            m = TEAM_LINE.match(folded)
+            if m:
+                team = " ".join(split_words(m.group(1)))
+                break
+
+    # One token stream for the whole text, lines separated by a sentinel token.
+    hget = RAW_HASH.get
+    hashes = list(map(hget, toks))
+    if None in hashes:
+        hashes = [hget(t) or token_info(t) for t in toks]
+    arr = np.asarray(hashes, dtype=np.uint32)
+    anchors = arr[np.fromiter(map(ANCHOR_TOKENS.__contains__, toks), dtype=bool, count=len(toks))]
+    # Rule 4, location: the places, nationalities and languages a text names are one word for
+    # the comparison, so "customers in Germany" and "customers in the UK" read the same.
+    places = np.fromiter(map(_is_place_token, toks), dtype=bool, count=len(toks))
+    if places.any():
+        arr = arr.copy()
+        arr[places] = PLACE_HASH
+    _, _, sentinel, slash = phrase_tables()
+    stream = merge_hashes(arr)
+    is_sep = stream == sentinel
+    line_of = np.cumsum(is_sep)  # line number of each token
+    keep = ~is_sep & (stream != slash)
+    tokens = stream[keep]
+    boiler = np.asarray(flags + [False], dtype=bool)
+    core_mask = (~boiler[np.minimum(line_of, len(flags))])[keep]
+    # Too little left after removing boilerplate: the whole text is the job.
+    n_core = int(core_mask.sum())
+    if n_core < 0.25 * len(tokens) or n_core < 30:
+        core_mask = np.ones(len(tokens), dtype=bool)
+
+    level = info.level
+    if not level and not TEXT_LEVEL_TOKENS.isdisjoint(toks):  # "as a senior developer"
+        level = text_level([t.lower() if t.isascii() else fold(t) for t in toks[:1500]])
+
+    signature = minhash(shingles(tokens, unique=False))
+    if len(tokens) >= MIN_TOKENS:
+        keys = band_keys(signature)
+    else:  # (almost) no description: a MinHash says nothing, the title and company do
+        keys = title_keys(ckey, info.tokens, level)
+    if info.tokens:
+        keys += translation_keys(ckey, [t for t in info.tokens if t not in NOISE_WORDS])
+
+    return PostingFingerprint(
+        posting_id=posting_id,
+        source=source,
+        source_id=str(source_id) if source_id is not None else None,
+        url=canonical_url(url),
+        apply_url=canonical_url(apply_url),
+        company_key=ckey,
+        title=title,
+        title_tokens=info.tokens,
+        title_level=info.level,
+        level=tuple(level),
+        places=info.places,
+        language=detect_language("\n".join(lines)),
+        minhash=signature,
+        band_keys=keys,
+        tokens=tokens,
+        core_mask=core_mask,
+        anchors=anchors,
+        team=team,
+        employer=_company_key(employer_named(lines)),
+        title_unsupported=_unsupported_title_words(info.tokens, toks, tokens),
+    )
+
+
+# ---------------------------------------------------------------------------------------------

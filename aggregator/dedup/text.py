@@ -1,0 +1,235 @@
+"""Text → comparison words: folding, punctuation, phrases, synonyms, stemming, word hashes and
+shingles. Titles and descriptions go through the same steps, so a title word can be looked up
+in the text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from functools import lru_cache
+
+import numpy as np
+import snowballstemmer
+
+from aggregator.dedup.vocab import FUNCTION_WORDS, PHRASES, STOPWORDS, SYNONYMS, UNSTEMMED
+
+SHINGLE = 3  # words per shingle
+SENTINEL = "\x00"  # line separator inside a token stream
+
+_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "ð": "d", "ı": "i"})
+_SPECIAL_LETTERS = re.compile("[øæœßđłþðı]")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# Punctuation → space (words are what remains between spaces). "c#", "c++", "f#" are
+# protected first; "#", "+" elsewhere are punctuation too.
+_PUNCT = "!\"#$%&'()*+,-.:;<=>?@[\\]^_`{|}~’‘“”„‚–—―•·…«»‹›¿¡©®™°§¶†‡│¦¬¨´¸·‐‑‒⁄、。，：；！？（）【】「」"
+_ASCII_PUNCT_TABLE = bytes.maketrans(
+    bytes(ch for ch in range(128) if chr(ch) in _PUNCT), b" " * sum(1 for ch in range(128) if chr(ch) in _PUNCT)
+)
+_COMMON_UNICODE = (
+    ("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"), ("\u2014", "-"),
+    ("\u2022", " "), ("\u00a0", " "), ("\u2026", " "), ("\u00b7", " "), ("\u200b", ""),
+)  # fmt: skip
+_PROTECT_RE = re.compile(r"c\+\+|[cf]#", re.IGNORECASE)
+_PROTECTED_SPELLINGS = {"c++": " cpp ", "c#": " csharp ", "f#": " fsharp "}
+_UNICODE_PUNCT_RE = re.compile("[" + re.escape("".join(ch for ch in _PUNCT if ord(ch) > 127)) + "]")
+
+
+def depunct(text: str) -> str:
+    """Punctuation → spaces ("/" kept as a word of its own, it blocks phrase merges)."""
+    if "#" in text or "+" in text:
+        text = _PROTECT_RE.sub(lambda m: _PROTECTED_SPELLINGS[m.group(0).lower()], text)
+    if "/" in text:
+        text = text.replace("/", " / ")
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_PUNCT_TABLE).decode("ascii")
+    for old, new in _COMMON_UNICODE:
+        if old in text:
+            text = text.replace(old, new)
+    # ASCII punctuation bytes never occur inside a multi-byte UTF-8 sequence.
+    text = text.encode("utf-8").translate(_ASCII_PUNCT_TABLE).decode("utf-8")
+    if not text.isascii() and _UNICODE_PUNCT_RE.search(text):
+        text = _UNICODE_PUNCT_RE.sub(" ", text)
+    return text
+
+
+_PHRASE_FIRST = frozenset(k[0] for k in PHRASES)
+
+
+def merge_phrases(words: list[str]) -> list[str]:
+    """Merge known phrases; a "/" between two words ("Senior/Staff") blocks a merge."""
+    if not _PHRASE_FIRST.intersection(words):
+        return [w for w in words if w != "/"] if "/" in words else words
+    out: list[str] = []
+    i, n = 0, len(words)
+    while i < n:
+        w = words[i]
+        if w in _PHRASE_FIRST:
+            if i + 2 < n and (w, words[i + 1], words[i + 2]) in PHRASES:
+                out.append(PHRASES[(w, words[i + 1], words[i + 2])])
+                i += 3
+                continue
+            if i + 1 < n and (w, words[i + 1]) in PHRASES:
+                out.append(PHRASES[(w, words[i + 1])])
+                i += 2
+                continue
+        if w != "/":
+            out.append(w)
+        i += 1
+    return out
+
+
+# One word → one normalised word (after folding). Role nouns in several languages become
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    """Snowball's English stem ("Training"/"trained", "Evaluation"/"evaluating" meet); short
+    words, acronyms and the role and level words are kept as they are."""
+    if len(word) <= 4 or word in UNSTEMMED or not word.isalpha():
+        return word
+    return _STEMMER.stemWord(word)
+
+
+@lru_cache(maxsize=200_000)
+def norm_word(word: str) -> str:
+    """A folded word → its comparison form: synonyms mapped, then stemmed."""
+    return _stem(SYNONYMS.get(word, word))
+
+
+def plain(text: str) -> str:
+    """Curly quotes, dashes, bullets, non-breaking spaces → their ASCII stand-ins."""
+    if not text.isascii():
+        for old, new in _COMMON_UNICODE:
+            if old in text:
+                text = text.replace(old, new)
+    return text
+
+
+def fold(text: str) -> str:
+    """Lower case, compatibility forms, no accents; keeps non-Latin letters."""
+    if text.isascii():
+        return text.lower()
+    # Most non-ASCII in job texts is typographic punctuation: plain replacements suffice.
+    text = plain(text)
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKC", text).lower()
+    if _SPECIAL_LETTERS.search(text):
+        text = text.translate(_LETTERS)
+    text = unicodedata.normalize("NFKD", text)
+    return _COMBINING.sub("", text) if _COMBINING.search(text) else text
+
+
+def split_words(folded: str) -> list[str]:
+    """Words of a folded line / title, phrases merged ("machine learning" → "ml")."""
+    return merge_phrases(depunct(folded).split())
+
+
+def normalise_words(text: str) -> list[str]:
+    """The normalised words of a text (title or description), in order."""
+    return [norm_word(w) for w in split_words(fold(text))]
+
+
+@lru_cache(maxsize=500_000)
+def word_hash(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8"))
+
+
+_TOKEN_HASH: dict[str, int] = {}  # folded word → hash of its normalised form
+# Words that are never anchors, even capitalised at the start of a sentence.
+ANCHOR_STOP = STOPWORDS | FUNCTION_WORDS
+RAW_HASH: dict[str, int] = {}  # original-case token → hash of its normalised form
+ANCHOR_TOKENS: set[str] = set()  # original-case tokens that are anchors (see token_info)
+_CACHE_LIMIT = 2_000_000
+
+
+def token_hash(folded: str) -> int:
+    h = _TOKEN_HASH.get(folded)
+    if h is None:
+        h = _TOKEN_HASH[folded] = word_hash(norm_word(folded))
+    return h
+
+
+@lru_cache(maxsize=1)
+def phrase_tables() -> tuple[dict[tuple[int, ...], int], np.ndarray, int, int]:
+    """Phrases as hash tuples → merged hash; hashes that start a phrase; sentinel, slash."""
+    table = {tuple(token_hash(w) for w in k): token_hash(v) for k, v in PHRASES.items()}
+    firsts = np.array(sorted({k[0] for k in table}), dtype=np.uint32)
+    return table, firsts, token_hash(SENTINEL), token_hash("/")
+
+
+def merge_hashes(arr: np.ndarray) -> np.ndarray:
+    """``merge_phrases`` on a token-hash stream ("machine learning" → "ml")."""
+    table, firsts, _, _ = phrase_tables()
+    pos = np.searchsorted(firsts, arr)
+    pos[pos == len(firsts)] = 0
+    starts = np.flatnonzero(firsts[pos] == arr)
+    if len(starts) == 0:
+        return arr
+    values = arr.tolist()
+    out: list[int] = []
+    prev = 0
+    for i in starts.tolist():
+        if i < prev:
+            continue
+        for size in (3, 2):
+            key = tuple(values[i : i + size])
+            if len(key) == size and key in table:
+                out += values[prev:i]
+                out.append(table[key])
+                prev = i + size
+                break
+    if prev == 0:
+        return arr
+    out += values[prev:]
+    return np.asarray(out, dtype=np.uint32)
+
+
+def trim_caches() -> None:
+    """Called between postings: the token caches are dropped when they grow too big (they
+    only ever speed things up; their content never changes a result)."""
+    if len(RAW_HASH) > _CACHE_LIMIT or len(_TOKEN_HASH) > _CACHE_LIMIT:
+        RAW_HASH.clear()
+        _TOKEN_HASH.clear()
+        ANCHOR_TOKENS.clear()
+
+
+def token_info(token: str) -> int:
+    """Hash of an original-case token; records whether it is an anchor (capitalised or with a
+    digit: names, products, numbers)."""
+    h = RAW_HASH.get(token)
+    if h is None:
+        folded = fold(token)
+        h = RAW_HASH[token] = token_hash(folded)
+        if (token[0].isupper() or token[0].isdigit()) and len(folded) >= 2 and folded not in ANCHOR_STOP:
+            ANCHOR_TOKENS.add(token)
+    return h
+
+
+def shingles(tokens: np.ndarray, k: int = SHINGLE, unique: bool = True) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the k-word shingles of a token-hash sequence."""
+    n = len(tokens)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint32)
+    if n < k:
+        k = n
+    with np.errstate(over="ignore"):
+        h = tokens[: n - k + 1].astype(np.uint32) * np.uint32(0x9E3779B1)
+        for i in range(1, k):
+            h = (h ^ (h >> np.uint32(15))) * np.uint32(0x85EBCA77)
+            h = h ^ tokens[i : n - k + 1 + i]
+        h = (h ^ (h >> np.uint32(13))) * np.uint32(0xC2B2AE3D)
+    return np.unique(h) if unique else h
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    if len(a) == 0 and len(b) == 0:
+        return 1.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
+
+
+# ---------------------------------------------------------------------------------------------
+# Vocabularies for titles: levels, places, languages, noise

