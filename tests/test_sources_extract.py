@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -239,8 +240,8 @@ def test_bamboohr_detail_adds_date_text_pay_and_wins_over_the_list():
         "compensation": "$60,000 - $70,000 per year", "datePosted": "2026-08-01", "locationType": "1",
         "location": {"city": "Fort Lauderdale", "state": "Florida", "addressCountry": "United States"}}}}  # fmt: skip
     posting = normalise_posting(bamboohr.extract_opening(record, "acme", "Acme Corp", detail))
-    assert (posting.url, posting.title, posting.date_posted) == ("https://acme.bamboohr.com/careers/86",
-                                                                 "Nurse Paralegal", "2026-08-01")  # fmt: skip
+    assert (posting.url, posting.title) == ("https://acme.bamboohr.com/careers/86", "Nurse Paralegal")
+    assert posting.date_posted == datetime(2026, 8, 1, tzinfo=UTC)
     assert (posting.salary_min, posting.salary_max, posting.salary_period) == (60000, 70000, "year")
     assert posting.workplace == "remote" and posting.location_raw == "Fort Lauderdale, Florida, United States"
     assert bamboohr.extract_opening(record, "acme", None, {"result": "garbled"}).url == posting.url
