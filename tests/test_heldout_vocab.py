@@ -65,6 +65,7 @@ def _share(rows: list[dict[str, str]], ok) -> float:
         ("salary-heldout-final.tsv", 0.95),
         ("salary-heldout-real.tsv", 0.95),
         ("salary-heldout-last.tsv", 0.95),
+        ("salary-heldout-round.tsv", 0.95),
     ],
 )
 def test_salary_heldout_floor(name, floor):
@@ -106,6 +107,32 @@ def test_workplace_heldout_floor(name):
         ("Work across 4 teams", None),  # a small bare number among words that say nothing of pay
         ("Pay: 25-30", Salary(25, 30, None, "hour")),
         ("25-30", Salary(25, 30, None, "hour")),  # a salary field of bare figures is still pay
+        # thousand words of other languages: mil, mila, tis., bin, T€, tkr
+        ("R$ 12 mil por mês", Salary(12000, 12000, "BRL", "month")),
+        ("40 mila euro lordi annui", Salary(40000, 40000, "EUR", "year")),
+        ("40–50 tis. Kč měsíčně", Salary(40000, 50000, "CZK", "month")),
+        ("Aylık 30 bin TL", Salary(30000, 30000, "TRY", "month")),
+        ("ab 70 T€ p.a.", Salary(70000, None, "EUR", "year")),
+        ("38 tkr/mån", Salary(38000, 38000, "SEK", "month")),
+        ("€ 3.000,- tot € 4.000,- per maand", Salary(3000, 4000, "EUR", "month")),  # ",-" whole amount
+        ("Mzda až 55 000 Kč", Salary(None, 55000, "CZK", "year")),
+        ("bis 90.000 €", Salary(None, 90000, "EUR", "year")),
+        # words glued to figures in CJK scripts; a trailing 〜 is "from"
+        ("時給1,200円〜", Salary(1200, None, "JPY", "hour")),
+        ("年薪20-40万元", Salary(200000, 400000, "CNY", "year")),
+        ("日給 10,000円", Salary(10000, 10000, "JPY", "day")),
+        ("Stawka 800 zł dziennie", Salary(800, 800, "PLN", "day")),
+        ("월 250만원", Salary(2500000, 2500000, "KRW", "month")),
+        ("DKK 40.000 pr. md.", Salary(40000, 40000, "DKK", "month")),
+        ("Оплата 250 грн/год", Salary(250, 250, "UAH", "hour")),  # Ukrainian година
+        ("Зарплата 1 200 000 руб/год", Salary(1200000, 1200000, "RUB", "year")),  # Russian год
+        # counts of years, hours and days in other languages, standards: not pay
+        ("Опыт от 5 лет", None),
+        ("Досвід від 3 років", None),
+        ("경력 3년 이상", None),
+        ("24-32 uur per week", None),
+        ("ISO 9001", None),
+        ("€500 Weiterbildungsbudget", None),
     ],
 )
 def test_salary_rules_across_languages(raw, expected):
@@ -114,7 +141,18 @@ def test_salary_rules_across_languages(raw, expected):
 
 @pytest.mark.parametrize(
     ("symbol", "code"),
-    [("Kč", "CZK"), ("Ft", "HUF"), ("lei", "RON"), ("лв.", "BGN"), ("руб.", "RUB"), ("₩", "KRW"), ("円", "JPY")],
+    [
+        ("Kč", "CZK"),
+        ("Ft", "HUF"),
+        ("lei", "RON"),
+        ("лв.", "BGN"),
+        ("руб.", "RUB"),
+        ("₩", "KRW"),
+        ("円", "JPY"),
+        ("KSh", "KES"),
+        ("₸", "KZT"),
+        ("₾", "GEL"),
+    ],
 )
 def test_currency_symbols_come_from_the_table(symbol, code):
     assert currency_of_symbol(symbol) == code

@@ -38,6 +38,11 @@ _OWN_SYMBOLS = {
     "￥": "JPY",
     "円": "JPY",
     "€": "EUR",
+    # single-country signs price-parser does not list (Kenyan shilling, tenge, lari, manat)
+    "KSh": "KES",
+    "₸": "KZT",
+    "₾": "GEL",
+    "₼": "AZN",
 }
 # Alphabetic symbols that are also words or units in job ads ("Le", "km", "Sr.", "man", "yr").
 _WORDLIKE = frozenset(

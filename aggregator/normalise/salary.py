@@ -42,6 +42,7 @@ import functools
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,7 +180,8 @@ _NUM_RE = re.compile(
 
 _MULT_RE = re.compile(
     r"""(?:
-        (?P<k>[kK](?![^\W\d_])|\s?(?:[kK]|thousand|tys\.?|тыс\.?|тис\.?|ribu|rb|[Tt]sd\.?|[Tt]ausend|nghìn|ngàn)(?![^\W\d_]))
+        (?P<k>[kK](?![^\W\d_])|\s?(?:[kK]|thousand|tys\.?|тыс\.?|тис\.?|ribu|rb|[Tt]sd\.?|[Tt]ausend|nghìn|ngàn|mil|mila|tis\.?|bin)(?![^\W\d_])
+           |\s?T(?=\s?(?:€|EUR\b))|\s?t(?=\.?kr\b))
       | (?P<m>(?:MM|mm|M|m|Mn|mn)(?![^\W\d_])|\s(?:MM|M|Mn|mn)(?![^\W\d_])
              |\s?(?:million|millions|mio|Mio|mln|Mln|млн\.?|juta|triệu|miljoen|millones|milhões)(?![^\W\d_]))
       | (?P<b>(?:B|bn|Bn)(?![^\W\d_])|\s(?:B|bn|Bn)(?![^\W\d_])|\s?(?:billion|billions)(?![^\W\d_]))
@@ -195,14 +197,20 @@ _MULT_VALUE = {"man": 1e4, "oku": 1e8, "k": 1e3, "m": 1e6, "b": 1e9, "lpa": 1e5,
 
 _LEVEL_WORD_RE = re.compile(
     r"(?:\b(?:zone|level|tier|band|grade|step|phase|part|section|stage|round|series|no\.?|number|"
-    r"in|since|by|of|fy|q|top|over|under|than|for)\s*|#)\Z",
+    r"in|since|by|of|fy|q|top|over|under|than|for|iso|iec|soc|version|v)\s*|#)\Z",
     re.I,
 )
 _UNIT_AFTER_RE = re.compile(
     # "5 years", "5-7 years", "3 to 5 years": a count of something, not money
     r"\s*\+?\s*(?:(?:-|~|to)\s*\d+(?:[.,]\d+)?\s*\+?\s*)?(?:-\s*(?:day|hour|week|month|year|person)\b|(?:-\s*)?(?:years?|yrs|nights|shifts|months|weeks|days|hours|hrs|employees|people|members|countries|"
     r"time\s*zones?|timezones?|offices|locations|languages|continents|direct\s+reports|reports|"
-    r"engineers|users|customers|x\b|%|percent))",
+    r"engineers|users|customers|x\b|%|percent"
+    # years (of experience) in the other languages: "от 3 лет", "5 Jahre", "3 ans", "5년", "3年"
+    r"|лет\b|года?\b|рок(?:и|ів)\b|років\b|jahre?n?\b|ans\b|años\b|anni\b|anos\b|lat[a]?\b|let\b|roky?\b"
+    r"|års?\b|vuo(?:tta|den)\b|jaar\b|y[ıi]l\b|년|年(?![収俸薪])"
+    # hours and days (of work, of leave) in the other languages
+    r"|uur\b|stunden\b|heures\b|horas\b|ore\b|godzin\b|hodin\b|timmar\b|timer\b|tuntia\b|часов\b|годин\b"
+    r"|tage\b|jours\b|d[ií]as\b|giorni\b|dagen\b|dni\b|dagar\b|dage\b|päivää\b|дней\b|днів\b|gün\b))",
     re.I,
 )
 
@@ -268,6 +276,11 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
     ("day", r"(?:/|\bper\s+|\ba\s+)\s*(?:days?|dia|día|jour|tag|dzie[nń])(?![A-Za-z])"),
     ("day", r"(?<=[\d kK€$£)])/\s*d(?![A-Za-z/])"),
     ("day", rf"\bdaily\b{_NOT_BENEFIT}|\bday\s*rate\b|\bper\s+diem\b|\bpar\s+jour\b"),
+    (
+        "day",
+        r"\bdziennie\b|\bdenn[eě]\b|\b(?:pro|am|al|por|per|om)\s+(?:tag|giorno|d[ií]a|dag(?:en)?)\b"
+        r"|\b(?:в|за)\s+день\b|/\s*день\b|\bg[üu]nl[üu]k\b|日給|日薪|日当|일급|일당",
+    ),
     # French freelance day rate (taux journalier moyen), German Tagessatz
     ("day", r"\bTJM\b|\btaux\s+journalier\b|\btagessatz\b|\bdagtarief\b|\bstawka\s+dzienna\b"),
     # week
@@ -289,6 +302,7 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
     (
         "month",
         r"\b(?:pr\.?|per|i|om)\s+m[åa]n(?:ed|ad)(?:en)?\b|/\s*(?:m[åa]ned|m[åa]nad|mnd)\b|\bm[åa]nedlig"
+        r"|\b(?:pr\.?|per|om|i)\s+md\.?(?!\w)|/\s*md\b|(?<![가-힣])월(?=\s*\d)"
         r"|\bmånadslön\b",
     ),
     (
@@ -336,6 +350,9 @@ _BARE_PERIOD_BLOCK = re.compile(
 
 
 _WORKLOAD_RE = re.compile(r"\b(?:hours?|hrs?|days?|shifts?|weeks?|times)\s*\Z", re.I)
+# "/год" is Russian "per year" but Ukrainian "per hour" (година): the language decides.
+_SLASH_GOD_RE = re.compile(r"/\s*год\Z")
+_UKRAINIAN_RE = re.compile(r"[іїєґІЇЄҐ]|грн|₴")
 
 
 def _find_period(text: str) -> tuple[int, str] | None:
@@ -352,8 +369,11 @@ def _find_period(text: str) -> tuple[int, str] | None:
                 after = text[m.end() : m.end() + 3]
                 if _BARE_PERIOD_BLOCK.search(before) or after.startswith(("-", "'")):
                     continue
+            found = period
+            if _SLASH_GOD_RE.match(m.group(0)) and _UKRAINIAN_RE.search(text):
+                found = "hour"
             if best is None or m.start() < best[0]:
-                best = (m.start(), period)
+                best = (m.start(), found)
             break
     return best
 
@@ -396,6 +416,11 @@ _BETWEEN_RE = re.compile(
     r"(?:\s+(?:the|de|le|la|el|o|a|de\s+la))?\s*\Z",
     re.I,
 )
+
+
+def _glued_script(char: str) -> bool:
+    """A letter of a script written without spaces, glued to figures as words are (時給1,500円)."""
+    return unicodedata.name(char, "").startswith(("CJK", "HANGUL", "HIRAGANA", "KATAKANA"))
 
 
 def _tokens(s: str) -> list[_Token]:
@@ -470,7 +495,7 @@ def _tokens(s: str) -> list[_Token]:
                 pos = wm.end()
         has_cur = bool(strong or weak)
         # a letter glued to the number that is not a currency marker: B2B, Q4, H1B
-        if before[-1:].isalpha():
+        if before[-1:].isalpha() and not _glued_script(before[-1]):
             glued_ok = pre is not None and (
                 (pre.group("sym") and pre.end("sym") == ns)
                 or (pre.group("code") and _code(pre.group("code")) and pre.end("code") == ns)
@@ -577,7 +602,7 @@ def _groups(s: str, toks: list[_Token]) -> list[_Group]:
 # --------------------------------------------------------------------------------------------
 
 _STIPEND_RE = re.compile(
-    r"\b(?:budget|stipend|reimburse(?:ment|d)?|allowance|towards|set\s?-?up|equipment|wi-?fi|coworking|"
+    r"(?:budget|zuschuss|pauschale|budżet)\w*|\b(?:stipend|reimburse(?:ment|d)?|allowance|towards|set\s?-?up|equipment|wi-?fi|coworking|"
     r"co-working|sign(?:ing)?[\s-]+on\s+bonus)\b",
     re.I,
 )
@@ -589,9 +614,9 @@ _PART_RE = re.compile(r"\bpart[\s-]?time\b", re.I)
 _FULL_RE = re.compile(r"\bfull[\s-]?time\b", re.I)
 _UPTO_RE = re.compile(
     r"(?:\bup\s*to|\bmax(?:imum)?\.?|\bunder|\bbelow|(?<!no\s)(?<!not\s)\bless\s+than|\bjusqu'?\s?(?:à|a)|"
-    r"\bfino\s+a|\bat[eé]|\btot|\bupp\s+till|\bop\s+til|\bdo|\bдо|"
+    r"\bfino\s+a|\bat[eé]|\btot|\bupp\s+till|\bop\s+til|\bdo|\bдо|\baž|"
     r"\bnot\s+more\s+than|\bno\s+more\s+than|"
-    r"\buntil|\btill|\bbis\s+zu|\bhasta|\bat\s+most)(?:\s+of)?\s*:?\s*\Z",
+    r"\buntil|\btill|\bbis(?:\s+zu)?|\bopp\s+til|\bhasta|\bat\s+most)(?:\s+of)?\s*:?\s*\Z",
     re.I,
 )
 _FROM_RE = re.compile(
@@ -608,7 +633,7 @@ _OPEN_AFTER_RE = re.compile(
     r"\(?\s*min(?:imum)?\b\.?\)?)",
     re.I,
 )
-_CAP_AFTER_RE = re.compile(r"\s*(?:以下|이하|\(?\s*max(?:imum)?\b\.?\)?|or\s+(?:less|below|lower)\b)", re.I)
+_CAP_AFTER_RE = re.compile(r"\s*(?:以下|이하|まで|까지|\(?\s*max(?:imum)?\b\.?\)?|or\s+(?:less|below|lower)\b)", re.I)
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")
 # Words that say a figure is pay, in the main languages.
 _PAY_CONTEXT_RE = re.compile(
@@ -758,7 +783,7 @@ def _choose(groups: list[_Group]) -> _Group:
 # --------------------------------------------------------------------------------------------
 
 _MARKDOWN_ESCAPE_RE = re.compile(r"\\([-$+.,()\[\]*_~#!])")
-_SWISS_DASH_RE = re.compile(r"(\d)\.[-–—](?!\s*\d)")
+_SWISS_DASH_RE = re.compile(r"(\d)[.,][-–—](?!\s*\d)")
 _DASH_RE = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 _SPACE_RE = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
 
@@ -767,7 +792,7 @@ def _clean(raw: str) -> str:
     s = raw.replace("\uff5e", "~").replace("\u301c", "~")
     s = _DASH_RE.sub("-", s)
     s = _MARKDOWN_ESCAPE_RE.sub(r"\1", s)  # "\$121,755 \- \$132,713" scraped from Markdown
-    s = _SWISS_DASH_RE.sub(r"\1", s)  # "95'000.-": Swiss notation for a whole amount
+    s = _SWISS_DASH_RE.sub(r"\1", s)  # "95'000.-", "4.000,-": a whole amount (Swiss, Dutch, German)
     return _SPACE_RE.sub(" ", s).strip()
 
 
