@@ -73,7 +73,13 @@ def test_salary_heldout_floor(name, floor):
 
 
 @pytest.mark.parametrize(
-    "name", ["employment-heldout.tsv", "employment-heldout-fresh.tsv", "employment-heldout-last.tsv"]
+    "name",
+    [
+        "employment-heldout.tsv",
+        "employment-heldout-fresh.tsv",
+        "employment-heldout-last.tsv",
+        "employment-heldout-round.tsv",
+    ],
 )
 def test_employment_type_heldout_floor(name):
     def ok(row):
@@ -84,12 +90,22 @@ def test_employment_type_heldout_floor(name):
     assert _share(_rows(name), ok) >= 0.95
 
 
-@pytest.mark.parametrize("name", ["seniority-heldout.tsv", "seniority-heldout-fresh.tsv", "seniority-heldout-last.tsv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "seniority-heldout.tsv",
+        "seniority-heldout-fresh.tsv",
+        "seniority-heldout-last.tsv",
+        "seniority-heldout-round.tsv",
+    ],
+)
 def test_seniority_heldout_floor(name):
     assert _share(_rows(name), lambda row: seniority(row["title"]) == row["expected"]) >= 0.95
 
 
-@pytest.mark.parametrize("name", ["workplace-heldout.tsv", "workplace-heldout-fresh.tsv"])
+@pytest.mark.parametrize(
+    "name", ["workplace-heldout.tsv", "workplace-heldout-fresh.tsv", "workplace-heldout-round.tsv"]
+)
 def test_workplace_heldout_floor(name):
     rows = _rows(name)
     assert _share(rows, lambda row: parse_location(row["text"]).workplace == row["expected"]) >= 0.95
@@ -170,7 +186,18 @@ def test_krone_follows_the_language():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("kein Homeoffice", "onsite"), ("Remote oder hybrid", "hybrid"), ("Berlin", None), ("télétravail", "remote")],
+    [
+        ("kein Homeoffice", "onsite"),
+        ("Remote oder hybrid", "hybrid"),
+        ("Berlin", None),
+        ("télétravail", "remote"),
+        # a few days a week remote is part remote, part office
+        ("3 Tage Homeoffice pro Woche", "hybrid"),
+        ("1 jour de télétravail", "hybrid"),
+        ("remote 2 days a week", "hybrid"),
+        ("5 days remote", "remote"),
+        ("Homeoffice möglich", "remote"),  # an office with a remote option is remote (location spec)
+    ],
 )
 def test_workplace_words(text, expected):
     assert workplace_from_words(text) == expected
@@ -193,7 +220,20 @@ def test_company_placeholders_are_one_list():
         ("částečnýúvazek", "part_time"),
         ("perdiem", "temporary"),
         ("ojt(onthejobtraining)", "internship"),
+        # two-letter profile enums beside ft/pt
+        ("fl", "contract"),
+        ("SE", "contract"),
+        ("sl", "temporary"),
+        ("ap", "internship"),
     ],
 )
 def test_enum_values_written_without_spaces(value, expected):
     assert employment_type(value, None) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("Jefe de Producto", "manager"), ("Jefe de Equipo Backend", "lead"), ("Chefe de Vendas", "manager")],
+)
+def test_spanish_and_portuguese_heads(title, expected):
+    assert seniority(title) == expected

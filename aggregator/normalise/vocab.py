@@ -100,6 +100,11 @@ EMPLOYMENT_ENUMS: dict[str, str | None] = {
         "werkstudent graduateprogramme graduateprogram".split(),
         "internship",
     ),
+    # the two-letter codes of profile-style enums (ft/pt above): freelance, self-employed,
+    # seasonal, apprenticeship
+    **dict.fromkeys("fl se".split(), "contract"),
+    "sl": "temporary",
+    "ap": "internship",
     **dict.fromkeys("other volunteer unknown none na notspecified".split(), None),
 }
 
@@ -208,6 +213,7 @@ SENIORITY_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "manager": (
         r"managers?", r"mgr", r"gerente", r"responsable", r"responsabile", r"kierownik", r"mudur(?:u)?",
+        r"jef[ea](?!\s+de\s+equipo)", r"chefe(?!\s+de\s+equipe)",
         r"yonetici(?:si)?", r"руководитель", r"керівник", r"menedzser", r"vedouci", r"paallikko",
         "经理", "經理", "課長", "マネージャー", "매니저",
     ),
@@ -303,6 +309,12 @@ _PARTIAL_REMOTE_RE = re.compile(
     rf"(?<![\w]){_PARTIAL}[\s-]+(?:\w+[\s-]+)?(?:{_REMOTE_ALTERNATION})(?![\w])"
     rf"|(?<![\w])(?:{_REMOTE_ALTERNATION})[\s-]+{_PARTIAL}(?![\w])"
 )
+# "2 jours de télétravail par semaine", "3 Tage Homeoffice", "remote 2 days a week": a few days remote.
+_FEW_DAYS = r"[1-4]\s*(?:x\s*)?(?:days?|jours?|tage?n?|dias?|giorni|dagen|dni|dny|dagar|dage|paivaa|дн\w*|gun)"
+_SOME_DAYS_REMOTE_RE = re.compile(
+    rf"(?<![\w]){_FEW_DAYS}(?:\s+\S+){{0,2}}?\s+(?:{_REMOTE_ALTERNATION})(?![\w])"
+    rf"|(?<![\w])(?:{_REMOTE_ALTERNATION})(?:\s+\S+){{0,2}}?\s+{_FEW_DAYS}(?![\w])"
+)
 _WORKPLACE_RES = {kind: phrase_pattern(words) for kind, words in WORKPLACE_WORDS.items()}
 
 
@@ -316,7 +328,11 @@ def workplace_from_words(text: str | None) -> str | None:
     if not text:
         return None
     folded = fold(text)
-    if _WORKPLACE_RES["hybrid"].search(folded) or _PARTIAL_REMOTE_RE.search(folded):
+    if (
+        _WORKPLACE_RES["hybrid"].search(folded)
+        or _PARTIAL_REMOTE_RE.search(folded)
+        or _SOME_DAYS_REMOTE_RE.search(folded)
+    ):
         return "hybrid"
     if _NEGATED_REMOTE_RE.search(folded):
         return "onsite"
