@@ -66,6 +66,7 @@ def _share(rows: list[dict[str, str]], ok) -> float:
         ("salary-heldout-real.tsv", 0.95),
         ("salary-heldout-last.tsv", 0.95),
         ("salary-heldout-round.tsv", 0.95),
+        ("salary-heldout-check.tsv", 0.95),
     ],
 )
 def test_salary_heldout_floor(name, floor):
@@ -149,6 +150,13 @@ def test_workplace_heldout_floor(name):
         ("24-32 uur per week", None),
         ("ISO 9001", None),
         ("€500 Weiterbildungsbudget", None),
+        # identifiers and bare figures among words that say nothing of pay; perks named first
+        ("Job ID 58231", None),
+        ("Postcode 80331 München", None),
+        ("Job ref 4471, salary 55000", Salary(55000, 55000, None, "year")),
+        ("Base 120000 DOE", Salary(120000, 120000, None, "year")),
+        ("Relocation assistance up to $8,000", None),
+        ("$120,000 with relocation assistance", Salary(120000, 120000, "USD", "year")),
     ],
 )
 def test_salary_rules_across_languages(raw, expected):

@@ -197,7 +197,8 @@ _MULT_VALUE = {"man": 1e4, "oku": 1e8, "k": 1e3, "m": 1e6, "b": 1e9, "lpa": 1e5,
 
 _LEVEL_WORD_RE = re.compile(
     r"(?:\b(?:zone|level|tier|band|grade|step|phase|part|section|stage|round|series|no\.?|number|"
-    r"in|since|by|of|fy|q|top|over|under|than|for|iso|iec|soc|version|v)\s*|#)\Z",
+    r"in|since|by|of|fy|q|top|over|under|than|for|iso|iec|soc|version|v|"
+    r"id|ref\.?|reference|req|code|postcode|zip|plz)\s*:?\s*|#)\Z",  # identifiers are not pay
     re.I,
 )
 _UNIT_AFTER_RE = re.compile(
@@ -606,6 +607,9 @@ _STIPEND_RE = re.compile(
     r"co-working|sign(?:ing)?[\s-]+on\s+bonus)\b",
     re.I,
 )
+# Perks whose figure follows their name ("Relocation assistance up to $5,000"); after a salary
+# ("$120,000 with relocation") the word does not make the salary a perk.
+_PERK_BEFORE_RE = re.compile(r"\b(?:relocation|moving|referral(?:\s+bonus)?|sign(?:ing)?[\s-]*on)\b", re.I)
 _PAY_WORD_RE = re.compile(r"\b(?:salary|base|compensation|pay|wages?|ote|earnings|income|rate)\b", re.I)
 _LABEL_END_RE = re.compile(r"[;,/|]|\s(?:or|OR)\s")
 _OTE_RE = re.compile(r"\bOTE\b|on[\s-]target|\btotal\s+(?:comp|compensation|earnings)\b", re.I)
@@ -641,7 +645,8 @@ _PAY_CONTEXT_RE = re.compile(
     r"gehalt|lohn|verg[üu]tung|stundensatz|salaire|r[ée]mun[ée]ration|tjm|sueldo|salario|sal[áa]rio|"
     r"remunera[çc][ãa]o|stipendio|retribuzione|ral|salaris|loon|wynagrodzenie|pensja|p[łl]aca|stawka|"
     r"mzda|plat|fizet[ée]s|b[ée]r|salariu|l[øöo]nn?|gaji|l[ưu][ơo]ng|зарплата|заработная|оклад|"
-    r"зарплатня)\b|薪|給|年収|월급|연봉|시급",
+    r"зарплатня|base|basic|gross|net|brutto|netto|brut|bruto|lordo|ctc|package|doe|negotiable)\b"
+    r"|薪|給|年収|월급|연봉|시급",
     re.I,
 )
 _HIGH_VALUE = frozenset("USD EUR GBP CHF CAD AUD NZD SGD".split())
@@ -831,7 +836,8 @@ def _parse_salary_text(raw: str) -> Salary | None:
         if max(amounts) <= 1:
             continue  # placeholder ($1)
         context = g.left_cut + " " + g.right_cut
-        if _STIPEND_RE.search(context) and not _PAY_WORD_RE.search(context):
+        perk = _STIPEND_RE.search(context) or _PERK_BEFORE_RE.search(g.left_cut)
+        if perk and not _PAY_WORD_RE.search(context):
             continue  # not salary (benefit/equipment stipend)
         candidates.append(g)
     if not candidates:
@@ -875,9 +881,9 @@ def _parse_salary_text(raw: str) -> Salary | None:
     if period is None:
         top = max(v for v in (lo, hi) if v is not None)
         bare = currency is None and not any(t.mult for t in g.tokens)
-        if top < 1000 and bare and _WORD_RE.search(s) and not _PAY_CONTEXT_RE.search(s):
-            # a small bare number in words that say nothing of money ("4 time zones", "top 10");
-            # a salary field holding only figures ("25-30") still reads as pay
+        if bare and _WORD_RE.search(s) and not _PAY_CONTEXT_RE.search(s):
+            # a bare number in words that say nothing of money ("4 time zones", "Job ID 104532",
+            # "Postcode 10115"); a salary field holding only figures ("25-30") still reads as pay
             return None
         period = _infer_period(top, currency)
     return Salary(lo, hi, currency, period)
