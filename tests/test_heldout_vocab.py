@@ -80,6 +80,7 @@ def test_salary_heldout_floor(name, floor):
         "employment-heldout-fresh.tsv",
         "employment-heldout-last.tsv",
         "employment-heldout-round.tsv",
+        "employment-heldout-check.tsv",
     ],
 )
 def test_employment_type_heldout_floor(name):
@@ -98,6 +99,7 @@ def test_employment_type_heldout_floor(name):
         "seniority-heldout-fresh.tsv",
         "seniority-heldout-last.tsv",
         "seniority-heldout-round.tsv",
+        "seniority-heldout-check.tsv",
     ],
 )
 def test_seniority_heldout_floor(name):
@@ -105,7 +107,13 @@ def test_seniority_heldout_floor(name):
 
 
 @pytest.mark.parametrize(
-    "name", ["workplace-heldout.tsv", "workplace-heldout-fresh.tsv", "workplace-heldout-round.tsv"]
+    "name",
+    [
+        "workplace-heldout.tsv",
+        "workplace-heldout-fresh.tsv",
+        "workplace-heldout-round.tsv",
+        "workplace-heldout-check.tsv",
+    ],
 )
 def test_workplace_heldout_floor(name):
     rows = _rows(name)
@@ -233,6 +241,10 @@ def test_company_placeholders_are_one_list():
         ("SE", "contract"),
         ("sl", "temporary"),
         ("ap", "internship"),
+        # Nordic compounds: the stem with any tail
+        ("Tillsvidareanställning", "full_time"),
+        ("Tidsbegränsad anställning", "temporary"),
+        ("Fast ansættelse", "full_time"),
     ],
 )
 def test_enum_values_written_without_spaces(value, expected):
