@@ -67,6 +67,7 @@ def _share(rows: list[dict[str, str]], ok) -> float:
         ("salary-heldout-last.tsv", 0.95),
         ("salary-heldout-round.tsv", 0.95),
         ("salary-heldout-check.tsv", 0.95),
+        ("salary-heldout-blind.tsv", 0.95),
     ],
 )
 def test_salary_heldout_floor(name, floor):
@@ -165,6 +166,7 @@ def test_workplace_heldout_floor(name):
         ("Base 120000 DOE", Salary(120000, 120000, None, "year")),
         ("Relocation assistance up to $8,000", None),
         ("$120,000 with relocation assistance", Salary(120000, 120000, "USD", "year")),
+        ("TJM 650€HT", Salary(650, 650, "EUR", "day")),  # a word glued after the symbol
     ],
 )
 def test_salary_rules_across_languages(raw, expected):

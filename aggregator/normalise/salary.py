@@ -503,7 +503,8 @@ def _tokens(s: str) -> list[_Token]:
             )
             if not glued_ok:
                 continue
-        if _LETTER_RE.match(s, pos) and not mm and not _GLUED_PERIOD_RE.match(s, pos):
+        # a letter glued to the figure (B2B, Q4) is no amount; after a symbol it is the next word ("600€HT")
+        if _LETTER_RE.match(s, pos) and not mm and not sm and not _GLUED_PERIOD_RE.match(s, pos):
             continue
         if not has_cur and not mult:
             if _LEVEL_WORD_RE.search(before) or _UNIT_AFTER_RE.match(after):
