@@ -68,6 +68,7 @@ def _share(rows: list[dict[str, str]], ok) -> float:
         ("salary-heldout-round.tsv", 0.95),
         ("salary-heldout-check.tsv", 0.95),
         ("salary-heldout-blind.tsv", 0.95),
+        ("salary-heldout-untuned.tsv", 0.95),
     ],
 )
 def test_salary_heldout_floor(name, floor):
@@ -167,6 +168,14 @@ def test_workplace_heldout_floor(name):
         ("Relocation assistance up to $8,000", None),
         ("$120,000 with relocation assistance", Salary(120000, 120000, "USD", "year")),
         ("TJM 650€HT", Salary(650, 650, "EUR", "day")),  # a word glued after the symbol
+        # Baltic, Finnish, Turkish and Icelandic range, bound and period words; 천만/千万 units
+        ("nuo 2500 € iki 3500 €", Salary(2500, 3500, "EUR", "month")),
+        ("Palkka 4 000 € alkaen", Salary(4000, None, "EUR", "month")),
+        ("Maaş 80 bin TL'ye kadar", Salary(None, 80000, "TRY", "year")),
+        ("700.000 ISK á mánuði", Salary(700000, 700000, "ISK", "month")),
+        ("Plaća 1.800 € neto mjesečno", Salary(1800, 1800, "EUR", "month")),
+        ("연봉 5천만원", Salary(50000000, 50000000, "KRW", "year")),
+        ("Das Mindestgehalt beträgt € 2.900 brutto pro Monat", Salary(2900, None, "EUR", "month")),
     ],
 )
 def test_salary_rules_across_languages(raw, expected):

@@ -187,13 +187,18 @@ _MULT_RE = re.compile(
       | (?P<b>(?:B|bn|Bn)(?![^\W\d_])|\s(?:B|bn|Bn)(?![^\W\d_])|\s?(?:billion|billions)(?![^\W\d_]))
       | (?P<lpa>\s?(?:LPA|lpa)(?![^\W\d_]))
       | (?P<lakh>\s?(?:lakhs?|lacs?|Lakhs?|Lacs?)(?![^\W\d_])|L(?![^\W\d_]))
+      | (?P<senman>\s?(?:[千천]만|千万|千萬)(?=\s*(?:円|元|원|\W|\Z)))
       | (?P<man>\s?[万萬만](?=\s*(?:円|元|원|\W|\Z)))
+      | (?P<sen>\s?[千천](?=\s*(?:円|元|원)))
       | (?P<oku>\s?[億억](?=\s*(?:円|元|원|\W|\Z)))
       | (?P<crore>\s?(?:crores?|Crores?|cr|Cr)(?![^\W\d_]))
     )""",
     re.X,
 )
-_MULT_VALUE = {"man": 1e4, "oku": 1e8, "k": 1e3, "m": 1e6, "b": 1e9, "lpa": 1e5, "lakh": 1e5, "crore": 1e7}
+_MULT_VALUE = {
+    **{"senman": 1e7, "sen": 1e3, "man": 1e4, "oku": 1e8},
+    **{"k": 1e3, "m": 1e6, "b": 1e9, "lpa": 1e5, "lakh": 1e5, "crore": 1e7},
+}
 
 _LEVEL_WORD_RE = re.compile(
     r"(?:\b(?:zone|level|tier|band|grade|step|phase|part|section|stage|round|series|no\.?|number|"
@@ -314,6 +319,11 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
         r"\bв\s+месяц\b|/\s*мес\b|\bв\s+міс|\bна\s+місяць\b|/\s*міс\b|月給|月収|月薪|/\s*月|每月|월급|/\s*월|"
         r"\bmensais\b|/\s*m[åa]n\b|\bmånadsl[öo]n\b|לחודש|בחודש|\baylık\b|/\s*ay\b|شهري|\bμηνιαί|\bτο\s+μήνα\b",
     ),
+    (
+        "month",
+        r"\bm[eē]nes[iī]\b|\bper\s+m[eė]nes[iį]\b|\bkuus\b|\bm[jy]?ese[cč]no\b|\bna\s+mjesec\b"
+        r"|\bna\s+mesec\b|\bá\s+mánuði\b",
+    ),
     ("month", r"\bmonth\b"),  # bare; filtered in _find_period
     # year
     ("year", r"(?:/|\bper\s+|\ba\s+|\bp/)\s*(?:yrs?|years?|annum|an|año|ano|jahr|rok)(?![A-Za-z])"),
@@ -338,6 +348,7 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
         r"\bв\s+год\b|/\s*год\b|\bна\s+рік\b|/\s*рік\b|年収|年俸|年薪|/\s*年|연봉|\bRAL\b|\bim\s+jahr\b|"
         r"\bjahresgehalt\b|\bbrutto\s*/?\s*jahr\b|\bárlig|לשנה|בשנה|\byıllık\b|سنوي|\bετήσι",
     ),
+    ("year", r"\bgodi[sš]nje\b|\bletno\b|\bgad[aā]\b|\baastas\b|\bper\s+metus\b|\bá\s+ári\b"),
     ("year", r"\byear\b"),  # bare; filtered in _find_period
 ]
 _PERIOD_RES = [(p, re.compile(rx, re.I)) for p, rx in _PERIOD_PATTERNS]
@@ -533,7 +544,7 @@ _GAP_FILLER_RE = re.compile(r"\b(?:gross|net|brutto|netto|min(?:imum)?|mid(?:poi
 # Range words: "X to Y" in the main languages (von X bis Y, de X à Y, od X do Y, от X до Y …).
 _CONNECTORS = {
     "-", "~", "to", "-to", "to-", "upto", "-upto", "till", "until", "bis", "do", "a", "à", "al", "ate", "até",
-    "tot", "til", "до", "по", "-до", "〜", "～",
+    "tot", "til", "до", "по", "-до", "〜", "～", "iki", "līdz", "kuni", "að", "allt að",
 }  # fmt: skip
 # "X and Y" is a range only after a "between" word: zwischen X und Y, entre X et/y/e Y, tussen X en Y …
 _AND_WORDS = {"and", "&", "-and", "und", "et", "y", "e", "en", "og", "och", "i", "a", "és", "și", "и", "та"}
@@ -619,7 +630,7 @@ _PART_RE = re.compile(r"\bpart[\s-]?time\b", re.I)
 _FULL_RE = re.compile(r"\bfull[\s-]?time\b", re.I)
 _UPTO_RE = re.compile(
     r"(?:\bup\s*to|\bmax(?:imum)?\.?|\bunder|\bbelow|(?<!no\s)(?<!not\s)\bless\s+than|\bjusqu'?\s?(?:à|a)|"
-    r"\bfino\s+a|\bat[eé]|\btot|\bupp\s+till|\bop\s+til|\bdo|\bдо|\baž|"
+    r"\bfino\s+a|\bat[eé]|\btot|\bupp\s+till|\bop\s+til|\bdo|\bдо|\baž|\biki|\blīdz|\bkuni|\benint[äa][äa]n|\ballt\s+að|"
     r"\bnot\s+more\s+than|\bno\s+more\s+than|"
     r"\buntil|\btill|\bbis(?:\s+zu)?|\bopp\s+til|\bhasta|\bat\s+most)(?:\s+of)?\s*:?\s*\Z",
     re.I,
@@ -628,17 +639,22 @@ _FROM_RE = re.compile(
     r"(?:\bfrom|\bstarting(?:\s+(?:at|from))?|\bstarts?\s+at|\bmin(?:imum)?\.?|\bat\s+least|\bover|\babove|"
     r"\bmore\s+than|\bab|\bod|\bdesde|\ba\s+partir\s+de|\bà\s+partir\s+de|\bstarting\s+salary(?:\s+of)?|"
     r"\bno\s+less\s+than|\bnot\s+less\s+than|\bvanaf|\bfrån|\bfra|\bот|\bвід|\bda|\bmindestens|\bau\s+moins|"
-    r"\bminimo|\bmínimo)"
+    r"\bminimo|\bmínimo|\bnuo|\balates|\balkaen|\bfrá|"
+    r"\b\w*mindest\w*\s+(?:betr[äa]gt|von|liegt\s+bei)|\bminimum\s+(?:salary|pay|wage)\s+(?:is|of))"
     r"(?:\s+of)?\s*:?\s*\Z",
     re.I,
 )
 _OPEN_AFTER_RE = re.compile(
     # "$135k+" is open-ended; "$120k + super" is an add-on, not an open top
-    r"(?:\+|\s+\+(?!\s*[^\W\d_])|\s*[-~]\s*(?:\(|\Z)|\s*以上|\s*이상|\s*\bund\s+mehr\b|\bo\s+más\b|\bou\s+plus\b|\bou\s+mais\b|and\s+(?:up|above)\b|or\s+(?:more|above|higher)\b|and\s+more\b|plus\b(?!\s*\S)|"
+    r"(?:\+|\s+\+(?!\s*[^\W\d_])|\s*[-~]\s*(?:\(|\Z)|\s*alkaen\b|'?\w{0,3}\s+(?:başlayan|itibaren)\b|\s*以上|\s*이상|\s*\bund\s+mehr\b|\bo\s+más\b|\bou\s+plus\b|\bou\s+mais\b|and\s+(?:up|above)\b|or\s+(?:more|above|higher)\b|and\s+more\b|plus\b(?!\s*\S)|"
     r"\(?\s*min(?:imum)?\b\.?\)?)",
     re.I,
 )
-_CAP_AFTER_RE = re.compile(r"\s*(?:以下|이하|まで|까지|\(?\s*max(?:imum)?\b\.?\)?|or\s+(?:less|below|lower)\b)", re.I)
+_CAP_AFTER_RE = re.compile(
+    # Japanese, Korean, Turkish ("60 bin TL'ye kadar") and Finnish ("5 000 € asti") caps come after
+    r"\s*(?:以下|이하|まで|까지|'?\w{0,3}\s+kadar\b|asti\b|saakka\b|\(?\s*max(?:imum)?\b\.?\)?|or\s+(?:less|below|lower)\b)",
+    re.I,
+)
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")
 # Words that say a figure is pay, in the main languages.
 _PAY_CONTEXT_RE = re.compile(
