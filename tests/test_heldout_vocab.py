@@ -165,6 +165,7 @@ def test_workplace_heldout_floor(name):
         ("Postcode 80331 München", None),
         ("Job ref 4471, salary 55000", Salary(55000, 55000, None, "year")),
         ("Base 120000 DOE", Salary(120000, 120000, None, "year")),
+        ("From 85000", Salary(85000, None, None, "year")),  # a large bare bound is still pay
         ("Relocation assistance up to $8,000", None),
         ("$120,000 with relocation assistance", Salary(120000, 120000, "USD", "year")),
         ("TJM 650€HT", Salary(650, 650, "EUR", "day")),  # a word glued after the symbol

@@ -898,9 +898,9 @@ def _parse_salary_text(raw: str) -> Salary | None:
     if period is None:
         top = max(v for v in (lo, hi) if v is not None)
         bare = currency is None and not any(t.mult for t in g.tokens)
-        if bare and _WORD_RE.search(s) and not _PAY_CONTEXT_RE.search(s):
-            # a bare number in words that say nothing of money ("4 time zones", "Job ID 104532",
-            # "Postcode 10115"); a salary field holding only figures ("25-30") still reads as pay
+        if top < 1000 and bare and _WORD_RE.search(s) and not _PAY_CONTEXT_RE.search(s):
+            # a small bare number in words that say nothing of money ("4 time zones", "top 10"); a
+            # salary field holding only figures ("25-30") or a bound ("From 85000") still reads as pay
             return None
         period = _infer_period(top, currency)
     return Salary(lo, hi, currency, period)
