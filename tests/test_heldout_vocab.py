@@ -83,6 +83,7 @@ def test_salary_heldout_floor(name, floor):
         "employment-heldout-last.tsv",
         "employment-heldout-round.tsv",
         "employment-heldout-check.tsv",
+        "employment-heldout-untuned.tsv",
     ],
 )
 def test_employment_type_heldout_floor(name):
@@ -269,3 +270,32 @@ def test_enum_values_written_without_spaces(value, expected):
 )
 def test_spanish_and_portuguese_heads(title, expected):
     assert seniority(title) == expected
+
+
+# The untuned seniority and workplace files are too small for a floor; their words, one per language.
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Ανώτερος Προγραμματιστής", "senior"),
+        ("Vyresnysis analitikas", "senior"),
+        ("Mlađi analitičar", "junior"),
+        ("Voditeljica tima podrške", "lead"),
+    ],
+)
+def test_seniority_in_more_languages(title, expected):
+    assert seniority(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Εργασία από το σπίτι", "remote"),
+        ("Nuotolinis darbas, Vilnius", "remote"),
+        ("Rad na daljinu", "remote"),
+        ("Teletrabalho (Lisboa)", "remote"),
+        ("Na licu mjesta, Zagreb", "onsite"),
+        ("Irodai munkavégzés, Budapest", "onsite"),
+    ],
+)
+def test_workplace_words_in_more_languages(text, expected):
+    assert workplace_from_words(text) == expected

@@ -123,7 +123,8 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"stazysta", r"staz", r"praktyk[ai]", r"praktik", r"harjoittelija", r"co-?op(?:\s+students?)?",
         # Romanian, Czech, Hungarian, Turkish, Greek, Finnish, Russian, Ukrainian, Indonesian, Vietnamese, CJK
         r"stagiu", r"stagiar", r"staz(?:ista|istka)?", r"gyakornok(?:i)?", r"stajyer", r"staj",
-        r"πρακτικη\s+ασκηση", r"harjoittelu", r"стажировка", r"стажер", r"стажування", r"стажист",
+        r"πρακτικη\s+ασκηση", r"\w*harjoittelu\w*", r"praksa", r"stazuote", r"prakse",
+        r"стажировка", r"стажер", r"стажування", r"стажист",
         r"magang", r"thuc\s+tap(?:\s+sinh)?", "实习", "實習", "インターン", "インターンシップ", "인턴",
     ),
     "temporary": (
@@ -137,6 +138,9 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"summer\s+job", r"obra\s+(?:y\s+servicio|determinada)", r"visstid\w*", r"tidsbegraenset",
         r"tidsbegransad\w*", r"midlertidig\w*", r"maaraaikainen", r"gecici",
         r"hatarozott\s+ideju", r"na\s+dobu\s+urcitou", r"perioada\s+determinata", r"προσωρινη",
+        # Portuguese (Portugal), Polish, Czech/Slovak, South Slavic
+        r"contrato\s+a\s+termo", r"a\s+termo\s+certo", r"sezonow[aey]", r"sezonni", r"sezonsk[iao]",
+        r"na\s+odredeno(?:\s+vri?jeme)?", r"na\s+dolocen\s+cas",
         r"временн(?:ая|ую|ое)", r"тимчасова", "派遣", "临时", "臨時", "임시직",
     ),
     "contract": (
@@ -151,7 +155,8 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"prestataire", r"independant(?:e)?", r"auto-?entrepreneur",
         r"autonomo", r"contratista", r"pessoa\s+juridica", r"partita\s+iva", r"zzp(?:'?er)?",
         r"umowa\s+(?:zlecenie|o\s+dzielo)", r"kontrakt", r"kontrak", r"sozlesmeli", r"pfa",
-        r"na\s+ico", r"фриланс", r"договор\s+гпх", "契約社員", "业务外包", "계약직", "프리랜서", "フリーランス",
+        r"na\s+ico", r"zlecenie", r"ugovor\s+o\s+djelu",
+        r"фриланс", r"договор\s+гпх", "契約社員", "业务外包", "계약직", "프리랜서", "フリーランス",
     ),
     "part_time": (
         r"part[\s_-]?time", r"teilzeit", r"minijob", r"halbtags", r"nebenjob", r"nebentatigkeit", r"side\s+job",
@@ -161,6 +166,8 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"deeltijd(?:s)?", r"czesc\s+etatu", r"niepelny\s+etat", r"pol\s+etatu", r"deltid", r"osa-?aikainen",
         r"norma\s+partiala", r"castecny\s+uvazek", r"reszmunkaido(?:s)?", r"yari\s+zamanli",
         r"μερικη\s+απασχοληση", r"частичная\s+занятость", r"часткова\s+зайнятість", r"paruh\s+waktu",
+        r"zkraceny\s+uvazek", r"puse\s+etato", r"nepilna\s+slodze", r"osaline\s+tooaeg",
+        r"nepuno\s+radno\s+vri?jeme", r"skraceno\s+radno\s+vri?jeme", r"krajsi\s+delovni\s+cas",
         r"ban\s+thoi\s+gian", "兼职", "兼職", "パートタイム", "パート", "アルバイト", "파트타임", "아르바이트",
         r"دوام\s+جزئي",
     ),
@@ -176,6 +183,9 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"kokopaivatyo", r"(?:cu\s+)?norma\s+intreaga", "งานประจำ",
         r"plny\s+uvazek", r"teljes\s+munkaido(?:s)?", r"tam\s+zamanli",
         r"πληρης\s+απασχοληση", r"полная\s+занятость", r"повна\s+зайнятість", r"penuh\s+waktu",
+        # Lithuanian, Latvian, Estonian, South Slavic, Slovak, Portuguese (Portugal)
+        r"pilnas\s+etatas", r"pilna\s+slodze", r"taiskoormusega", r"puno\s+radno\s+vri?jeme",
+        r"polni\s+delovni\s+cas", r"plny\s+pracovny\s+cas", r"tempo\s+inteiro",
         r"toan\s+thoi\s+gian", "全职", "全職", "正社員", "フルタイム", "정규직", "풀타임", r"دوام\s+كامل",
     ),
 }  # fmt: skip
@@ -225,14 +235,17 @@ SENIORITY_WORDS: dict[str, tuple[str, ...]] = {
         r"(?!\s+(?:generation|gen|qualification|nurturing|management|capture)\b)",
         r"leitend(?:e|er|en)?", r"teamleiter(?:in)?", r"teamleitung", r"gruppenleiter(?:in)?",
         r"teamleider", r"lider(?:\s+zespolu)?", r"chef\s+d['\s]?\s*equipe", r"jefe\s+de\s+equipo",
-        r"ведущий", r"ведущая", r"провідний", r"vezeto", r"vedouci\s+tymu", r"takim\s+lideri", "主管", "팀장",
+        r"ведущий", r"ведущая", r"провідний", r"vezeto", r"voditelj(?:ica)?\s+tima", r"vodja\s+ekipe",
+        r"komandos\s+vadov(?:as|e)", r"tiiminvetaja", r"tiimijuht",
+        r"vedouci\s+tymu", r"takim\s+lideri", "主管", "팀장",
         "リーダー", "リード",
     ),
     "senior": (
         r"(?<!semi )(?<!semi-)senior", r"snr", r"sr\.?", r"seniors", r"starsz[yae]", r"erfahren(?:e|er|en)?",
         r"ervaren",
         r"esperto", r"experto", r"experiente", r"experimentado",
-        r"kidemli", r"старший", r"старшая", r"vanhempi", "高级", "高級", "资深", "資深", "シニア", "시니어",
+        r"kidemli", r"ανωτερ(?:ος|η)", r"vyresnysis", r"vyresnioji", r"vecakais", r"stariji", r"starija",
+        r"старший", r"старшая", r"vanhempi", "高级", "高級", "资深", "資深", "シニア", "시니어",
     ),
     "mid": (
         r"mid", r"mid[\s-]+level", r"mid[\s-]+senior", r"middle", r"intermediate", r"medior", r"pleno",
@@ -243,6 +256,7 @@ SENIORITY_WORDS: dict[str, tuple[str, ...]] = {
         r"associate(?=\s+\w)", r"beginner", r"berufseinsteiger(?:in)?", r"einsteiger(?:in)?",
         r"absolvent(?:in)?", r"debutant(?:e)?", r"jeune\s+diplome(?:e)?", r"principiante",
         r"recem[\s-]+formad[oa]", r"mlodsz[yae]",
+        r"mladi", r"mlada", r"mladsi", r"jaunesnysis", r"jaunakais", r"nuorempi",
         r"младший", r"младшая", r"молодший", r"начинающий", "初级", "初級", "ジュニア", "新卒", "주니어", "신입",
     ),
 }  # fmt: skip
@@ -267,7 +281,10 @@ WORKPLACE_WORDS: dict[str, tuple[str, ...]] = {
         r"etana", r"uzaktan", r"удал[её]нн?\w*",
         r"a\s+distance", r"en\s+remoto", r"la\s+distanta", r"de\s+acasa", r"prace\s+z\s+domova", r"na\s+dalku",
         r"tavmunka", r"otthonrol", r"evden\s+calisma", r"εξ\s+αποστασεως", r"τηλεργασια", r"віддален\w*",
-        r"дистанційн\w*", r"jarak\s+jauh", r"kerja\s+dari\s+rumah", r"tu\s+xa", r"etatyo",
+        r"дистанційн\w*", r"εργασια\s+απο\s+(?:το\s+)?σπιτι", r"απομακρυσμεν\w*", r"nuotolin\w*",
+        r"(?:rad\s+)?na\s+daljinu", r"rad\s+od\s+kuce", r"delo\s+na\s+daljavo", r"teletrabalho",
+        r"attalinat\w*", r"kaugtoo", r"praca\s+z\s+domu",
+        r"jarak\s+jauh", r"kerja\s+dari\s+rumah", r"tu\s+xa", r"etatyo",
         "リモート", "在宅勤務", "テレワーク", "远程", "遠程", "居家办公", "재택", "원격",
     ),
     "onsite": (
@@ -276,7 +293,8 @@ WORKPLACE_WORDS: dict[str, tuple[str, ...]] = {
         r"presentiel(?:le)?", r"presencial(?:mente)?", r"in\s+sede", r"in\s+ufficio", r"op\s+kantoor",
         r"op\s+locatie", r"stacjonarn\w*", r"na\s+miejscu", r"pa\s+kontoret", r"paikan\s+paalla",
         r"en\s+(?:la\s+)?oficina", r"no\s+escritorio", r"pa\s+plats", r"yerinde", r"ofisten", r"в\s+офисе",
-        r"в\s+офісі", r"v\s+kancelari", "出社", "常駐", "现场办公", "상주",
+        r"в\s+офісі", r"v\s+kancelari", r"na\s+licu\s+mjesta", r"u\s+uredu", r"irodai\s+munkavegzes",
+        r"irodaban", r"στο\s+γραφειο", r"v\s+pisarni", r"darbas\s+biure", "出社", "常駐", "现场办公", "상주",
     ),
 }  # fmt: skip
 # The same words as literal token sequences, for tokenisers that match phrases word by word
