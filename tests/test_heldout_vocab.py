@@ -69,6 +69,7 @@ def _share(rows: list[dict[str, str]], ok) -> float:
         ("salary-heldout-check.tsv", 0.95),
         ("salary-heldout-blind.tsv", 0.95),
         ("salary-heldout-untuned.tsv", 0.95),
+        ("salary-heldout-scripts.tsv", 0.95),
     ],
 )
 def test_salary_heldout_floor(name, floor):
@@ -170,6 +171,19 @@ def test_workplace_heldout_floor(name):
         ("Relocation assistance up to $8,000", None),
         ("$120,000 with relocation assistance", Salary(120000, 120000, "USD", "year")),
         ("TJM 650€HT", Salary(650, 650, "EUR", "day")),  # a word glued after the symbol
+        # a small bare figure followed by a noun counts things, whatever period follows
+        ("We run 2 retros a month", None),
+        ("15-20 depending on experience per hour", Salary(15, 20, None, "hour")),
+        ("25 bruto per uur", Salary(25, 25, None, "hour")),
+        # scripts: Thai, Hindi, Filipino, Swahili, Arabic currency names, Vietnamese, Hungarian ezer
+        ("เงินเดือน 25,000 บาท", Salary(25000, 25000, "THB", "month")),
+        ("वेतन ₹30,000 प्रति माह", Salary(30000, 30000, "INR", "month")),
+        ("Sahod ₱20,000 kada buwan", Salary(20000, 20000, "PHP", "month")),
+        ("KSh 60,000 kwa mwezi", Salary(60000, 60000, "KES", "month")),
+        ("10,000 ريال سعودي شهرياً", Salary(10000, 10000, "SAR", "month")),
+        ("Lương từ 15 triệu VNĐ", Salary(15000000, None, "VND", "year")),
+        ("nettó 500 ezer Ft", Salary(500000, 500000, "HUF", "year")),
+        ("bruttó 700e Ft/hó", Salary(700000, 700000, "HUF", "month")),
         # Baltic, Finnish, Turkish and Icelandic range, bound and period words; 천만/千万 units
         ("nuo 2500 € iki 3500 €", Salary(2500, 3500, "EUR", "month")),
         ("Palkka 4 000 € alkaen", Salary(4000, None, "EUR", "month")),

@@ -43,6 +43,14 @@ _OWN_SYMBOLS = {
     "₸": "KZT",
     "₾": "GEL",
     "₼": "AZN",
+    # currency names written in their own scripts and spellings
+    "บาท": "THB",
+    "درهم إماراتي": "AED",
+    "ريال سعودي": "SAR",
+    "ريال قطري": "QAR",
+    "دينار كويتي": "KWD",
+    "جنيه مصري": "EGP",
+    "VNĐ": "VND",
 }
 # Alphabetic symbols that are also words or units in job ads ("Le", "km", "Sr.", "man", "yr").
 _WORDLIKE = frozenset(

@@ -180,8 +180,8 @@ _NUM_RE = re.compile(
 
 _MULT_RE = re.compile(
     r"""(?:
-        (?P<k>[kK](?![^\W\d_])|\s?(?:[kK]|thousand|tys\.?|тыс\.?|тис\.?|ribu|rb|[Tt]sd\.?|[Tt]ausend|nghìn|ngàn|mil|mila|tis\.?|bin)(?![^\W\d_])
-           |\s?T(?=\s?(?:€|EUR\b))|\s?t(?=\.?kr\b))
+        (?P<k>[kK](?![^\W\d_])|\s?(?:[kK]|thousand|tys\.?|тыс\.?|тис\.?|ribu|rb|[Tt]sd\.?|[Tt]ausend|nghìn|ngàn|mil|mila|tis\.?|bin|ezer)(?![^\W\d_])
+           |\s?T(?=\s?(?:€|EUR\b))|\s?t(?=\.?kr\b)|e(?=\s?(?:Ft|HUF)\b))
       | (?P<m>(?:MM|mm|M|m|Mn|mn)(?![^\W\d_])|\s(?:MM|M|Mn|mn)(?![^\W\d_])
              |\s?(?:million|millions|mio|Mio|mln|Mln|млн\.?|juta|triệu|miljoen|millones|milhões)(?![^\W\d_]))
       | (?P<b>(?:B|bn|Bn)(?![^\W\d_])|\s(?:B|bn|Bn)(?![^\W\d_])|\s?(?:billion|billions)(?![^\W\d_]))
@@ -324,6 +324,14 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
         r"\bm[eē]nes[iī]\b|\bper\s+m[eė]nes[iį]\b|\bkuus\b|\bm[jy]?ese[cč]no\b|\bna\s+mjesec\b"
         r"|\bna\s+mesec\b|\bá\s+mánuði\b",
     ),
+    (
+        "month",
+        r"เงินเดือน|/\s*เดือน|ต่อเดือน|प्रति\s+(?:माह|महीना)|मासिक|\b(?:kada|bawat)\s+buwan\b|\bbuwanan\b"
+        r"|\bkwa\s+mwezi\b",
+    ),
+    ("hour", r"प्रति\s+घंटा|\b(?:kada|bawat)\s+oras\b|\bkwa\s+saa\b|/\s*ชั่วโมง"),
+    ("day", r"\bkwa\s+siku\b|/\s*วัน\b|प्रति\s+दिन"),
+    ("year", r"प्रति\s+वर्ष|सालाना|\b(?:kada|bawat)\s+taon\b|\bkwa\s+mwaka\b|/\s*ปี"),
     ("month", r"\bmonth\b"),  # bare; filtered in _find_period
     # year
     ("year", r"(?:/|\bper\s+|\ba\s+|\bp/)\s*(?:yrs?|years?|annum|an|año|ano|jahr|rok)(?![A-Za-z])"),
@@ -544,7 +552,7 @@ _GAP_FILLER_RE = re.compile(r"\b(?:gross|net|brutto|netto|min(?:imum)?|mid(?:poi
 # Range words: "X to Y" in the main languages (von X bis Y, de X à Y, od X do Y, от X до Y …).
 _CONNECTORS = {
     "-", "~", "to", "-to", "to-", "upto", "-upto", "till", "until", "bis", "do", "a", "à", "al", "ate", "até",
-    "tot", "til", "до", "по", "-до", "〜", "～", "iki", "līdz", "kuni", "að", "allt að",
+    "tot", "til", "до", "по", "-до", "〜", "～", "iki", "līdz", "kuni", "að", "allt að", "đến",
 }  # fmt: skip
 # "X and Y" is a range only after a "between" word: zwischen X und Y, entre X et/y/e Y, tussen X en Y …
 _AND_WORDS = {"and", "&", "-and", "und", "et", "y", "e", "en", "og", "och", "i", "a", "és", "și", "и", "та"}
@@ -630,7 +638,7 @@ _PART_RE = re.compile(r"\bpart[\s-]?time\b", re.I)
 _FULL_RE = re.compile(r"\bfull[\s-]?time\b", re.I)
 _UPTO_RE = re.compile(
     r"(?:\bup\s*to|\bmax(?:imum)?\.?|\bunder|\bbelow|(?<!no\s)(?<!not\s)\bless\s+than|\bjusqu'?\s?(?:à|a)|"
-    r"\bfino\s+a|\bat[eé]|\btot|\bupp\s+till|\bop\s+til|\bdo|\bдо|\baž|\biki|\blīdz|\bkuni|\benint[äa][äa]n|\ballt\s+að|"
+    r"\bfino\s+a|\bat[eé]|\btot|\bupp\s+till|\bop\s+til|\bdo|\bдо|\baž|\biki|\blīdz|\bkuni|\benint[äa][äa]n|\ballt\s+að|\btối\s+đa|"
     r"\bnot\s+more\s+than|\bno\s+more\s+than|"
     r"\buntil|\btill|\bbis(?:\s+zu)?|\bopp\s+til|\bhasta|\bat\s+most)(?:\s+of)?\s*:?\s*\Z",
     re.I,
@@ -639,7 +647,7 @@ _FROM_RE = re.compile(
     r"(?:\bfrom|\bstarting(?:\s+(?:at|from))?|\bstarts?\s+at|\bmin(?:imum)?\.?|\bat\s+least|\bover|\babove|"
     r"\bmore\s+than|\bab|\bod|\bdesde|\ba\s+partir\s+de|\bà\s+partir\s+de|\bstarting\s+salary(?:\s+of)?|"
     r"\bno\s+less\s+than|\bnot\s+less\s+than|\bvanaf|\bfrån|\bfra|\bот|\bвід|\bda|\bmindestens|\bau\s+moins|"
-    r"\bminimo|\bmínimo|\bnuo|\balates|\balkaen|\bfrá|"
+    r"\bminimo|\bmínimo|\bnuo|\balates|\balkaen|\bfrá|\btừ|\btrên|"
     r"\b\w*mindest\w*\s+(?:betr[äa]gt|von|liegt\s+bei)|\bminimum\s+(?:salary|pay|wage)\s+(?:is|of))"
     r"(?:\s+of)?\s*:?\s*\Z",
     re.I,
@@ -662,7 +670,7 @@ _PAY_CONTEXT_RE = re.compile(
     r"gehalt|lohn|verg[üu]tung|stundensatz|salaire|r[ée]mun[ée]ration|tjm|sueldo|salario|sal[áa]rio|"
     r"remunera[çc][ãa]o|stipendio|retribuzione|ral|salaris|loon|wynagrodzenie|pensja|p[łl]aca|stawka|"
     r"mzda|plat|fizet[ée]s|b[ée]r|salariu|l[øöo]nn?|gaji|l[ưu][ơo]ng|зарплата|заработная|оклад|"
-    r"зарплатня|base|basic|gross|net|brutto|netto|brut|bruto|lordo|ctc|package|doe|negotiable)\b"
+    r"зарплатня|base|basic|gross|net|brutto|netto|brut|bruto|lordo|ctc|package|doe|negotiable|depending|dependent|experience|tips|plus)\b"
     r"|薪|給|年収|월급|연봉|시급",
     re.I,
 )
@@ -875,6 +883,15 @@ def _parse_salary_text(raw: str) -> Salary | None:
         hi = None
     if lo is None and hi is None:
         return None
+
+    bare = currency is None and not any(t.mult for t in g.tokens)
+    top = max(v for v in (lo, hi) if v is not None)
+    if top < 1000 and bare and not _PAY_CONTEXT_RE.search(s):
+        # a small bare figure followed by a noun that is no period counts things ("3 releases a
+        # week", "2 spotkania w tygodniu"), whatever period words come later
+        noun = re.match(r"\s*[^\W\d_]{2,}", g.right)
+        if noun and not _ANY_PERIOD_RE.match(g.right.lstrip()):
+            return None
 
     # stated period: the group's own stretch first, then anywhere not claimed by another group
     period = None
