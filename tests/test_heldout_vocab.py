@@ -70,6 +70,7 @@ def _share(rows: list[dict[str, str]], ok) -> float:
         ("salary-heldout-blind.tsv", 0.95),
         ("salary-heldout-untuned.tsv", 0.95),
         ("salary-heldout-scripts.tsv", 0.95),
+        ("salary-heldout-lastround.tsv", 0.95),
     ],
 )
 def test_salary_heldout_floor(name, floor):
