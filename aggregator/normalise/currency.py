@@ -38,6 +38,19 @@ _OWN_SYMBOLS = {
     "￥": "JPY",
     "円": "JPY",
     "€": "EUR",
+    # single-country signs price-parser does not list (Kenyan shilling, tenge, lari, manat)
+    "KSh": "KES",
+    "₸": "KZT",
+    "₾": "GEL",
+    "₼": "AZN",
+    # currency names written in their own scripts and spellings
+    "บาท": "THB",
+    "درهم إماراتي": "AED",
+    "ريال سعودي": "SAR",
+    "ريال قطري": "QAR",
+    "دينار كويتي": "KWD",
+    "جنيه مصري": "EGP",
+    "VNĐ": "VND",
 }
 # Alphabetic symbols that are also words or units in job ads ("Le", "km", "Sr.", "man", "yr").
 _WORDLIKE = frozenset(

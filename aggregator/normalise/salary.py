@@ -42,6 +42,7 @@ import functools
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,30 +180,43 @@ _NUM_RE = re.compile(
 
 _MULT_RE = re.compile(
     r"""(?:
-        (?P<k>[kK](?![^\W\d_])|\s?(?:[kK]|thousand|tys\.?|тыс\.?|тис\.?|ribu|rb|[Tt]sd\.?|[Tt]ausend|nghìn|ngàn)(?![^\W\d_]))
+        (?P<k>[kK](?![^\W\d_])|\s?(?:[kK]|thousand|tys\.?|тыс\.?|тис\.?|ribu|rb|[Tt]sd\.?|[Tt]ausend|nghìn|ngàn|mil|mila|tis\.?|bin|ezer)(?![^\W\d_])
+           |\s?T(?=\s?(?:€|EUR\b))|\s?t(?=\.?kr\b)|e(?=\s?(?:Ft|HUF)\b))
       | (?P<m>(?:MM|mm|M|m|Mn|mn)(?![^\W\d_])|\s(?:MM|M|Mn|mn)(?![^\W\d_])
              |\s?(?:million|millions|mio|Mio|mln|Mln|млн\.?|juta|triệu|miljoen|millones|milhões)(?![^\W\d_]))
       | (?P<b>(?:B|bn|Bn)(?![^\W\d_])|\s(?:B|bn|Bn)(?![^\W\d_])|\s?(?:billion|billions)(?![^\W\d_]))
       | (?P<lpa>\s?(?:LPA|lpa)(?![^\W\d_]))
       | (?P<lakh>\s?(?:lakhs?|lacs?|Lakhs?|Lacs?)(?![^\W\d_])|L(?![^\W\d_]))
+      | (?P<senman>\s?(?:[千천]만|千万|千萬)(?=\s*(?:円|元|원|\W|\Z)))
       | (?P<man>\s?[万萬만](?=\s*(?:円|元|원|\W|\Z)))
+      | (?P<sen>\s?[千천](?=\s*(?:円|元|원)))
       | (?P<oku>\s?[億억](?=\s*(?:円|元|원|\W|\Z)))
       | (?P<crore>\s?(?:crores?|Crores?|cr|Cr)(?![^\W\d_]))
     )""",
     re.X,
 )
-_MULT_VALUE = {"man": 1e4, "oku": 1e8, "k": 1e3, "m": 1e6, "b": 1e9, "lpa": 1e5, "lakh": 1e5, "crore": 1e7}
+_MULT_VALUE = {
+    **{"senman": 1e7, "sen": 1e3, "man": 1e4, "oku": 1e8},
+    **{"k": 1e3, "m": 1e6, "b": 1e9, "lpa": 1e5, "lakh": 1e5, "crore": 1e7},
+}
 
 _LEVEL_WORD_RE = re.compile(
     r"(?:\b(?:zone|level|tier|band|grade|step|phase|part|section|stage|round|series|no\.?|number|"
-    r"in|since|by|of|fy|q|top|over|under|than|for)\s*|#)\Z",
+    r"in|since|by|of|fy|q|top|over|under|than|for|iso|iec|soc|version|v|"
+    r"id|ref\.?|reference|req|code|postcode|zip|plz)\s*:?\s*|#)\Z",  # identifiers are not pay
     re.I,
 )
 _UNIT_AFTER_RE = re.compile(
     # "5 years", "5-7 years", "3 to 5 years": a count of something, not money
     r"\s*\+?\s*(?:(?:-|~|to)\s*\d+(?:[.,]\d+)?\s*\+?\s*)?(?:-\s*(?:day|hour|week|month|year|person)\b|(?:-\s*)?(?:years?|yrs|nights|shifts|months|weeks|days|hours|hrs|employees|people|members|countries|"
     r"time\s*zones?|timezones?|offices|locations|languages|continents|direct\s+reports|reports|"
-    r"engineers|users|customers|x\b|%|percent))",
+    r"engineers|users|customers|x\b|%|percent"
+    # years (of experience) in the other languages: "от 3 лет", "5 Jahre", "3 ans", "5년", "3年"
+    r"|лет\b|года?\b|рок(?:и|ів)\b|років\b|jahre?n?\b|ans\b|años\b|anni\b|anos\b|lat[a]?\b|let\b|roky?\b"
+    r"|års?\b|vuo(?:tta|den)\b|jaar\b|y[ıi]l\b|년|年(?![収俸薪])"
+    # hours and days (of work, of leave) in the other languages
+    r"|uur\b|stunden\b|heures\b|horas\b|ore\b|godzin\b|hodin\b|timmar\b|timer\b|tuntia\b|часов\b|годин\b"
+    r"|tage\b|jours\b|d[ií]as\b|giorni\b|dagen\b|dni\b|dagar\b|dage\b|päivää\b|дней\b|днів\b|gün\b))",
     re.I,
 )
 
@@ -268,6 +282,11 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
     ("day", r"(?:/|\bper\s+|\ba\s+)\s*(?:days?|dia|día|jour|tag|dzie[nń])(?![A-Za-z])"),
     ("day", r"(?<=[\d kK€$£)])/\s*d(?![A-Za-z/])"),
     ("day", rf"\bdaily\b{_NOT_BENEFIT}|\bday\s*rate\b|\bper\s+diem\b|\bpar\s+jour\b"),
+    (
+        "day",
+        r"\bdziennie\b|\bdenn[eě]\b|\b(?:pro|am|al|por|per|om)\s+(?:tag|giorno|d[ií]a|dag(?:en)?)\b"
+        r"|\b(?:в|за)\s+день\b|/\s*день\b|\bg[üu]nl[üu]k\b|日給|日薪|日当|일급|일당",
+    ),
     # French freelance day rate (taux journalier moyen), German Tagessatz
     ("day", r"\bTJM\b|\btaux\s+journalier\b|\btagessatz\b|\bdagtarief\b|\bstawka\s+dzienna\b"),
     # week
@@ -289,6 +308,7 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
     (
         "month",
         r"\b(?:pr\.?|per|i|om)\s+m[åa]n(?:ed|ad)(?:en)?\b|/\s*(?:m[åa]ned|m[åa]nad|mnd)\b|\bm[åa]nedlig"
+        r"|\b(?:pr\.?|per|om|i)\s+md\.?(?!\w)|/\s*md\b|(?<![가-힣])월(?=\s*\d)"
         r"|\bmånadslön\b",
     ),
     (
@@ -299,6 +319,19 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
         r"\bв\s+месяц\b|/\s*мес\b|\bв\s+міс|\bна\s+місяць\b|/\s*міс\b|月給|月収|月薪|/\s*月|每月|월급|/\s*월|"
         r"\bmensais\b|/\s*m[åa]n\b|\bmånadsl[öo]n\b|לחודש|בחודש|\baylık\b|/\s*ay\b|شهري|\bμηνιαί|\bτο\s+μήνα\b",
     ),
+    (
+        "month",
+        r"\bm[eē]nes[iī]\b|\bper\s+m[eė]nes[iį]\b|\bkuus\b|\bm[jy]?ese[cč]no\b|\bna\s+mjesec\b"
+        r"|\bna\s+mesec\b|\bá\s+mánuði\b",
+    ),
+    (
+        "month",
+        r"เงินเดือน|/\s*เดือน|ต่อเดือน|प्रति\s+(?:माह|महीना)|मासिक|\b(?:kada|bawat)\s+buwan\b|\bbuwanan\b"
+        r"|\bkwa\s+mwezi\b",
+    ),
+    ("hour", r"प्रति\s+घंटा|\b(?:kada|bawat)\s+oras\b|\bkwa\s+saa\b|/\s*ชั่วโมง"),
+    ("day", r"\bkwa\s+siku\b|/\s*วัน\b|प्रति\s+दिन"),
+    ("year", r"प्रति\s+वर्ष|सालाना|\b(?:kada|bawat)\s+taon\b|\bkwa\s+mwaka\b|/\s*ปี"),
     ("month", r"\bmonth\b"),  # bare; filtered in _find_period
     # year
     ("year", r"(?:/|\bper\s+|\ba\s+|\bp/)\s*(?:yrs?|years?|annum|an|año|ano|jahr|rok)(?![A-Za-z])"),
@@ -323,6 +356,7 @@ _PERIOD_PATTERNS: list[tuple[str, str]] = [
         r"\bв\s+год\b|/\s*год\b|\bна\s+рік\b|/\s*рік\b|年収|年俸|年薪|/\s*年|연봉|\bRAL\b|\bim\s+jahr\b|"
         r"\bjahresgehalt\b|\bbrutto\s*/?\s*jahr\b|\bárlig|לשנה|בשנה|\byıllık\b|سنوي|\bετήσι",
     ),
+    ("year", r"\bgodi[sš]nje\b|\bletno\b|\bgad[aā]\b|\baastas\b|\bper\s+metus\b|\bá\s+ári\b"),
     ("year", r"\byear\b"),  # bare; filtered in _find_period
 ]
 _PERIOD_RES = [(p, re.compile(rx, re.I)) for p, rx in _PERIOD_PATTERNS]
@@ -336,6 +370,9 @@ _BARE_PERIOD_BLOCK = re.compile(
 
 
 _WORKLOAD_RE = re.compile(r"\b(?:hours?|hrs?|days?|shifts?|weeks?|times)\s*\Z", re.I)
+# "/год" is Russian "per year" but Ukrainian "per hour" (година): the language decides.
+_SLASH_GOD_RE = re.compile(r"/\s*год\Z")
+_UKRAINIAN_RE = re.compile(r"[іїєґІЇЄҐ]|грн|₴")
 
 
 def _find_period(text: str) -> tuple[int, str] | None:
@@ -352,8 +389,11 @@ def _find_period(text: str) -> tuple[int, str] | None:
                 after = text[m.end() : m.end() + 3]
                 if _BARE_PERIOD_BLOCK.search(before) or after.startswith(("-", "'")):
                     continue
+            found = period
+            if _SLASH_GOD_RE.match(m.group(0)) and _UKRAINIAN_RE.search(text):
+                found = "hour"
             if best is None or m.start() < best[0]:
-                best = (m.start(), period)
+                best = (m.start(), found)
             break
     return best
 
@@ -396,6 +436,11 @@ _BETWEEN_RE = re.compile(
     r"(?:\s+(?:the|de|le|la|el|o|a|de\s+la))?\s*\Z",
     re.I,
 )
+
+
+def _glued_script(char: str) -> bool:
+    """A letter of a script written without spaces, glued to figures as words are (時給1,500円)."""
+    return unicodedata.name(char, "").startswith(("CJK", "HANGUL", "HIRAGANA", "KATAKANA"))
 
 
 def _tokens(s: str) -> list[_Token]:
@@ -470,14 +515,15 @@ def _tokens(s: str) -> list[_Token]:
                 pos = wm.end()
         has_cur = bool(strong or weak)
         # a letter glued to the number that is not a currency marker: B2B, Q4, H1B
-        if before[-1:].isalpha():
+        if before[-1:].isalpha() and not _glued_script(before[-1]):
             glued_ok = pre is not None and (
                 (pre.group("sym") and pre.end("sym") == ns)
                 or (pre.group("code") and _code(pre.group("code")) and pre.end("code") == ns)
             )
             if not glued_ok:
                 continue
-        if _LETTER_RE.match(s, pos) and not mm and not _GLUED_PERIOD_RE.match(s, pos):
+        # a letter glued to the figure (B2B, Q4) is no amount; after a symbol it is the next word ("600€HT")
+        if _LETTER_RE.match(s, pos) and not mm and not sm and not _GLUED_PERIOD_RE.match(s, pos):
             continue
         if not has_cur and not mult:
             if _LEVEL_WORD_RE.search(before) or _UNIT_AFTER_RE.match(after):
@@ -506,7 +552,7 @@ _GAP_FILLER_RE = re.compile(r"\b(?:gross|net|brutto|netto|min(?:imum)?|mid(?:poi
 # Range words: "X to Y" in the main languages (von X bis Y, de X à Y, od X do Y, от X до Y …).
 _CONNECTORS = {
     "-", "~", "to", "-to", "to-", "upto", "-upto", "till", "until", "bis", "do", "a", "à", "al", "ate", "até",
-    "tot", "til", "до", "по", "-до", "〜", "～",
+    "tot", "til", "до", "по", "-до", "〜", "～", "iki", "līdz", "kuni", "að", "allt að", "đến",
 }  # fmt: skip
 # "X and Y" is a range only after a "between" word: zwischen X und Y, entre X et/y/e Y, tussen X en Y …
 _AND_WORDS = {"and", "&", "-and", "und", "et", "y", "e", "en", "og", "och", "i", "a", "és", "și", "и", "та"}
@@ -577,10 +623,13 @@ def _groups(s: str, toks: list[_Token]) -> list[_Group]:
 # --------------------------------------------------------------------------------------------
 
 _STIPEND_RE = re.compile(
-    r"\b(?:budget|stipend|reimburse(?:ment|d)?|allowance|towards|set\s?-?up|equipment|wi-?fi|coworking|"
+    r"(?:budget|zuschuss|pauschale|budżet)\w*|\b(?:stipend|reimburse(?:ment|d)?|allowance|towards|set\s?-?up|equipment|wi-?fi|coworking|"
     r"co-working|sign(?:ing)?[\s-]+on\s+bonus)\b",
     re.I,
 )
+# Perks whose figure follows their name ("Relocation assistance up to $5,000"); after a salary
+# ("$120,000 with relocation") the word does not make the salary a perk.
+_PERK_BEFORE_RE = re.compile(r"\b(?:relocation|moving|referral(?:\s+bonus)?|sign(?:ing)?[\s-]*on)\b", re.I)
 _PAY_WORD_RE = re.compile(r"\b(?:salary|base|compensation|pay|wages?|ote|earnings|income|rate)\b", re.I)
 _LABEL_END_RE = re.compile(r"[;,/|]|\s(?:or|OR)\s")
 _OTE_RE = re.compile(r"\bOTE\b|on[\s-]target|\btotal\s+(?:comp|compensation|earnings)\b", re.I)
@@ -589,26 +638,31 @@ _PART_RE = re.compile(r"\bpart[\s-]?time\b", re.I)
 _FULL_RE = re.compile(r"\bfull[\s-]?time\b", re.I)
 _UPTO_RE = re.compile(
     r"(?:\bup\s*to|\bmax(?:imum)?\.?|\bunder|\bbelow|(?<!no\s)(?<!not\s)\bless\s+than|\bjusqu'?\s?(?:à|a)|"
-    r"\bfino\s+a|\bat[eé]|\btot|\bupp\s+till|\bop\s+til|\bdo|\bдо|"
+    r"\bfino\s+a|\bat[eé]|\btot|\bupp\s+till|\bop\s+til|\bdo|\bдо|\baž|\biki|\blīdz|\bkuni|\benint[äa][äa]n|\ballt\s+að|\btối\s+đa|"
     r"\bnot\s+more\s+than|\bno\s+more\s+than|"
-    r"\buntil|\btill|\bbis\s+zu|\bhasta|\bat\s+most)(?:\s+of)?\s*:?\s*\Z",
+    r"\buntil|\btill|\bbis(?:\s+zu)?|\bopp\s+til|\bhasta|\bat\s+most)(?:\s+of)?\s*:?\s*\Z",
     re.I,
 )
 _FROM_RE = re.compile(
     r"(?:\bfrom|\bstarting(?:\s+(?:at|from))?|\bstarts?\s+at|\bmin(?:imum)?\.?|\bat\s+least|\bover|\babove|"
     r"\bmore\s+than|\bab|\bod|\bdesde|\ba\s+partir\s+de|\bà\s+partir\s+de|\bstarting\s+salary(?:\s+of)?|"
     r"\bno\s+less\s+than|\bnot\s+less\s+than|\bvanaf|\bfrån|\bfra|\bот|\bвід|\bda|\bmindestens|\bau\s+moins|"
-    r"\bminimo|\bmínimo)"
+    r"\bminimo|\bmínimo|\bnuo|\balates|\balkaen|\bfrá|\btừ|\btrên|"
+    r"\b\w*mindest\w*\s+(?:betr[äa]gt|von|liegt\s+bei)|\bminimum\s+(?:salary|pay|wage)\s+(?:is|of))"
     r"(?:\s+of)?\s*:?\s*\Z",
     re.I,
 )
 _OPEN_AFTER_RE = re.compile(
     # "$135k+" is open-ended; "$120k + super" is an add-on, not an open top
-    r"(?:\+|\s+\+(?!\s*[^\W\d_])|\s*[-~]\s*(?:\(|\Z)|\s*以上|\s*이상|\s*\bund\s+mehr\b|\bo\s+más\b|\bou\s+plus\b|\bou\s+mais\b|and\s+(?:up|above)\b|or\s+(?:more|above|higher)\b|and\s+more\b|plus\b(?!\s*\S)|"
+    r"(?:\+|\s+\+(?!\s*[^\W\d_])|\s*[-~]\s*(?:\(|\Z)|\s*alkaen\b|'?\w{0,3}\s+(?:başlayan|itibaren)\b|\s*以上|\s*이상|\s*\bund\s+mehr\b|\bo\s+más\b|\bou\s+plus\b|\bou\s+mais\b|and\s+(?:up|above)\b|or\s+(?:more|above|higher)\b|and\s+more\b|plus\b(?!\s*\S)|"
     r"\(?\s*min(?:imum)?\b\.?\)?)",
     re.I,
 )
-_CAP_AFTER_RE = re.compile(r"\s*(?:以下|이하|\(?\s*max(?:imum)?\b\.?\)?|or\s+(?:less|below|lower)\b)", re.I)
+_CAP_AFTER_RE = re.compile(
+    # Japanese, Korean, Turkish ("60 bin TL'ye kadar") and Finnish ("5 000 € asti") caps come after
+    r"\s*(?:以下|이하|まで|까지|'?\w{0,3}\s+kadar\b|asti\b|saakka\b|\(?\s*max(?:imum)?\b\.?\)?|or\s+(?:less|below|lower)\b)",
+    re.I,
+)
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")
 # Words that say a figure is pay, in the main languages.
 _PAY_CONTEXT_RE = re.compile(
@@ -616,7 +670,8 @@ _PAY_CONTEXT_RE = re.compile(
     r"gehalt|lohn|verg[üu]tung|stundensatz|salaire|r[ée]mun[ée]ration|tjm|sueldo|salario|sal[áa]rio|"
     r"remunera[çc][ãa]o|stipendio|retribuzione|ral|salaris|loon|wynagrodzenie|pensja|p[łl]aca|stawka|"
     r"mzda|plat|fizet[ée]s|b[ée]r|salariu|l[øöo]nn?|gaji|l[ưu][ơo]ng|зарплата|заработная|оклад|"
-    r"зарплатня)\b|薪|給|年収|월급|연봉|시급",
+    r"зарплатня|base|basic|gross|net|brutto|netto|brut|bruto|lordo|ctc|package|doe|negotiable|depending|dependent|experience|tips|plus)\b"
+    r"|薪|給|年収|월급|연봉|시급",
     re.I,
 )
 _HIGH_VALUE = frozenset("USD EUR GBP CHF CAD AUD NZD SGD".split())
@@ -758,7 +813,7 @@ def _choose(groups: list[_Group]) -> _Group:
 # --------------------------------------------------------------------------------------------
 
 _MARKDOWN_ESCAPE_RE = re.compile(r"\\([-$+.,()\[\]*_~#!])")
-_SWISS_DASH_RE = re.compile(r"(\d)\.[-–—](?!\s*\d)")
+_SWISS_DASH_RE = re.compile(r"(\d)[.,][-–—](?!\s*\d)")
 _DASH_RE = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 _SPACE_RE = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
 
@@ -767,7 +822,7 @@ def _clean(raw: str) -> str:
     s = raw.replace("\uff5e", "~").replace("\u301c", "~")
     s = _DASH_RE.sub("-", s)
     s = _MARKDOWN_ESCAPE_RE.sub(r"\1", s)  # "\$121,755 \- \$132,713" scraped from Markdown
-    s = _SWISS_DASH_RE.sub(r"\1", s)  # "95'000.-": Swiss notation for a whole amount
+    s = _SWISS_DASH_RE.sub(r"\1", s)  # "95'000.-", "4.000,-": a whole amount (Swiss, Dutch, German)
     return _SPACE_RE.sub(" ", s).strip()
 
 
@@ -806,7 +861,8 @@ def _parse_salary_text(raw: str) -> Salary | None:
         if max(amounts) <= 1:
             continue  # placeholder ($1)
         context = g.left_cut + " " + g.right_cut
-        if _STIPEND_RE.search(context) and not _PAY_WORD_RE.search(context):
+        perk = _STIPEND_RE.search(context) or _PERK_BEFORE_RE.search(g.left_cut)
+        if perk and not _PAY_WORD_RE.search(context):
             continue  # not salary (benefit/equipment stipend)
         candidates.append(g)
     if not candidates:
@@ -827,6 +883,15 @@ def _parse_salary_text(raw: str) -> Salary | None:
         hi = None
     if lo is None and hi is None:
         return None
+
+    bare = currency is None and not any(t.mult for t in g.tokens)
+    top = max(v for v in (lo, hi) if v is not None)
+    if top < 1000 and bare and not _PAY_CONTEXT_RE.search(s):
+        # a small bare figure followed by a noun that is no period counts things ("3 releases a
+        # week", "2 spotkania w tygodniu"), whatever period words come later
+        noun = re.match(r"\s*[^\W\d_]{2,}", g.right)
+        if noun and not _ANY_PERIOD_RE.match(g.right.lstrip()):
+            return None
 
     # stated period: the group's own stretch first, then anywhere not claimed by another group
     period = None
@@ -851,8 +916,8 @@ def _parse_salary_text(raw: str) -> Salary | None:
         top = max(v for v in (lo, hi) if v is not None)
         bare = currency is None and not any(t.mult for t in g.tokens)
         if top < 1000 and bare and _WORD_RE.search(s) and not _PAY_CONTEXT_RE.search(s):
-            # a small bare number in words that say nothing of money ("4 time zones", "top 10");
-            # a salary field holding only figures ("25-30") still reads as pay
+            # a small bare number in words that say nothing of money ("4 time zones", "top 10"); a
+            # salary field holding only figures ("25-30") or a bound ("From 85000") still reads as pay
             return None
         period = _infer_period(top, currency)
     return Salary(lo, hi, currency, period)

@@ -100,6 +100,11 @@ EMPLOYMENT_ENUMS: dict[str, str | None] = {
         "werkstudent graduateprogramme graduateprogram".split(),
         "internship",
     ),
+    # the two-letter codes of profile-style enums (ft/pt above): freelance, self-employed,
+    # seasonal, apprenticeship
+    **dict.fromkeys("fl se".split(), "contract"),
+    "sl": "temporary",
+    "ap": "internship",
     **dict.fromkeys("other volunteer unknown none na notspecified".split(), None),
 }
 
@@ -118,7 +123,8 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"stazysta", r"staz", r"praktyk[ai]", r"praktik", r"harjoittelija", r"co-?op(?:\s+students?)?",
         # Romanian, Czech, Hungarian, Turkish, Greek, Finnish, Russian, Ukrainian, Indonesian, Vietnamese, CJK
         r"stagiu", r"stagiar", r"staz(?:ista|istka)?", r"gyakornok(?:i)?", r"stajyer", r"staj",
-        r"πρακτικη\s+ασκηση", r"harjoittelu", r"стажировка", r"стажер", r"стажування", r"стажист",
+        r"πρακτικη\s+ασκηση", r"\w*harjoittelu\w*", r"praksa", r"stazuote", r"prakse",
+        r"стажировка", r"стажер", r"стажування", r"стажист",
         r"magang", r"thuc\s+tap(?:\s+sinh)?", "实习", "實習", "インターン", "インターンシップ", "인턴",
     ),
     "temporary": (
@@ -129,9 +135,12 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"temporal", r"temporario", r"tempo\s+determinato", r"a\s+termine",
         r"tijdelijk(?:e)?", r"czas\s+okreslony", r"vikariat", r"vikar",
         r"zeitarbeit", r"leiharbeit", r"arbeitnehmeruberlassung", r"ferienjob", r"sommarjobb", r"sommerjobb",
-        r"summer\s+job", r"obra\s+(?:y\s+servicio|determinada)", r"visstid", r"tidsbegraenset",
-        r"midlertidig", r"maaraaikainen", r"gecici",
+        r"summer\s+job", r"obra\s+(?:y\s+servicio|determinada)", r"visstid\w*", r"tidsbegraenset",
+        r"tidsbegransad\w*", r"midlertidig\w*", r"maaraaikainen", r"gecici",
         r"hatarozott\s+ideju", r"na\s+dobu\s+urcitou", r"perioada\s+determinata", r"προσωρινη",
+        # Portuguese (Portugal), Polish, Czech/Slovak, South Slavic
+        r"contrato\s+a\s+termo", r"a\s+termo\s+certo", r"sezonow[aey]", r"sezonni", r"sezonsk[iao]",
+        r"na\s+odredeno(?:\s+vri?jeme)?", r"na\s+dolocen\s+cas",
         r"временн(?:ая|ую|ое)", r"тимчасова", "派遣", "临时", "臨時", "임시직",
     ),
     "contract": (
@@ -146,7 +155,8 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"prestataire", r"independant(?:e)?", r"auto-?entrepreneur",
         r"autonomo", r"contratista", r"pessoa\s+juridica", r"partita\s+iva", r"zzp(?:'?er)?",
         r"umowa\s+(?:zlecenie|o\s+dzielo)", r"kontrakt", r"kontrak", r"sozlesmeli", r"pfa",
-        r"na\s+ico", r"фриланс", r"договор\s+гпх", "契約社員", "业务外包", "계약직", "프리랜서", "フリーランス",
+        r"na\s+ico", r"zlecenie", r"ugovor\s+o\s+djelu",
+        r"фриланс", r"договор\s+гпх", "契約社員", "业务外包", "계약직", "프리랜서", "フリーランス",
     ),
     "part_time": (
         r"part[\s_-]?time", r"teilzeit", r"minijob", r"halbtags", r"nebenjob", r"nebentatigkeit", r"side\s+job",
@@ -156,6 +166,8 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"deeltijd(?:s)?", r"czesc\s+etatu", r"niepelny\s+etat", r"pol\s+etatu", r"deltid", r"osa-?aikainen",
         r"norma\s+partiala", r"castecny\s+uvazek", r"reszmunkaido(?:s)?", r"yari\s+zamanli",
         r"μερικη\s+απασχοληση", r"частичная\s+занятость", r"часткова\s+зайнятість", r"paruh\s+waktu",
+        r"zkraceny\s+uvazek", r"puse\s+etato", r"nepilna\s+slodze", r"osaline\s+tooaeg",
+        r"nepuno\s+radno\s+vri?jeme", r"skraceno\s+radno\s+vri?jeme", r"krajsi\s+delovni\s+cas",
         r"ban\s+thoi\s+gian", "兼职", "兼職", "パートタイム", "パート", "アルバイト", "파트타임", "아르바이트",
         r"دوام\s+جزئي",
     ),
@@ -166,10 +178,14 @@ EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
         r"vaste\s+aanstelling", r"pelny\s+etat", r"pelen\s+etat", r"umowa\s+o\s+prace", r"heltid", r"fuldtid",
         r"vakituinen", r"kokoaikainen", r"salaried", r"regular\s+employee", r"clt",
         r"voltijds", r"periodo\s+integral", r"duree\s+indeterminee",
-        r"vast(?:e)?\s+(?:dienstverband|baan|contract)", r"tillsvidare", r"fastansaettelse", r"fast\s+stilling",
+        r"vast(?:e)?\s+(?:dienstverband|baan|contract)", r"tillsvidare\w*", r"fastansaettelse", r"fast\s+stilling",
+        r"fast\s+(?:anstallning|ansaettelse|ansettelse)",
         r"kokopaivatyo", r"(?:cu\s+)?norma\s+intreaga", "งานประจำ",
         r"plny\s+uvazek", r"teljes\s+munkaido(?:s)?", r"tam\s+zamanli",
         r"πληρης\s+απασχοληση", r"полная\s+занятость", r"повна\s+зайнятість", r"penuh\s+waktu",
+        # Lithuanian, Latvian, Estonian, South Slavic, Slovak, Portuguese (Portugal)
+        r"pilnas\s+etatas", r"pilna\s+slodze", r"taiskoormusega", r"puno\s+radno\s+vri?jeme",
+        r"polni\s+delovni\s+cas", r"plny\s+pracovny\s+cas", r"tempo\s+inteiro",
         r"toan\s+thoi\s+gian", "全职", "全職", "正社員", "フルタイム", "정규직", "풀타임", r"دوام\s+كامل",
     ),
 }  # fmt: skip
@@ -208,6 +224,7 @@ SENIORITY_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "manager": (
         r"managers?", r"mgr", r"gerente", r"responsable", r"responsabile", r"kierownik", r"mudur(?:u)?",
+        r"jef[ea](?!\s+de\s+equipo)", r"chefe(?!\s+de\s+equipe)",
         r"yonetici(?:si)?", r"руководитель", r"керівник", r"menedzser", r"vedouci", r"paallikko",
         "经理", "經理", "課長", "マネージャー", "매니저",
     ),
@@ -218,14 +235,17 @@ SENIORITY_WORDS: dict[str, tuple[str, ...]] = {
         r"(?!\s+(?:generation|gen|qualification|nurturing|management|capture)\b)",
         r"leitend(?:e|er|en)?", r"teamleiter(?:in)?", r"teamleitung", r"gruppenleiter(?:in)?",
         r"teamleider", r"lider(?:\s+zespolu)?", r"chef\s+d['\s]?\s*equipe", r"jefe\s+de\s+equipo",
-        r"ведущий", r"ведущая", r"провідний", r"vezeto", r"vedouci\s+tymu", r"takim\s+lideri", "主管", "팀장",
+        r"ведущий", r"ведущая", r"провідний", r"vezeto", r"voditelj(?:ica)?\s+tima", r"vodja\s+ekipe",
+        r"komandos\s+vadov(?:as|e)", r"tiiminvetaja", r"tiimijuht",
+        r"vedouci\s+tymu", r"takim\s+lideri", "主管", "팀장",
         "リーダー", "リード",
     ),
     "senior": (
         r"(?<!semi )(?<!semi-)senior", r"snr", r"sr\.?", r"seniors", r"starsz[yae]", r"erfahren(?:e|er|en)?",
         r"ervaren",
         r"esperto", r"experto", r"experiente", r"experimentado",
-        r"kidemli", r"старший", r"старшая", r"vanhempi", "高级", "高級", "资深", "資深", "シニア", "시니어",
+        r"kidemli", r"ανωτερ(?:ος|η)", r"vyresnysis", r"vyresnioji", r"vecakais", r"stariji", r"starija",
+        r"старший", r"старшая", r"vanhempi", "高级", "高級", "资深", "資深", "シニア", "시니어",
     ),
     "mid": (
         r"mid", r"mid[\s-]+level", r"mid[\s-]+senior", r"middle", r"intermediate", r"medior", r"pleno",
@@ -236,6 +256,7 @@ SENIORITY_WORDS: dict[str, tuple[str, ...]] = {
         r"associate(?=\s+\w)", r"beginner", r"berufseinsteiger(?:in)?", r"einsteiger(?:in)?",
         r"absolvent(?:in)?", r"debutant(?:e)?", r"jeune\s+diplome(?:e)?", r"principiante",
         r"recem[\s-]+formad[oa]", r"mlodsz[yae]",
+        r"mladi", r"mlada", r"mladsi", r"jaunesnysis", r"jaunakais", r"nuorempi",
         r"младший", r"младшая", r"молодший", r"начинающий", "初级", "初級", "ジュニア", "新卒", "주니어", "신입",
     ),
 }  # fmt: skip
@@ -260,7 +281,10 @@ WORKPLACE_WORDS: dict[str, tuple[str, ...]] = {
         r"etana", r"uzaktan", r"удал[её]нн?\w*",
         r"a\s+distance", r"en\s+remoto", r"la\s+distanta", r"de\s+acasa", r"prace\s+z\s+domova", r"na\s+dalku",
         r"tavmunka", r"otthonrol", r"evden\s+calisma", r"εξ\s+αποστασεως", r"τηλεργασια", r"віддален\w*",
-        r"дистанційн\w*", r"jarak\s+jauh", r"kerja\s+dari\s+rumah", r"tu\s+xa", r"etatyo",
+        r"дистанційн\w*", r"εργασια\s+απο\s+(?:το\s+)?σπιτι", r"απομακρυσμεν\w*", r"nuotolin\w*",
+        r"(?:rad\s+)?na\s+daljinu", r"rad\s+od\s+kuce", r"delo\s+na\s+daljavo", r"teletrabalho",
+        r"attalinat\w*", r"kaugtoo", r"praca\s+z\s+domu",
+        r"jarak\s+jauh", r"kerja\s+dari\s+rumah", r"tu\s+xa", r"etatyo",
         "リモート", "在宅勤務", "テレワーク", "远程", "遠程", "居家办公", "재택", "원격",
     ),
     "onsite": (
@@ -269,7 +293,8 @@ WORKPLACE_WORDS: dict[str, tuple[str, ...]] = {
         r"presentiel(?:le)?", r"presencial(?:mente)?", r"in\s+sede", r"in\s+ufficio", r"op\s+kantoor",
         r"op\s+locatie", r"stacjonarn\w*", r"na\s+miejscu", r"pa\s+kontoret", r"paikan\s+paalla",
         r"en\s+(?:la\s+)?oficina", r"no\s+escritorio", r"pa\s+plats", r"yerinde", r"ofisten", r"в\s+офисе",
-        r"в\s+офісі", r"v\s+kancelari", "出社", "常駐", "现场办公", "상주",
+        r"в\s+офісі", r"v\s+kancelari", r"na\s+licu\s+mjesta", r"u\s+uredu", r"irodai\s+munkavegzes",
+        r"irodaban", r"στο\s+γραφειο", r"v\s+pisarni", r"darbas\s+biure", "出社", "常駐", "现场办公", "상주",
     ),
 }  # fmt: skip
 # The same words as literal token sequences, for tokenisers that match phrases word by word
@@ -303,6 +328,12 @@ _PARTIAL_REMOTE_RE = re.compile(
     rf"(?<![\w]){_PARTIAL}[\s-]+(?:\w+[\s-]+)?(?:{_REMOTE_ALTERNATION})(?![\w])"
     rf"|(?<![\w])(?:{_REMOTE_ALTERNATION})[\s-]+{_PARTIAL}(?![\w])"
 )
+# "2 jours de télétravail par semaine", "3 Tage Homeoffice", "remote 2 days a week": a few days remote.
+_FEW_DAYS = r"[1-4]\s*(?:x\s*)?(?:days?|jours?|tage?n?|dias?|giorni|dagen|dni|dny|dagar|dage|paivaa|дн\w*|gun)"
+_SOME_DAYS_REMOTE_RE = re.compile(
+    rf"(?<![\w]){_FEW_DAYS}(?:\s+\S+){{0,2}}?\s+(?:{_REMOTE_ALTERNATION})(?![\w])"
+    rf"|(?<![\w])(?:{_REMOTE_ALTERNATION})(?:\s+\S+){{0,2}}?\s+{_FEW_DAYS}(?![\w])"
+)
 _WORKPLACE_RES = {kind: phrase_pattern(words) for kind, words in WORKPLACE_WORDS.items()}
 
 
@@ -316,7 +347,11 @@ def workplace_from_words(text: str | None) -> str | None:
     if not text:
         return None
     folded = fold(text)
-    if _WORKPLACE_RES["hybrid"].search(folded) or _PARTIAL_REMOTE_RE.search(folded):
+    if (
+        _WORKPLACE_RES["hybrid"].search(folded)
+        or _PARTIAL_REMOTE_RE.search(folded)
+        or _SOME_DAYS_REMOTE_RE.search(folded)
+    ):
         return "hybrid"
     if _NEGATED_REMOTE_RE.search(folded):
         return "onsite"
