@@ -111,9 +111,10 @@ _REGION_WINDOWS = [
 _TIME_WORD = (
     r"time\s*-?\s*zones?|timezones?|\btz\b|\bhours?\b|\btime\b|\bshifts?\b|\bschedule\b|\bworkday\b|\bwork\s+day\b|"
     r"\bmorning\b|\bafternoon\b|\bstandard\b|\bdaylight\b|\butc\b|\bgmt\b|\d\s*(?:a\.?m\.?|p\.?m\.?)\b|\boverlap|"
-    r"±|\+\s*/\s*-|"
+    r"±|\+\s*/\s*-|\+-|"
     # The same in the other languages postings come in: "zona horaria", "fuseau horaire", "Zeitzone".
-    r"zonas?\s+horarias?|husos?\s+horarios?|fuseaux?\s+horaires?|zeitzonen?"
+    r"zonas?\s+horarias?|husos?\s+horarios?|fuseaux?\s+horaires?|zeitzonen?|fusos?\s+hor[aá]rios?|"
+    r"\bhor[aá]rios?\b|\bhoras?\b|\bheures?\b|\bhoraires?\b|\barbeitszeit(?:en)?\b|\buhrzeit\b"
 )
 _TIME_WORD_RE = re.compile(_TIME_WORD, re.I)
 
@@ -147,8 +148,9 @@ _TRAILING_OFFSETS_RE = re.compile(
     rf"\s*(?:UTC|GMT)\b",
     re.I,
 )
+_ALL_ABBREVIATIONS_SET = {*_PLAIN_ABBREVIATIONS, *_AMBIGUOUS_ABBREVIATIONS}
 _ALL_ABBREVIATIONS = sorted({*_PLAIN_ABBREVIATIONS, *_AMBIGUOUS_ABBREVIATIONS}, key=len, reverse=True)
-_ABBREVIATION_RE = re.compile(r"(?<![A-Za-z0-9/&-])(" + "|".join(_ALL_ABBREVIATIONS) + r")(?![A-Za-z0-9&]|-[A-Za-z])")
+_ABBREVIATION_RE = re.compile(r"(?<![A-Za-z0-9&-])(" + "|".join(_ALL_ABBREVIATIONS) + r")(?![A-Za-z0-9&]|-[A-Za-z])")
 _NAMED_RE = re.compile(r"\b(?:" + "|".join(f"(?P<n{i}>{p})" for i, p in enumerate(_NAMED_ZONES)) + r")\b", re.I)
 _NAMED_ZONE_LIST = list(_NAMED_ZONES.values())
 _PLACE_RE = re.compile(r"\b(?:" + "|".join(f"(?P<n{i}>{p})" for i, p in enumerate(_PLACE_ZONES)) + r")\b", re.I)
@@ -195,6 +197,9 @@ _ANY_RE = re.compile(
     r"|cater\w*\s+to\s+your\s+time[\s-]*zones?"
     r"|(?:any|every)\s+time[\s-]*zone\s+(?:is|works|will\s+do)"
     r"|define\s+your\s+own\s+schedule\s+and\s+work\s+from\s+wherever"
+    r"|\b(?:all|any)\s+time[\s-]*zones?\s+(?:are\s+|is\s+)?(?:welcome\w*|accepted|considered|fine|ok(?:ay)?)\b"
+    r"|time[\s-]*zones?\s+(?:doesn't|doesn’t|does\s+not|don't|don’t|do\s+not)\s+matter"
+    r"|\bno\s+time[\s-]*zone\s+(?:restrictions?|requirements?|limitations?|constraints?)\b"
     r"|(?:work|working|join\s+us|apply)\s+(?:\w+\s+){0,2}(?:from|in)\s+any\s+time[\s-]*zones?",
     re.I,
 )
@@ -206,7 +211,9 @@ _REQUIREMENT_RE = re.compile(
     r"expect\w*|should|candidates?|applicants?|talent|you(?:'ll|\s+will|\s+are|'re)?\s+(?:be\s+)?(?:work|live|based|located)\w*|"
     r"only|considering|consider|prefer\w*|ideally|within|between|based|located|locations?|reside|residing|live|"
     r"hours|schedule|shifts?|overlap\w*|compatib\w*|align\w*|timezone:|time\s+zone:|work(?:ing)?\s+(?:in|during|on|within)|"
-    r"seeking|looking\s+for|open\s+to|accept|debe\w*|requis\w*|requerid\w*|disponib\w*|obligatori\w*)\b",
+    r"seeking|looking\s+for|open\s+to|accept|debe\w*|requis\w*|requerid\w*|disponib\w*|obligatori\w*|"
+    # Spanish, French, German, Portuguese: "horario" (schedule), "vous devez", "müssen", "precisa"...
+    r"hor[aá]rios?|horaires?|arbeitszeit(?:en)?|dev(?:ez|ra|rez|ons)|doi(?:t|vent)|exig\w*|m[üu]ss(?:en|t)?|erforderlich|voraussetzung|precis\w+|deve\w*|necess[aá]ri\w*)\b",
     re.I,
 )
 _STRONG_REQUIREMENT_RE = re.compile(
@@ -238,7 +245,11 @@ _BACK_REFERENCE_RE = re.compile(
 )
 _REGION_REFERENCE_RE = re.compile(r"\b(?:the|this|that|your|our)\s+region(?:'s|s')?\s+time[\s-]*zones?", re.I)
 _ZONE_REFERENCE_RE = re.compile(r"\b(?:that|this|the\s+same|these|those)\s+time[\s-]*zones?\b(?!\s+(?:as|of)\b)", re.I)
-_ISRAEL_RE = re.compile(r"\bisrael", re.I)
+# IST is India's unless the sentence says Israel (+2) or Ireland (Irish Standard Time, GMT in the spec).
+_IST_CONTEXTS = [
+    (re.compile(r"\b(?:israel\w*|tel[\s-]+aviv|jerusalem)\b", re.I), "Asia/Jerusalem"),
+    (re.compile(r"\b(?:irish|ireland|dublin)\b", re.I), "Europe/London"),
+]
 # "based no further east than GMT+3": one bound; the other comes from the location line's region.
 _ONE_BOUND_RE = re.compile(r"\bno\s+(?:further|farther)\s+(?P<side>east|west)\s+than\b", re.I)
 _OVERLAP_REFERENCE_RE = re.compile(r"\boverlap\w*\s+(?:\w+\s+){0,3}?with\s+(?:the\s+|our\s+)?(?P<ref>\S)", re.I)
@@ -267,6 +278,29 @@ def _near_time_word(sentence: str, start: int, end: int) -> bool:
     return bool(_TIME_WORD_RE.search(sentence[max(0, start - 40) : end + 60]))
 
 
+# "Est. 2010" (established), "PT role" / "FT/PT" (part-time): an abbreviation that is not a zone here.
+_YEAR_AFTER_RE = re.compile(r"\.?\s*(?:in\s+)?(?:19|20)\d\d\b")
+_PART_TIME_RE = re.compile(r"\bpart[\s_-]?time\b", re.I)  # "part_time" after _NOT_TIME_RE
+_JOB_NOUN_AFTER_RE = re.compile(
+    r"\s*(?:roles?|positions?|jobs?|contracts?|contractors?|employees?|employment|basis|opportunit\w+|hires?)\b", re.I
+)
+_SLASH_BEFORE_RE = re.compile(r"([A-Za-z]+)\s*/\s*$")
+
+
+def _is_zone_abbreviation(sentence: str, match: re.Match) -> bool:
+    name, before, after = match.group(1), sentence[: match.start()], sentence[match.end() :]
+    if _YEAR_AFTER_RE.match(after):
+        return False
+    if name == "PT" and (_PART_TIME_RE.search(sentence) or _JOB_NOUN_AFTER_RE.match(after)):
+        return False
+    # "PST/EST", "GMT/BST": after a slash only when the word before the slash is a zone too
+    # ("CI/CT" is continuous testing).
+    slash = _SLASH_BEFORE_RE.search(before)
+    if slash and before.rstrip().endswith("/"):
+        return slash.group(1) in _ALL_ABBREVIATIONS_SET
+    return True
+
+
 def _mentions(sentence: str) -> list[_Mention]:
     """Every zone, offset and region time zone the sentence names, with its window."""
     found: list[_Mention] = []
@@ -289,14 +323,16 @@ def _mentions(sentence: str) -> list[_Mention]:
     pending = []
     for match in _ABBREVIATION_RE.finditer(sentence):
         name = match.group(1)
+        if not _is_zone_abbreviation(sentence, match):
+            continue
         zone = _PLAIN_ABBREVIATIONS.get(name)
         if zone is None:
             if not _near_time_word(sentence, match.start(), match.end()):
                 pending.append(match)
                 continue
             zone = _AMBIGUOUS_ABBREVIATIONS[name]
-        if name == "IST" and _ISRAEL_RE.search(sentence):
-            zone = "Asia/Jerusalem"  # IST is India's unless the sentence says Israel
+        if name == "IST":
+            zone = next((z for context, z in _IST_CONTEXTS if context.search(sentence)), zone)
         offset = standard_offset(zone)
         add(match.start(), match.end(), offset, offset, "zone")
     # "PST or MST": an ambiguous abbreviation listed with a zone is a zone too.

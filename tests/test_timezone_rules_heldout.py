@@ -1,0 +1,247 @@
+"""Time-zone windows on sentences written for this file, not taken from the labelled postings.
+
+Each expectation was derived by hand from TIMEZONE-SPEC.md (the section is named beside each group),
+before running the extractor, so these cases measure whether the rules generalise to wording the
+labelled replay does not contain.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aggregator.normalise.timezone import extract_window
+
+ANY = (-12, 14)
+
+
+def window(text: str | None, location: str | None = None, title: str | None = None):
+    found = extract_window(location, title, text)
+    return None if found is None else (found.tz_min, found.tz_max)
+
+
+# §3: a named zone gives its standard (winter) offset; daylight names give the same value.
+NAMED_ZONES = [
+    ("Must be able to work US Eastern hours.", (-5, -5)),
+    ("You must be able to work Pacific Time (PT) hours.", (-8, -8)),
+    ("Candidates must reside in the Central Time Zone.", (-6, -6)),
+    ("Must be located in the Mountain Time Zone (MT).", (-7, -7)),
+    ("Must be based in EST/EDT.", (-5, -5)),
+    ("Working hours: 9:00–17:00 CET.", (1, 1)),
+    ("We require availability during CEST business hours.", (1, 1)),
+    ("You must work UK hours (GMT/BST).", (0, 0)),
+    ("You must be available during AEST/AEDT business hours.", (10, 10)),
+    ("Must be based in New Zealand time (NZST).", (12, 12)),
+    ("Must be comfortable working Singapore hours (SGT).", (8, 8)),
+    ("Must work Japan Standard Time (JST) business hours.", (9, 9)),
+    ("Must be available during IST business hours.", (5.5, 5.5)),
+    ("Working hours are 9am-6pm IST at our Tel Aviv office in Israel.", (2, 2)),
+    ("Must be available during Irish Standard Time (IST) hours.", (0, 0)),
+    ("Hours: 8am–4pm Hawaii time (HST).", (-10, -10)),
+    ("Must be in Alaska Time (AKST).", (-9, -9)),
+    ("Must work Atlantic Standard Time (AST) hours.", (-4, -4)),
+    ("Must be based in Newfoundland time (NST).", (-3.5, -3.5)),
+    ("Must be available in Brasília time (BRT).", (-3, -3)),
+    ("Must work Moscow time (MSK).", (3, 3)),
+    ("Must work Gulf Standard Time (GST) hours.", (4, 4)),
+    ("Must be in the EET/EEST time zone.", (2, 2)),
+    ("Must work Philippine time (PHT) hours.", (8, 8)),
+    ("Candidates must be based in ACST.", (9.5, 9.5)),
+    ("Must work Korea Standard Time (KST).", (9, 9)),
+    ("Must work Eastern Time (ET).", (-5, -5)),
+    ("Must work 9-5 EDT.", (-5, -5)),
+    ("Must work Pacific Daylight Time hours.", (-8, -8)),
+    ("Must work Central Daylight Time (CDT).", (-6, -6)),
+    ("Must be able to work British Summer Time (BST) hours.", (0, 0)),
+    ("Core hours are 10am–2pm ET.", (-5, -5)),
+    ("Availability 9am-1pm MST is required.", (-7, -7)),
+]
+
+# §2.3 rule 1, §4.2: explicit numeric ranges and tolerances, taken literally.
+OFFSETS_AND_TOLERANCES = [
+    ("Must be located between UTC\u22123 and UTC+3.", (-3, 3)),  # unicode minus
+    ("Candidates must be in UTC-03:00 to UTC+01:00.", (-3, 1)),
+    ("Must be within GMT -5 and GMT -3.", (-5, -3)),
+    ("Required time zone: GMT+1 ± 2 hours.", (-1, 3)),
+    ("Must be within UTC+2 +/- 2h.", (0, 4)),
+    ("Must be based in UTC+5:30.", (5.5, 5.5)),
+    ("Time zone: UTC+10 to UTC-8.", (10, -8)),  # the date line
+    ("Must be in UTC+0 to UTC+4.", (0, 4)),
+    ("Must be available 9:00-17:00 UTC.", (0, 0)),
+    ("Working hours: 14:00–22:00 GMT+3.", (3, 3)),
+    ("Must be within ±3 hours of UTC.", (-3, 3)),
+    ("Must be UTC-5 through UTC-8.", (-8, -5)),
+    ("Must be in the GMT-5 to GMT+1 range.", (-5, 1)),
+    ("Must be in GMT -5.", (-5, -5)),
+    ("Must be in UTC -3.", (-3, -3)),
+    ("Must be in GMT-3 or GMT-4.", (-4, -3)),
+    ("Must be within 3 hours of Pacific time.", (-11, -5)),
+    ("Must be within two hours of Eastern Time.", (-7, -3)),
+    ("Candidates must be within +/- 2 hours of CET.", (-1, 3)),
+    ("Must be within a 4-hour time difference of London time.", (-4, 4)),
+    ("A maximum 3 hours time difference with Berlin is required.", (-2, 4)),
+    ("Must be within 1-2 hours of EST.", (-7, -3)),  # the most permissive value
+    ("EST ± 3 hours required.", (-8, -2)),
+    ("Must work CET+-1.", (0, 2)),
+    ("Must be within 6 hours of UTC.", (-6, 6)),
+    ("Must be within 6 hours of Hawaii time.", (-12, -4)),  # clipped
+    ("Must be within 4 hours of AEST.", (6, 14)),
+    ("Must be based within UTC+8 ±2.", (6, 10)),
+]
+
+# §4.3: quantified overlap widens the reference by 8 − N; unquantified overlap is the reference.
+OVERLAP = [
+    ("An overlap of at least 4 hours with CET is required.", (-3, 5)),
+    ("You must have at least 3 hours of overlap with US Eastern time.", (-10, 0)),
+    ("Requires 4-5 hours of overlap with PST.", (-12, -4)),
+    ("We need a minimum of 6 hours overlap with GMT.", (-2, 2)),
+    ("At least 2 hours of daily overlap with AEST is required.", (4, 14)),
+    ("Must overlap at least 5 hours with EST or PST.", (-11, -2)),
+    ("Must have 10 hours a week of overlap with CET.", (-5, 7)),
+    ("Must provide 8 hours of overlap with EST.", (-5, -5)),
+    ("Must have some overlap with the Pacific time zone.", (-8, -8)),
+    ("Must be able to overlap with CET business hours.", (1, 1)),
+    ("Requires overlap with US East Coast hours.", (-5, -5)),
+    ("Overlap with European business hours is required.", (0, 2)),
+    ("Must have a 4 hour overlap with IST.", (1.5, 9.5)),
+]
+
+# §4.1: region time zones, only when the phrase is about time.
+REGIONS = [
+    ("Must work in Americas time zones.", (-8, -3)),
+    ("We hire in EMEA time zones only.", (0, 4)),
+    ("Must be in APAC time zones.", (5.5, 12)),
+    ("Must be in a LATAM time zone.", (-6, -3)),
+    ("Open to candidates in Canadian time zones only.", (-8, -3.5)),
+    ("Must be located in North American time zones.", (-8, -5)),
+    ("Must work US business hours.", (-8, -5)),
+    ("Must be in European time zones (+1/-1).", (-1, 3)),
+    ("Must be in Australian time zones.", (8, 10)),
+    ("Must be in ANZ time zones.", (8, 12)),
+    ("Candidates must support the APAC shift.", (5.5, 12)),
+    ("Must be in a United States time zone.", (-8, -5)),
+]
+
+# §4.5, §4.6: several zones give the hull; a hull narrower round the date line wraps.
+UNIONS = [
+    ("Must work PST/EST hours.", (-8, -5)),
+    ("Must be in CST or EST.", (-6, -5)),
+    ("Must work US or EU time zones.", (-8, 2)),
+    ("Candidates must be in Pacific, Mountain or Central time.", (-8, -6)),
+    ("Must be in GMT or CET.", (0, 1)),
+    ("Must be in the NZST or PST time zones.", (12, -8)),
+    ("Must work US Pacific or Japan (JST) hours.", (9, -8)),
+    ("Must be in EST, CET or IST.", (-5, 5.5)),
+]
+
+# §2.2: the worker's time zone does not matter.
+ANY_ZONE = [
+    ("We welcome applicants from any time zone.", ANY),
+    ("You can work from any time zone.", ANY),
+    ("We hire regardless of time zone.", ANY),
+    ("Open to candidates in all time zones.", ANY),
+    ("All time zones welcome!", ANY),
+    ("Your time zone doesn't matter to us.", ANY),
+    ("We welcome applicants from all time zones. Must be in UTC-3 to UTC+3.", (-3, 3)),  # a window wins
+]
+
+# §2.1: no statement about time.
+EMPTY = [
+    ("We are async, work whenever you like.", None),
+    ("We are a fully asynchronous team; work whenever suits you.", None),
+    ("Our team is distributed across EST and CET.", None),
+    ("Our headquarters are in New York.", None),
+    ("Our team members are spread from PST to IST.", None),
+    ("Application deadline: March 3, 5pm PST.", None),
+    ("Please submit your application by 11:59 PM EST on Friday.", None),
+    ("Interviews will be scheduled between 9am and 5pm EST.", None),
+    ("Acme Bakery, EST. 2010, is a family business.", None),
+    ("Acme Bakery — EST. 2010", None),
+    ("We love our office CAT named Tom.", None),
+    ("Offices in Lisbon (PT) and Berlin.", None),
+    ("Experience with MT (machine translation) systems.", None),
+    ("Knowledge of BST and hash tables.", None),
+    ("Familiar with AWS MSK and Kafka.", None),
+    ("Working hours 9-5.", None),
+    ("On-call rotation outside business hours (PST).", None),
+    ("Our customers span every US time zone.", None),
+    ("Flexible hours, you choose when to work.", None),
+    ("Our team is spread across UTC-8 to UTC+2.", None),
+    ("Offices in London, New York and Singapore.", None),
+    ("Our engineering team is based in Berlin (CET).", None),
+    ("We're a remote company headquartered in Toronto (EST).", None),
+    ("Part-time (PT) position, 20 hours per week.", None),
+    ("This is a PT role, 25 hours per week.", None),
+    ("Must be based in CT or NY.", None),
+    ("Travail en équipe et autonomie, horaires flexibles.", None),
+    ("Vous aurez un CET et des RTT.", None),
+    ("Must be eligible to work in the US.", None),
+    ("You will collaborate with colleagues in different time zones.", None),
+    ("Our office hours are 9am–5pm.", None),
+    ("Start date: 15 March 2025.", None),
+]
+
+# §2.1: a location line that names only a country, state or region.
+LOCATION_LINES = [
+    ("Remote - EMEA", None),
+    ("APAC", None),
+    ("Americas", None),
+    ("Lisbon, PT", None),
+    ("Hartford, CT", None),
+    ("Remote - US", None),
+    ("Remote, United States (CA, CT, NY)", None),
+    ("Remote - Europe", None),
+    ("Remote (US time zones)", (-8, -5)),
+    ("Remote - PST", (-8, -8)),
+    ("Remote (UTC-6 to UTC-3)", (-6, -3)),
+    ("Remote, CET ±3h", (-2, 4)),
+    ("Remote - Eastern Time Zone", (-5, -5)),
+]
+
+# §5: any language.
+OTHER_LANGUAGES = [
+    ("Horario laboral: 9:00 a 18:00 hora de España (CET).", (1, 1)),
+    ("Zona horaria requerida: UTC-3 a UTC+1.", (-3, 1)),
+    ("Vous devez travailler sur le fuseau horaire de Paris (CET).", (1, 1)),
+    ("Sie müssen in der Zeitzone CET arbeiten.", (1, 1)),
+    ("Disponibilidad obligatoria en horario EST.", (-5, -5)),
+    ("Horário de trabalho: horário de Brasília (BRT).", (-3, -3)),
+]
+
+# §2.3: precedence between statements, §4.4 offshore hours.
+PRECEDENCE = [
+    ("Must live in Eastern or Central time zone but work East Coast hours.", (-6, -5)),
+    ("Based in the Philippines, you will work US Eastern hours (9am-5pm EST).", (-5, -5)),
+    ("Must be based in Europe. Must be within UTC+0 to UTC+3.", (0, 3)),
+    ("You will work 9-5 PST. Candidates must live in the Eastern time zone.", (-5, -5)),
+    ("Preferably based in EST.", (-5, -5)),
+    ("Ideally you are in a CET time zone.", (1, 1)),
+]
+
+CASES = [
+    *[(text, None, expected) for text, expected in NAMED_ZONES],
+    *[(text, None, expected) for text, expected in OFFSETS_AND_TOLERANCES],
+    *[(text, None, expected) for text, expected in OVERLAP],
+    *[(text, None, expected) for text, expected in REGIONS],
+    *[(text, None, expected) for text, expected in UNIONS],
+    *[(text, None, expected) for text, expected in ANY_ZONE],
+    *[(text, None, expected) for text, expected in EMPTY],
+    *[(None, location, expected) for location, expected in LOCATION_LINES],
+    *[(text, None, expected) for text, expected in OTHER_LANGUAGES],
+    *[(text, None, expected) for text, expected in PRECEDENCE],
+]
+
+
+@pytest.mark.parametrize(("text", "location", "expected"), CASES, ids=[(c[0] or c[1])[:50] for c in CASES])
+def test_spec_rules_on_new_wording(text, location, expected):
+    assert window(text, location=location) == expected
+
+
+def test_location_region_is_not_a_window_but_a_body_zone_is():
+    # §2.1 a region alone is a location; the body's requirement is the window.
+    assert window("Must overlap 4 hours with CET.", location="Remote - EMEA") == (-3, 5)
+    assert window("We are a distributed team.", location="Remote - EMEA") is None
+
+
+def test_one_sided_bound_takes_the_other_from_the_location_region():
+    # §4.2: "no further west than" keeps the region's eastern bound.
+    assert window("Must be based no further west than GMT-1.", location="Remote - EMEA") == (-1, 4)
