@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -123,8 +124,10 @@ _TIME_WORD_RE = re.compile(_TIME_WORD, re.I)
 def standard_offset(zone_name: str) -> float:
     """A zone's standard (winter) offset in hours, from the IANA database: EDT and EST both -5."""
     zone = ZoneInfo(zone_name)
-    moment = datetime(2025, 1, 15, 12, tzinfo=zone)
-    return (moment.utcoffset() - moment.dst()).total_seconds() / 3600
+    # The smaller of the January and July offsets: the winter offset in either hemisphere, and GMT
+    # for Dublin, whose database "standard" time is the summer one (negative DST).
+    offsets = [datetime(2025, month, 15, 12, tzinfo=zone).utcoffset() for month in (1, 7)]
+    return min(offsets).total_seconds() / 3600
 
 
 @dataclass
@@ -138,7 +141,7 @@ class _Mention:
 
 _SIGN = r"[+\-\u2212\u2013]"
 _OFFSET_RE = re.compile(
-    rf"\b(?:UTC|GMT)\s*(?P<sign>{_SIGN})\s*(?P<hours>\d{{1,2}})(?:[:.](?P<minutes>\d{{2}}))?(?!\d)"
+    rf"\b(?:UTC|GMT)\s*(?P<sign>{_SIGN})\s*(?P<hours>\d{{1,2}})(?:[:.](?P<minutes>\d{{2}})|\.(?P<tenths>\d))?(?!\d)"
     rf"|(?P<bare>\b(?:UTC|GMT)\b)",
     re.I,
 )
@@ -159,6 +162,58 @@ _PLACE_TIME_RE = re.compile(
     r"^[\s'’s-]*(?:standard\s+)?(?:time|hours|business\s+hours|working\s+hours|timezone|shifts?)", re.I
 )
 _PLACE_CONTEXT_RE = re.compile(r"overlap|difference|between", re.I)
+# "horário de Brasília", "hora de Bogotá", "the same time zone as Kyiv": the time word comes first.
+_PLACE_AFTER_TIME_RE = re.compile(
+    r"(?:\btime[\s-]*zones?|\btimezones?|\bhor[aá]rios?|\bhoras?|\bheures?|\bfuseaux?\s+horaires?|"
+    r"\bzonas?\s+horarias?|\bfusos?\s+hor[aá]rios?)\s+(?:de|del|do|da|of|as|du|d')\s*(?:la\s+|le\s+|the\s+)?$",
+    re.I,
+)
+
+# Any other city of the IANA database names its zone inside a time phrase ("Chicago time", "overlap
+# with Denver business hours"). Capitalised as written, so "wake time" is not Wake Island; names
+# that are common words or other places ("Christmas", "Jersey" in New Jersey, Norfolk, the
+# database's legacy state and compass names) are left out.
+_CITY_AREAS = {"Africa", "America", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
+_NOT_CITIES = {"North", "South", "West", "East", "Central", "Easter", "Christmas", "Midway", "Wake", "Jersey",
+               "Norfolk", "Knox", "Center", "Salem", "Virgin", "Victoria", "Queensland", "Tasmania",
+               "Yancowinna", "General", "Truk", "Yap", "Johnston", "Marengo", "Monticello", "Petersburg",
+               "Vevay", "Beulah"}  # fmt: skip
+_ACCENT_CLASSES = {"a": "[aáàâãä]", "e": "[eéèêë]", "i": "[iíìîï]", "o": "[oóòôõö]", "u": "[uúùûü]", "c": "[cç]"}
+
+
+@functools.cache
+def _iana_cities() -> tuple[re.Pattern, dict[str, str]]:
+    zones: dict[str, str] = {}
+    alternatives: list[str] = []
+    for name in sorted(available_timezones()):
+        area, _, rest = name.partition("/")
+        city = rest.rsplit("/", 1)[-1].replace("_", " ")
+        if area in _CITY_AREAS and city and not city.isupper() and city not in _NOT_CITIES:
+            if city.lower() not in zones:
+                zones[city.lower()] = name
+                # The capital stays as written; the other letters may carry accents ("Bogotá").
+                alternatives.append(
+                    re.escape(city[0]) + "".join(_ACCENT_CLASSES.get(ch, re.escape(ch)) for ch in city[1:])
+                )
+    pattern = "|".join(sorted(alternatives, key=len, reverse=True))
+    return re.compile(rf"(?<![\w])(?:{pattern})(?![\w])"), zones
+
+
+def _city_zone(text: str) -> str | None:
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return _iana_cities()[1].get(folded.lower())
+
+
+def _in_time_phrase(sentence: str, start: int, end: int, context_chars: int | None = None) -> bool:
+    """A place inside a time phrase: "UK time", "overlap with Berlin", "horário de Brasília"."""
+    before = sentence[:start] if context_chars is None else sentence[max(0, start - context_chars) : start]
+    return bool(
+        _PLACE_TIME_RE.match(sentence[end:])
+        or _PLACE_CONTEXT_RE.search(before)
+        or _PLACE_AFTER_TIME_RE.search(sentence[:start])
+    )
+
+
 _REGION_RE = re.compile(
     r"(?<![\w])(?:" + "|".join(f"(?P<r{i}>{p})" for i, (p, _) in enumerate(_REGION_WINDOWS)) + r")(?![\w])"
     r"(?P<tail>[\s\-/,&()A-Za-z]{0,30}?)\b(?P<what>time\s*-?\s*zones?|timezones?|business\s+hours|working\s+hours|"
@@ -182,12 +237,15 @@ _WITHIN_RE = re.compile(
     r"difference\b",
     re.I,
 )
-_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+# A count of hours, in digits or words ("three hours", "4h", "4 hrs").
+_COUNT = r"\d{1,2}|one|two|three|four|five|six|seven|eight"
+_HOURS_UNIT = r"(?:hours?|hrs?|h\b)"
 _OVERLAP_HOURS_RE = re.compile(
-    r"(?P<a>\d{1,2}|a\s+few)(?:\s*(?:-|to|–)\s*(?P<b>\d{1,2}))?\+?\s*(?:working\s+|work\s+|business\s+)?"
-    r"(?:hours?|hrs?)(?P<week>\s+(?:a|per)\s+week)?\s+(?:of\s+)?(?:daily\s+|time\s*zone\s+)?overlap"
-    r"|overlap\s+(?:of\s+)?(?:at\s+least\s+|minimum\s+(?:of\s+)?)?(?P<c>\d{1,2})\+?\s*(?:working\s+)?(?:hours?|hrs?)"
-    r"|overlap\b[^.]{0,60}?\b(?:at\s+least|a\s+minimum\s+of|minimum\s+of|for)\s+(?P<d>\d{1,2})\+?\s*(?:hours?|hrs?)",
+    rf"\b(?P<a>{_COUNT}|a\s+few)(?:\s*(?:-|to|–)\s*(?P<b>\d{{1,2}}))?\+?\s*(?:working\s+|work\s+|business\s+)?"
+    rf"{_HOURS_UNIT}(?P<week>\s+(?:a|per)\s+week)?\s+(?:of\s+)?(?:daily\s+|time\s*zone\s+)?overlap"
+    rf"|overlap\s+(?:of\s+)?(?:at\s+least\s+|minimum\s+(?:of\s+)?)?(?P<c>{_COUNT})\+?\s*(?:working\s+)?{_HOURS_UNIT}"
+    rf"|overlap\b[^.]{{0,60}}?\b(?:at\s+least|a\s+minimum\s+of|minimum\s+of|for)\s+(?P<d>{_COUNT})\+?\s*{_HOURS_UNIT}",
     re.I,
 )
 _ANY_RE = re.compile(
@@ -200,6 +258,10 @@ _ANY_RE = re.compile(
     r"|\b(?:all|any)\s+time[\s-]*zones?\s+(?:are\s+|is\s+)?(?:welcome\w*|accepted|considered|fine|ok(?:ay)?)\b"
     r"|time[\s-]*zones?\s+(?:doesn't|doesn’t|does\s+not|don't|don’t|do\s+not)\s+matter"
     r"|\bno\s+time[\s-]*zone\s+(?:restrictions?|requirements?|limitations?|constraints?)\b"
+    r"|time[\s-]*zone[\s-]*(?:agnostic|independent)"
+    # "Anywhere (any timezone)", "work from anywhere, any time zone".
+    r"|\banywhere\W+(?:\w+\W+){0,2}?(?:any|all)\s+time[\s-]*zones?"
+    r"|\(\s*(?:any|all)\s+time[\s-]*zones?\s*\)"
     r"|(?:work|working|join\s+us|apply)\s+(?:\w+\s+){0,2}(?:from|in)\s+any\s+time[\s-]*zones?",
     re.I,
 )
@@ -284,6 +346,19 @@ _PART_TIME_RE = re.compile(r"\bpart[\s_-]?time\b", re.I)  # "part_time" after _N
 _JOB_NOUN_AFTER_RE = re.compile(
     r"\s*(?:roles?|positions?|jobs?|contracts?|contractors?|employees?|employment|basis|opportunit\w+|hires?)\b", re.I
 )
+# PT, CT and MT are also Portugal, Connecticut and Montana: a sentence naming the place means the place.
+_PLACE_HOMONYMS = {
+    "PT": re.compile(r"\b(?:portug\w+|lisbo[na]|porto)\b", re.I),
+    "CT": re.compile(r"\b(?:connecticut|hartford|stamford|new\s+haven)\b", re.I),
+    "MT": re.compile(r"\b(?:montana|bozeman|missoula|billings)\b", re.I),
+}
+# Ambiguous abbreviations whose other meanings are not places (CET the French savings account, MST
+# the protocol, IST, BST...): "based in CET", "the team is in IST" can only be the zone.
+_NOT_PLACE_HOMONYMS = {"CET", "IST", "BST", "MST", "GST", "HST", "MSK", "AEDT", "ART", "NST", "AST"}
+_IN_A_ZONE_RE = re.compile(
+    r"\b(?:based|located|live|living|reside|residing|is|are|be|sits?|work|working)\s+(?:in|within|on)\s+(?:the\s+)?$",
+    re.I,
+)
 _SLASH_BEFORE_RE = re.compile(r"([A-Za-z]+)\s*/\s*$")
 
 
@@ -292,6 +367,9 @@ def _is_zone_abbreviation(sentence: str, match: re.Match) -> bool:
     if _YEAR_AFTER_RE.match(after):
         return False
     if name == "PT" and (_PART_TIME_RE.search(sentence) or _JOB_NOUN_AFTER_RE.match(after)):
+        return False
+    homonym = _PLACE_HOMONYMS.get(name)
+    if homonym and homonym.search(sentence):
         return False
     # "PST/EST", "GMT/BST": after a slash only when the word before the slash is a zone too
     # ("CI/CT" is continuous testing).
@@ -319,6 +397,8 @@ def _mentions(sentence: str) -> list[_Mention]:
             add(match.start(), match.end(), 0.0, 0.0, "zone")
             continue
         value = _number(match["sign"] + match["hours"] + (":" + match["minutes"] if match["minutes"] else ""))
+        if match["tenths"]:  # "UTC+5.5" is decimal hours, "UTC+5:30" hours and minutes
+            value += (1 if value >= 0 and match["sign"] == "+" else -1) * int(match["tenths"]) / 10
         add(match.start(), match.end(), value, value, "offset")
     pending = []
     for match in _ABBREVIATION_RE.finditer(sentence):
@@ -327,7 +407,8 @@ def _mentions(sentence: str) -> list[_Mention]:
             continue
         zone = _PLAIN_ABBREVIATIONS.get(name)
         if zone is None:
-            if not _near_time_word(sentence, match.start(), match.end()):
+            in_a_zone = name in _NOT_PLACE_HOMONYMS and _IN_A_ZONE_RE.search(sentence[: match.start()])
+            if not (in_a_zone or _near_time_word(sentence, match.start(), match.end())):
                 pending.append(match)
                 continue
             zone = _AMBIGUOUS_ABBREVIATIONS[name]
@@ -349,11 +430,16 @@ def _mentions(sentence: str) -> list[_Mention]:
         offset = standard_offset(_NAMED_ZONE_LIST[index])
         add(match.start(), match.end(), offset, offset, "zone")
     for match in _PLACE_RE.finditer(sentence):
-        if not (_PLACE_TIME_RE.match(sentence[match.end() :]) or _PLACE_CONTEXT_RE.search(sentence[: match.start()])):
+        if not _in_time_phrase(sentence, match.start(), match.end()):
             continue
         index = next(int(k[1:]) for k, v in match.groupdict().items() if v)
         offset = standard_offset(_PLACE_ZONE_LIST[index])
         add(match.start(), match.end(), offset, offset, "zone")
+    for match in _iana_cities()[0].finditer(sentence):
+        zone = _city_zone(match.group())
+        if zone and _in_time_phrase(sentence, match.start(), match.end(), context_chars=50):
+            offset = standard_offset(zone)
+            add(match.start(), match.end(), offset, offset, "zone")
     zones = list(found)
     for match in _REGION_RE.finditer(sentence):
         # Every region word of "US and EU time zones" shares the time word at the end.
@@ -427,9 +513,12 @@ def _sentence_window(
     within = _WITHIN_RE.search(sentence)
     if overlap:
         hours = overlap["c"] or overlap["d"] or overlap["a"]
-        if overlap["b"] and not (overlap["c"] or overlap["d"]):
-            hours = min(int(overlap["a"]), int(overlap["b"])) if overlap["a"].isdigit() else overlap["b"]
-        value = 3.0 if str(hours).lower().startswith("a") else float(hours)
+        if hours.lower().startswith("a "):
+            value = 3.0  # "a few hours" (spec §4.3)
+        else:
+            value = _number_word(hours)
+            if overlap["b"] and not (overlap["c"] or overlap["d"]):
+                value = min(value, float(overlap["b"]))  # "4-5 hours": the most permissive
         if overlap["week"]:
             value /= 5
         widen = max(0.0, 8 - value)
@@ -487,7 +576,7 @@ def _listed_zones(lines: list[tuple[str, bool]]) -> list[_Mention]:
 # they run on every sentence of every posting.
 _GATE_WORDS = ("time", "zone", "hour", "shift", "schedule", "work day", "workday", "morning", "afternoon", "standard",
                "daylight", "utc", "gmt", "overlap", "±", "+/-", "difference", "between", "wherever", "tz", "horari",
-               "fuseau", "zeitzone")  # fmt: skip
+               "fuseau", "zeitzone", "horá", "hora", "heure", "arbeitszeit")  # fmt: skip
 _CLOCK_RE = re.compile(r"\d\s*[ap]\.?m", re.I)
 
 
@@ -538,7 +627,7 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
             listed = _listed_zones(sentences[index + 1 : index + 1 + _LIST_LINES])
             if listed:
                 mentions = listed
-        if any_evidence is None and not is_location and _ANY_RE.search(sentence):
+        if any_evidence is None and _ANY_RE.search(sentence):
             any_evidence = original[:200]
         if not mentions and is_location:
             continue
