@@ -294,6 +294,69 @@ MORE_WORDING = [
     ("Hours: 40 per week.", None),
 ]
 
+# Sentences inside longer postings, field lines ("Time zone: EMEA"), location lines with a zone, and
+# the mentions around them that state nothing.
+IN_POSTINGS = [
+    (
+        "We're a distributed company with people in 20 countries. Requirements: 5+ years of Python. "
+        "Must be able to work overlapping hours with EST (at least 4 hours).",
+        (-9, -1),
+    ),
+    (
+        "You'll be working closely with our team in San Francisco, so you'll need to be available until 1pm PT.",
+        (-8, -8),
+    ),
+    ("This role is open to candidates located in the US. Candidates must be able to work in Eastern Time.", (-5, -5)),
+    ("Location: Remote (Europe). Working hours: CET.", (1, 1)),
+    ("Time zone: GMT+2 to GMT+5", (2, 5)),
+    ("Timezone: UTC±3", (-3, 3)),
+    ("Timezone requirement: Americas", (-8, -3)),
+    ("Time zone: EMEA", (0, 4)),
+    ("Preferred time zone: PST", (-8, -8)),
+    ("Hours: Monday-Friday, 9:00am - 6:00pm (GMT-3)", (-3, -3)),
+    ("Must be available to work from 8am to 5pm Mountain Standard Time.", (-7, -7)),
+    ("Shift timings: 6:30 PM – 3:30 AM IST (US shift).", (-8, -5)),
+    ("This is a night shift role supporting US clients: 7pm–4am IST.", (5.5, 5.5)),
+    ("We ask for 3 hours of overlap with the team in Berlin (CET).", (-4, 6)),
+    ("Must be in Europe or within 2 hours of CET.", (-1, 3)),
+    ("Applicants must be within 2 time zones of EST.", (-7, -3)),
+    ("Must be within +/- 3 hours from CET.", (-2, 4)),
+    ("Must be located in GMT to GMT+3.", (0, 3)),
+    ("Work hours: 10:00–18:00 Moscow time.", (3, 3)),
+    ("Our core hours are 11am–3pm ET.", (-5, -5)),
+    ("Must be located in the Eastern or Central time zone (preferred).", (-6, -5)),
+    ("Must overlap with 10am-2pm EST.", (-5, -5)),
+    ("Time zone overlap: min. 4 hours with CET.", (-3, 5)),
+    ("Required overlap: 6 hours with PST.", (-10, -6)),
+    ("We're flexible with hours as long as you overlap with the team (EST) for standups.", (-5, -5)),
+    ("Must be available during overlapping hours with Central Time (CST).", (-6, -6)),
+    ("We are fully remote and hire across all time zones.", ANY),
+    ("Candidates from any time zone are welcome.", ANY),
+    ("We're a team of 30 across PST and CET, working asynchronously.", None),
+    ("Our offices are in NYC (EST) and London (GMT).", None),
+    ("Benefits: flexible hours, work from home, PTO.", None),
+    ("The hiring process: a 30-minute call, a take-home task (4 hours), and a final interview.", None),
+    ("Our support team provides 24/7 coverage across time zones.", None),
+    ("Closing date: 30 June 2025, 23:59 CET.", None),
+    ("All interviews are conducted over Zoom in PST.", None),
+    ("Serving customers in EMEA and APAC.", None),
+    ("Experience with EMEA markets.", None),
+    ("Posted 3 hours ago", None),
+    ("Work-life balance: 4-day week, 32 hours.", None),
+    ("Location: US (EST/CST preferred)", (-6, -5), "loc"),
+    ("Remote (GMT-3 ±2)", (-5, -1), "loc"),
+    ("Remote, UK (GMT)", (0, 0), "loc"),
+    ("Remote - India (IST)", (5.5, 5.5), "loc"),
+    ("Remote - Israel (IST)", (2, 2), "loc"),
+    ("Remote - Brazil (BRT)", (-3, -3), "loc"),
+    ("Anywhere in the world", None, "loc"),
+    ("Worldwide", None, "loc"),
+    ("US-based, remote", None, "loc"),
+    ("Remote - US Only (PST, MST)", (-8, -7), "loc"),
+    ("Remote, UTC+1 – UTC+3", (1, 3), "loc"),
+    ("Remote, UTC-8 – UTC-5", (-8, -5), "loc"),
+]
+
 CASES = [
     *[(text, None, expected) for text, expected in NAMED_ZONES],
     *[(text, None, expected) for text, expected in OFFSETS_AND_TOLERANCES],
@@ -306,9 +369,10 @@ CASES = [
     *[(text, None, expected) for text, expected in OTHER_LANGUAGES],
     *[(text, None, expected) for text, expected in PRECEDENCE],
     *[
-        (None, text, expected) if where == ("loc",) else (text, None, expected)
+        (None, text, expected) if where == ["loc"] else (text, None, expected)
         for text, expected, *where in MORE_WORDING
     ],
+    *[(None, text, expected) if where == ["loc"] else (text, None, expected) for text, expected, *where in IN_POSTINGS],
 ]
 
 

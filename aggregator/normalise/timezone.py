@@ -232,7 +232,7 @@ _TOLERANCE_RE = re.compile(
 )
 _WITHIN_RE = re.compile(
     r"\bwithin\s+(?:a\s+|an\s+)?(?:(?P<a>\d{1,2})\s*(?:-|to)\s*)?(?P<n>\d{1,2}|one|two|three|four|five|six)[\s-]*"
-    r"(?:hours?|hrs?)\b(?:\s+time[\s-]*zone)?(?:\s+(?:time\s+)?difference)?\s+(?:of|from)\b"
+    r"(?:hours?|hrs?|time[\s-]*zones?)\b(?:\s+time[\s-]*zone)?(?:\s+(?:time\s+)?difference)?\s+(?:of|from)\b"
     r"|\b(?:(?P<a2>\d{1,2})\s*(?:-|to)\s*)?(?P<n2>\d{1,2})[\s-]*(?:hours?|hrs?)\s+(?:of\s+)?(?:time\s*(?:zone\s*)?)?"
     r"difference\b",
     re.I,
@@ -244,8 +244,9 @@ _HOURS_UNIT = r"(?:hours?|hrs?|h\b)"
 _OVERLAP_HOURS_RE = re.compile(
     rf"\b(?P<a>{_COUNT}|a\s+few)(?:\s*(?:-|to|–)\s*(?P<b>\d{{1,2}}))?\+?\s*(?:working\s+|work\s+|business\s+)?"
     rf"{_HOURS_UNIT}(?P<week>\s+(?:a|per)\s+week)?\s+(?:of\s+)?(?:daily\s+|time\s*zone\s+)?overlap"
-    rf"|overlap\s+(?:of\s+)?(?:at\s+least\s+|minimum\s+(?:of\s+)?)?(?P<c>{_COUNT})\+?\s*(?:working\s+)?{_HOURS_UNIT}"
-    rf"|overlap\b[^.]{{0,60}}?\b(?:at\s+least|a\s+minimum\s+of|minimum\s+of|for)\s+(?P<d>{_COUNT})\+?\s*{_HOURS_UNIT}",
+    rf"|overlap\s*:?\s+(?:of\s+)?(?:at\s+least\s+|min(?:imum\b|\.)\s*(?:of\s+)?)?(?P<c>{_COUNT})\+?\s*"
+    rf"(?:working\s+)?{_HOURS_UNIT}"
+    rf"|overlap\w*\b[^.]{{0,60}}?\b(?:at\s+least|a\s+minimum\s+of|minimum\s+of|for)\s+(?P<d>{_COUNT})\+?\s*{_HOURS_UNIT}",
     re.I,
 )
 _ANY_RE = re.compile(
@@ -379,7 +380,7 @@ def _is_zone_abbreviation(sentence: str, match: re.Match) -> bool:
     return True
 
 
-def _mentions(sentence: str) -> list[_Mention]:
+def _mentions(sentence: str, is_location: bool = False) -> list[_Mention]:
     """Every zone, offset and region time zone the sentence names, with its window."""
     found: list[_Mention] = []
     taken: list[tuple[int, int]] = []
@@ -407,7 +408,8 @@ def _mentions(sentence: str) -> list[_Mention]:
             continue
         zone = _PLAIN_ABBREVIATIONS.get(name)
         if zone is None:
-            in_a_zone = name in _NOT_PLACE_HOMONYMS and _IN_A_ZONE_RE.search(sentence[: match.start()])
+            # "Remote - India (IST)": on a location line, or after "based in", only the zone fits.
+            in_a_zone = name in _NOT_PLACE_HOMONYMS and (is_location or _IN_A_ZONE_RE.search(sentence[: match.start()]))
             if not (in_a_zone or _near_time_word(sentence, match.start(), match.end())):
                 pending.append(match)
                 continue
@@ -556,6 +558,11 @@ def _sentences(location: str | None, title: str | None, text: str | None) -> lis
     return lines
 
 
+_TIME_ZONE_FIELD_RE = re.compile(
+    r"^[\W_]*(?:(?:preferred|required|working)\s+)?time[\s-]*zones?"
+    r"(?:\s+(?:requirements?|preferences?|required|preferred|restrictions?))?\s*[:\-–]\s*",
+    re.I,
+)
 _LIST_INTRO_RE = re.compile(r"time[\s-]*zones?\s*:\s*$|timezones?\s*:\s*$", re.I)
 _LIST_LINES = 6
 
@@ -621,7 +628,12 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
         if not _could_state_time(original):
             continue  # most sentences: a cheap test before the expensive ones
         sentence = _NOT_TIME_RE.sub(lambda m: m.group(1) + "_time", original)
-        mentions = _mentions(sentence)
+        mentions = _mentions(sentence, is_location)
+        field = _TIME_ZONE_FIELD_RE.match(sentence)
+        if field and not mentions:
+            # "Time zone: EMEA": the value of a time-zone field is a time zone, whatever it names.
+            value = sentence[field.end() :]
+            mentions = [m for m in _mentions(f"{value} time zones") if m.start < len(value)]
         if _LIST_INTRO_RE.search(sentence):
             # "... engineering talent in these timezones:" followed by a list of zones or regions.
             listed = _listed_zones(sentences[index + 1 : index + 1 + _LIST_LINES])
