@@ -330,6 +330,16 @@ IN_POSTINGS = [
     ("Required overlap: 6 hours with PST.", (-10, -6)),
     ("We're flexible with hours as long as you overlap with the team (EST) for standups.", (-5, -5)),
     ("Must be available during overlapping hours with Central Time (CST).", (-6, -6)),
+    # §2.3: clauses of one sentence, each with its own rule; the first applicable rule wins.
+    (
+        "While you will mostly work US Eastern hours, the role also involves collaboration with "
+        "India-based engineers on IST.",
+        (-5, -5),
+    ),
+    ("You will work PST hours, but with some overlap with our team in CET.", (-8, -8)),
+    ("Candidates must reside in the Pacific or Mountain time zone but work Central hours.", (-8, -7)),
+    ("Our team is in EST, but we welcome applicants from all time zones.", ANY),
+    ("Flexible hours, but you must overlap 4 hours with EST.", (-9, -1)),
     ("We are fully remote and hire across all time zones.", ANY),
     ("Candidates from any time zone are welcome.", ANY),
     ("We're a team of 30 across PST and CET, working asynchronously.", None),

@@ -295,7 +295,8 @@ _DESCRIPTION_RE = re.compile(
     re.I,
 )
 _RESIDENCE_RE = re.compile(
-    r"\b(?:live|living|reside|residing|based|located|location|candidates?\s+(?:in|from)|considering|"
+    # "India-based members" describes people; "based in PST" is where you live.
+    r"\b(?:live|living|reside|residing|(?<!-)based|located|location|candidates?\s+(?:in|from)|considering|"
     r"applicants?\s+(?:in|from|that\s+live)|you\s+can\s+be|talent\s+(?:in|from)|hir(?:e|ing)\s+(?:in|from|within))\b",
     re.I,
 )
@@ -546,16 +547,24 @@ def _rule(sentence: str, mentions: list[_Mention], is_location: bool) -> int:
     return 3
 
 
-def _sentences(location: str | None, title: str | None, text: str | None) -> list[tuple[str, bool]]:
-    lines: list[tuple[str, bool]] = []
+def _sentences(location: str | None, title: str | None, text: str | None) -> list[tuple[str, bool, str]]:
+    """(clause, is a location or title line, the whole sentence the clause belongs to)."""
+    lines: list[tuple[str, bool, str]] = []
     for line in (location, title):
         if line and line.strip():
-            lines.append((" ".join(line.split()), True))
+            lines.append((" ".join(line.split()), True, " ".join(line.split())))
     for chunk in _SENTENCE_SPLIT_RE.split(text or ""):
         chunk = " ".join(chunk.split())
-        if chunk:
-            lines.append((chunk, False))
+        for clause in _CLAUSE_SPLIT_RE.split(chunk):
+            if clause and clause.strip():
+                lines.append((clause.strip(), False, chunk))
     return lines
+
+
+# Each clause of "Although you should be available during east coast hours, this role also requires
+# collaboration with India (IST)" or "live in Eastern or Central but work East Coast hours" states
+# its own rule (residence, hours, overlap); the spec's rule order then decides between them.
+_CLAUSE_SPLIT_RE = re.compile(r"^((?:although|though|while|whilst)\b[^,]{10,200}),\s+|,?\s+but\s+", re.I)
 
 
 _TIME_ZONE_FIELD_RE = re.compile(
@@ -570,7 +579,7 @@ _LIST_LINES = 6
 def _listed_zones(lines: list[tuple[str, bool]]) -> list[_Mention]:
     """The zones and regions of the short lines that follow a list introduction."""
     found: list[_Mention] = []
-    for line, is_location in lines:
+    for line, is_location, _ in lines:
         line = line.lstrip("*-\u2022 ")
         if is_location or len(line.split()) > _FRAGMENT_WORDS:
             break
@@ -600,6 +609,8 @@ def _could_state_time(sentence: str) -> bool:
 def _is_requirement(sentence: str, is_location: bool) -> bool:
     if is_location:
         return True
+    if _ILLUSTRATION_RE.match(sentence):
+        return False  # "For example, if you are located on the east coast, you may ..."
     if _DESCRIPTION_RE.search(sentence) and not _STRONG_REQUIREMENT_RE.search(sentence):
         return False
     # A bare line such as "Pacific, Hawaii or Australia time zone." under a heading is a statement too.
@@ -609,6 +620,7 @@ def _is_requirement(sentence: str, is_location: bool) -> bool:
 
 
 _FRAGMENT_WORDS = 8
+_ILLUSTRATION_RE = re.compile(r"^[\W_]*(?:for\s+(?:example|instance)|e\.\s?g\.)", re.I)
 # A short line with a verb or a "we" is a sentence about someone ("Our office is in Chicago (CT)").
 _CLAUSE_RE = re.compile(r"\b(?:is|are|was|were|we|our|has|have|had|will)\b", re.I)
 _FIELD_RE = re.compile(r"^[*_\s]*[A-Za-z][A-Za-z /&-]{2,30}:", re.I)
@@ -624,7 +636,7 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
     any_evidence: str | None = None
     previous: list[_Mention] = []
     sentences = _sentences(location, title, text)
-    for index, (original, is_location) in enumerate(sentences):
+    for index, (original, is_location, whole) in enumerate(sentences):
         if not _could_state_time(original):
             continue  # most sentences: a cheap test before the expensive ones
         sentence = _NOT_TIME_RE.sub(lambda m: m.group(1) + "_time", original)
@@ -661,7 +673,7 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
                 mentions = list(previous)
         if not mentions:
             # "an overlap of 5 working hours is required": the reference is the zone named just before.
-            if _OVERLAP_HOURS_RE.search(sentence) and previous and _is_requirement(sentence, False):
+            if _OVERLAP_HOURS_RE.search(sentence) and previous and _is_requirement(whole, False):
                 window = _sentence_window(sentence, [], previous)
                 if window:
                     candidates.append((4, 1, index, window, original[:200]))
@@ -670,7 +682,12 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
         following = sentences[index + 1][0] if index + 1 < len(sentences) else ""
         # "Our team sits between EST and EET. If you're located outside this range, ...": the next
         # sentence makes the description a requirement.
-        if not (_is_requirement(sentence, is_location) or _BACK_REFERENCE_RE.search(following)):
+        # A clause is a requirement when its sentence is ("Employees can work in ET or CT but must ...").
+        # A clause that describes the team ("Our team is in EST, but ...") stays a description.
+        requirement = _is_requirement(sentence, is_location) or (
+            whole != original and not _DESCRIPTION_RE.search(sentence) and _is_requirement(whole, False)
+        )
+        if not (requirement or _BACK_REFERENCE_RE.search(following)):
             continue
         window = _sentence_window(sentence, mentions, [], location)
         if window is None:
