@@ -269,6 +269,16 @@ MORE_WORDING = [
     ("Must work Mexico City time.", (-6, -6)),
     ("Must be in the same time zone as Kyiv.", (2, 2)),
     ("Debes trabajar en el horario de Bogotá.", (-5, -5)),
+    # Countries inside a time phrase, when the whole country keeps one standard offset.
+    ("Must work Colombia time.", (-5, -5)),
+    ("Must be available during Israel business hours.", (2, 2)),
+    ("Must have 4 hours of overlap with Germany working hours.", (-3, 5)),
+    ("Must work South Africa time.", (2, 2)),
+    ("Must be within 2 hours of Ireland time.", (-2, 2)),
+    ("Must be in the same time zone as Argentina.", (-3, -3)),
+    ("Must work Georgia time.", None),  # the country or the US state: no zone
+    ("Must be located in Colombia.", None),  # a country alone (§2.1)
+    ("Must be in UTC/GMT +1.", (1, 1)),
     ("Você precisa trabalhar no horário de Brasília.", (-3, -3)),
     ("Debes estar en la zona horaria GMT-3.", (-3, -3)),
     ("Remote - Anywhere (any timezone)", ANY, "loc"),

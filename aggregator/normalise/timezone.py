@@ -23,7 +23,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from importlib import resources
+from pathlib import Path
+from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 __all__ = ["TimeZoneWindow", "ANY", "extract_window", "parse_offset", "standard_offset"]
 
@@ -141,7 +143,7 @@ class _Mention:
 
 _SIGN = r"[+\-\u2212\u2013]"
 _OFFSET_RE = re.compile(
-    rf"\b(?:UTC|GMT)\s*(?P<sign>{_SIGN})\s*(?P<hours>\d{{1,2}})(?:[:.](?P<minutes>\d{{2}})|\.(?P<tenths>\d))?(?!\d)"
+    rf"\b(?:UTC|GMT)(?:\s*/\s*(?:UTC|GMT))?\s*(?P<sign>{_SIGN})\s*(?P<hours>\d{{1,2}})(?:[:.](?P<minutes>\d{{2}})|\.(?P<tenths>\d))?(?!\d)"
     rf"|(?P<bare>\b(?:UTC|GMT)\b)",
     re.I,
 )
@@ -197,6 +199,45 @@ def _iana_cities() -> tuple[re.Pattern, dict[str, str]]:
                 )
     pattern = "|".join(sorted(alternatives, key=len, reverse=True))
     return re.compile(rf"(?<![\w])(?:{pattern})(?![\w])"), zones
+
+
+# Countries come from the database's own tables (iso3166.tab names, zone.tab zones): a country names a
+# zone in a time phrase ("Colombia time", "Israel business hours") only when all its zones share one
+# standard offset. Georgia and Chad are also a US state and a first name.
+_NOT_COUNTRIES = {"Georgia", "Chad", "Jersey", "Jordan"}
+
+
+def _tz_table(name: str) -> list[list[str]]:
+    candidates = [Path(folder) / name for folder in TZPATH]
+    try:
+        candidates.insert(0, Path(str(resources.files("tzdata.zoneinfo").joinpath(name))))
+    except ModuleNotFoundError:  # pragma: no cover - no tzdata package: the system database only
+        pass
+    for path in candidates:
+        if path.is_file():
+            lines = path.read_text(encoding="utf-8").splitlines()
+            return [line.split("\t") for line in lines if line and not line.startswith("#")]
+    return []
+
+
+@functools.cache
+def _countries() -> tuple[re.Pattern | None, dict[str, str]]:
+    zones_by_code: dict[str, list[str]] = {}
+    for row in _tz_table("zone.tab"):
+        if len(row) >= 3:
+            zones_by_code.setdefault(row[0], []).append(row[2])
+    countries: dict[str, str] = {}
+    for row in _tz_table("iso3166.tab"):
+        if len(row) < 2:
+            continue
+        name = re.sub(r"\s*\(.*\)", "", row[1]).strip()
+        zones = zones_by_code.get(row[0], [])
+        if zones and name not in _NOT_COUNTRIES and len({standard_offset(z) for z in zones}) == 1:
+            countries[name] = zones[0]
+    if not countries:
+        return None, {}
+    pattern = "|".join(re.escape(name) for name in sorted(countries, key=len, reverse=True))
+    return re.compile(rf"(?<![\w])(?:{pattern})(?![\w])"), countries
 
 
 def _city_zone(text: str) -> str | None:
@@ -438,6 +479,11 @@ def _mentions(sentence: str, is_location: bool = False) -> list[_Mention]:
         index = next(int(k[1:]) for k, v in match.groupdict().items() if v)
         offset = standard_offset(_PLACE_ZONE_LIST[index])
         add(match.start(), match.end(), offset, offset, "zone")
+    country_re, country_zones = _countries()
+    for match in country_re.finditer(sentence) if country_re else ():
+        if _in_time_phrase(sentence, match.start(), match.end(), context_chars=50):
+            offset = standard_offset(country_zones[match.group()])
+            add(match.start(), match.end(), offset, offset, "zone")
     for match in _iana_cities()[0].finditer(sentence):
         zone = _city_zone(match.group())
         if zone and _in_time_phrase(sentence, match.start(), match.end(), context_chars=50):
