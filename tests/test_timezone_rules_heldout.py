@@ -377,6 +377,36 @@ IN_POSTINGS = [
     ("Remote, UTC-8 – UTC-5", (-8, -5), "loc"),
 ]
 
+# Titles (§5: the title is a source), schedules named by region, and more mentions that state nothing.
+TITLES_AND_SCHEDULES = [
+    ("Must be comfortable working on a US schedule.", (-8, -5)),
+    ("Must be able to work a European schedule.", (0, 2)),
+    ("Must be available during normal business hours in the Eastern Time Zone.", (-5, -5)),
+    ("You must be located in one of the following time zones: PST, MST, CST.", (-8, -6)),
+    ("Must be in the Americas (UTC-3 to UTC-8).", (-8, -3)),
+    ("Needs to overlap with the US (EST) for at least 3 hours daily.", (-10, 0)),
+    ("Overlap with U.S. business hours is required.", (-8, -5)),
+    ("Candidates must be able to overlap at least 4 hours with San Francisco (PST).", (-12, -4)),
+    ("Based in Europe (within CET ± 1h).", (0, 2)),
+    ("Horário comercial de Brasília.", (-3, -3)),
+    ("Du musst in der Zeitzone MEZ arbeiten.", (1, 1)),
+    ("Horario: de lunes a viernes de 9 a 18 h (GMT-5).", (-5, -5)),
+    ("Support customers across US time zones.", None),
+    ("You'll manage a team spread across PST and IST.", None),
+    ("Our CTO is based in Lisbon (PT).", None),
+    ("Schedule: Full-time", None),
+    ("Time off: 25 days of paid vacation.", None),
+    ("We're in the Eastern time zone and love dogs.", None),
+    ("Uptime of 99.9% across EMEA and APAC regions.", None),
+]
+TITLES = [
+    ("Senior Engineer (EST)", (-5, -5)),
+    ("Customer Support Agent - APAC Hours", (5.5, 12)),
+    ("Night Shift Support Engineer (US hours)", (-8, -5)),
+    ("Senior Engineer, EMEA", None),
+    ("Account Executive - East Coast", None),
+]
+
 CASES = [
     *[(text, None, expected) for text, expected in NAMED_ZONES],
     *[(text, None, expected) for text, expected in OFFSETS_AND_TOLERANCES],
@@ -393,7 +423,13 @@ CASES = [
         for text, expected, *where in MORE_WORDING
     ],
     *[(None, text, expected) if where == ["loc"] else (text, None, expected) for text, expected, *where in IN_POSTINGS],
+    *[(text, None, expected) for text, expected in TITLES_AND_SCHEDULES],
 ]
+
+
+@pytest.mark.parametrize(("title", "expected"), TITLES, ids=[t for t, _ in TITLES])
+def test_the_title_is_a_source(title, expected):
+    assert window(None, title=title) == expected
 
 
 @pytest.mark.parametrize(("text", "location", "expected"), CASES, ids=[(c[0] or c[1])[:50] for c in CASES])

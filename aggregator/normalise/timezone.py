@@ -60,6 +60,8 @@ _PLAIN_ABBREVIATIONS = {
     "JST": "Asia/Tokyo", "KST": "Asia/Seoul", "AWST": "Australia/Perth", "ACST": "Australia/Darwin",
     "AEST": "Australia/Sydney", "NZST": "Pacific/Auckland", "NZDT": "Pacific/Auckland",
     "CST": "America/Chicago",
+    # German: Mitteleuropäische / Osteuropäische (Sommer)Zeit.
+    "MEZ": "Europe/Berlin", "MESZ": "Europe/Berlin", "OEZ": "Europe/Athens", "OESZ": "Europe/Athens",
 }  # fmt: skip
 # Abbreviations that are also other things (PT = Portugal, CT = Connecticut, MST = a protocol,
 # CET = compte épargne temps, AEDT = Automated Employment Decision Tool, MSK = Amazon's Kafka,
@@ -166,8 +168,8 @@ _PLACE_TIME_RE = re.compile(
 _PLACE_CONTEXT_RE = re.compile(r"overlap|difference|between", re.I)
 # "horário de Brasília", "hora de Bogotá", "the same time zone as Kyiv": the time word comes first.
 _PLACE_AFTER_TIME_RE = re.compile(
-    r"(?:\btime[\s-]*zones?|\btimezones?|\bhor[aá]rios?|\bhoras?|\bheures?|\bfuseaux?\s+horaires?|"
-    r"\bzonas?\s+horarias?|\bfusos?\s+hor[aá]rios?)\s+(?:de|del|do|da|of|as|du|d')\s*(?:la\s+|le\s+|the\s+)?$",
+    r"(?:\btime[\s-]*zones?|\btimezones?|(?:\bhor[aá]rios?|\bhoras?|\bheures?|\bfuseaux?\s+horaires?|"
+    r"\bzonas?\s+horarias?|\bfusos?\s+hor[aá]rios?)(?:\s+\w+){0,2}?)\s+(?:de|del|do|da|of|as|du|d')\s*(?:la\s+|le\s+|the\s+)?$",
     re.I,
 )
 
@@ -258,7 +260,7 @@ def _in_time_phrase(sentence: str, start: int, end: int, context_chars: int | No
 _REGION_RE = re.compile(
     r"(?<![\w])(?:" + "|".join(f"(?P<r{i}>{p})" for i, (p, _) in enumerate(_REGION_WINDOWS)) + r")(?![\w])"
     r"(?P<tail>[\s\-/,&()A-Za-z]{0,30}?)\b(?P<what>time\s*-?\s*zones?|timezones?|business\s+hours|working\s+hours|"
-    r"work(?:ing)?\s+hours|hours|shifts?|time)\b",
+    r"work(?:ing)?\s+hours|hours|shifts?|time|schedule|work\s*day|business\s+day)\b",
     re.I,
 )
 # Region words that are a reference only inside an overlap sentence ("overlap with US-based teammates").
@@ -329,6 +331,7 @@ _DESCRIPTION_RE = re.compile(
     r"\b(?:teams?|teammates|colleagues|employees|company|members|people|staff|offices|we(?:'re|\s+are|\s+have)|"
     r"finalists|engineers)\b[^.]{0,60}\b(?:across|spread|spanning|span|distributed|located|are\s+in|is\s+in)\b"
     r"|\b(?:different|multiple|various|many|several|diverse)\s+time[\s-]*zones"
+    r"|\bacross\s+(?:all\s+|the\s+|multiple\s+)?(?:[A-Za-z.]+\s+){1,2}time[\s-]*zones"
     r"|\b\d+\+?\s+time[\s-]*zones|across\s+(?:all\s+)?time[\s-]*zones|most\s+of\s+(?:the|our)\s+team"
     r"|\bdeadline|apply\s+by|applications?\s+(?:are\s+)?(?:due|close)|\bcloses?\b|\binterview|on[\s-]call|"
     r"outside\s+(?:of\s+)?(?:normal\s+|regular\s+|standard\s+)?(?:business|working)\s+hours|after[\s-]hours|"
