@@ -407,6 +407,31 @@ TITLES = [
     ("Account Executive - East Coast", None),
 ]
 
+# How offsets and daylight names are written (§3: daylight names give the standard offset; numbers
+# are taken as written).
+WRITTEN_OFFSETS = [
+    ("Time zone: (UTC-05:00) Eastern Time (US & Canada)", (-5, -5)),
+    ("Must be in GMT+5:45 (Nepal).", (5.75, 5.75)),
+    ("Must be in UTC\u22123:30.", (-3.5, -3.5)),
+    ("Must be in UTC + 2.", (2, 2)),
+    ("Must be within +/-2 hours of GMT.", (-2, 2)),
+    ("Must work CET (+/- 1 hour).", (0, 2)),
+    ("Must work EST +/- 1.", (-6, -4)),
+    ("Must be in UTC-5 / UTC-6.", (-6, -5)),
+    ("Must be between GMT-3 and GMT+3 (inclusive).", (-3, 3)),
+    ("Must be from UTC-1 up to UTC+4.", (-1, 4)),
+    ("Must be in GMT 0 to GMT+2.", (0, 2)),
+    ("Must be in UTC+0.", (0, 0)),
+    ("Must work 9am-5pm PDT.", (-8, -8)),
+    ("Available 10am-6pm CEST.", (1, 1)),
+    ("Must be available during BST working hours.", (0, 0)),
+    ("Must work NZDT hours.", (12, 12)),
+    ("Must work EEST hours.", (2, 2)),
+    ("Must be available 9-5 AKDT.", (-9, -9)),
+    ("Must work MDT/MST hours.", (-7, -7)),
+    ("Working hours in summer: UTC+2.", (2, 2)),
+]
+
 CASES = [
     *[(text, None, expected) for text, expected in NAMED_ZONES],
     *[(text, None, expected) for text, expected in OFFSETS_AND_TOLERANCES],
@@ -424,6 +449,7 @@ CASES = [
     ],
     *[(None, text, expected) if where == ["loc"] else (text, None, expected) for text, expected, *where in IN_POSTINGS],
     *[(text, None, expected) for text, expected in TITLES_AND_SCHEDULES],
+    *[(text, None, expected) for text, expected in WRITTEN_OFFSETS],
 ]
 
 
@@ -446,3 +472,45 @@ def test_location_region_is_not_a_window_but_a_body_zone_is():
 def test_one_sided_bound_takes_the_other_from_the_location_region():
     # §4.2: "no further west than" keeps the region's eastern bound.
     assert window("Must be based no further west than GMT-1.", location="Remote - EMEA") == (-1, 4)
+
+
+# Whole postings: several statements, the spec's precedence between them (§2.3, §4, §5).
+POSTINGS = [
+    (
+        "Remote - US",
+        "We're a distributed team across all US time zones. This role requires working Pacific hours.",
+        (-8, -8),
+    ),
+    (None, "Our team is spread across UTC-5 to UTC+3. You must be within UTC-3 to UTC+3.", (-3, 3)),
+    (
+        None,
+        "We welcome applicants from all time zones. For this role, you must overlap at least 4 hours with CET.",
+        (-3, 5),
+    ),
+    (None, "Hours: 9am-5pm EST. Must live in the US.", (-5, -5)),
+    (None, "Candidates must reside in the EST or CST time zones. Core hours are 10am-4pm ET.", (-6, -5)),
+    (None, "Must work 9-5 EST. Applications close Friday at 5pm PST.", (-5, -5)),
+    (None, "Time zones:\n- Pacific\n- Mountain\n- Central", (-8, -6)),
+    (None, "We hire in these time zones:\n* North America\n* Europe", (-8, 2)),
+    ("Remote - EMEA", "Must be based no further east than GMT+3.", (0, 3)),
+    (None, "Please note: our team is in EST. You'll need to work within that time zone.", (-5, -5)),
+    (None, "You'll join our New York team. Working hours: 9am-6pm New York time.", (-5, -5)),
+    (None, "The ideal candidate lives in the Pacific Northwest.", None),
+    (None, "We are based in Central Europe.", None),
+    (None, "Must be in Eastern Europe (EET).", (2, 2)),
+    (None, "Our clients are in the Central time zone, so you'll need to work Central hours.", (-6, -6)),
+    (None, "Interview process: 3 rounds, all scheduled in PST.", None),
+    (None, "This role is US-based and requires working in the Eastern or Central time zones.", (-6, -5)),
+    (
+        None,
+        "Must be available for on-call rotations outside business hours (EST). Standard hours are 9am-5pm PST.",
+        (-8, -8),
+    ),
+    ("Remote from Canada (EST or PST hours)", None, (-8, -5)),
+    ("Remote - US", "We are a remote-first company. Benefits include flexible hours.", None),
+]
+
+
+@pytest.mark.parametrize(("location", "text", "expected"), POSTINGS, ids=[(p[1] or p[0])[:50] for p in POSTINGS])
+def test_whole_postings(location, text, expected):
+    assert window(text, location=location) == expected

@@ -317,7 +317,8 @@ _REQUIREMENT_RE = re.compile(
     r"expect\w*|should|candidates?|applicants?|talent|you(?:'ll|\s+will|\s+are|'re)?\s+(?:be\s+)?(?:work|live|based|located)\w*|"
     r"only|considering|consider|prefer\w*|ideally|within|between|based|located|locations?|reside|residing|live|"
     r"hours|schedule|shifts?|overlap\w*|compatib\w*|align\w*|timezone:|time\s+zone:|work(?:ing)?\s+(?:in|during|on|within)|"
-    r"seeking|looking\s+for|open\s+to|accept|debe\w*|requis\w*|requerid\w*|disponib\w*|obligatori\w*|"
+    r"seeking|looking\s+for|open\s+to|accept|hir(?:e|ing)\s+(?:in|from|within)|"
+    r"debe\w*|requis\w*|requerid\w*|disponib\w*|obligatori\w*|"
     # Spanish, French, German, Portuguese: "horario" (schedule), "vous devez", "müssen", "precisa"...
     r"hor[aá]rios?|horaires?|arbeitszeit(?:en)?|dev(?:ez|ra|rez|ons)|doi(?:t|vent)|exig\w*|m[üu]ss(?:en|t)?|erforderlich|voraussetzung|precis\w+|deve\w*|necess[aá]ri\w*)\b",
     re.I,
@@ -333,9 +334,15 @@ _DESCRIPTION_RE = re.compile(
     r"|\b(?:different|multiple|various|many|several|diverse)\s+time[\s-]*zones"
     r"|\bacross\s+(?:all\s+|the\s+|multiple\s+)?(?:[A-Za-z.]+\s+){1,2}time[\s-]*zones"
     r"|\b\d+\+?\s+time[\s-]*zones|across\s+(?:all\s+)?time[\s-]*zones|most\s+of\s+(?:the|our)\s+team"
-    r"|\bdeadline|apply\s+by|applications?\s+(?:are\s+)?(?:due|close)|\bcloses?\b|\binterview|on[\s-]call|"
-    r"outside\s+(?:of\s+)?(?:normal\s+|regular\s+|standard\s+)?(?:business|working)\s+hours|after[\s-]hours|"
-    r"flexib\w+\s+to\s+adjust|asynchronous|async\b|temporar\w+|\[[^\]]*\]",
+    r"|flexib\w+\s+to\s+adjust|asynchronous|async\b|temporar\w+|\[[^\]]*\]",
+    re.I,
+)
+# Times that are not working hours (deadlines, interviews, on-call): not a window even after "must"
+# ("Must be available for on-call rotations outside business hours (EST)").
+_NOT_WORKING_TIME_RE = re.compile(
+    r"\bdeadline|apply\s+by|applications?\s+(?:are\s+|must\s+be\s+)?(?:due|close|submitted)|\bcloses?\b|"
+    r"\binterview|on[\s-]call|outside\s+(?:of\s+)?(?:normal\s+|regular\s+|standard\s+)?(?:business|working)\s+hours|"
+    r"after[\s-]hours",
     re.I,
 )
 _RESIDENCE_RE = re.compile(
@@ -660,6 +667,8 @@ def _is_requirement(sentence: str, is_location: bool) -> bool:
         return True
     if _ILLUSTRATION_RE.match(sentence):
         return False  # "For example, if you are located on the east coast, you may ..."
+    if _NOT_WORKING_TIME_RE.search(sentence):
+        return False
     if _DESCRIPTION_RE.search(sentence) and not _STRONG_REQUIREMENT_RE.search(sentence):
         return False
     # A bare line such as "Pacific, Hawaii or Australia time zone." under a heading is a statement too.
@@ -734,7 +743,9 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
         # A clause is a requirement when its sentence is ("Employees can work in ET or CT but must ...").
         # A clause that describes the team ("Our team is in EST, but ...") stays a description.
         requirement = _is_requirement(sentence, is_location) or (
-            whole != original and not _DESCRIPTION_RE.search(sentence) and _is_requirement(whole, False)
+            whole != original
+            and not (_DESCRIPTION_RE.search(sentence) or _NOT_WORKING_TIME_RE.search(sentence))
+            and _is_requirement(whole, False)
         )
         if not (requirement or _BACK_REFERENCE_RE.search(following)):
             continue
