@@ -508,6 +508,20 @@ POSTINGS = [
     ),
     ("Remote from Canada (EST or PST hours)", None, (-8, -5)),
     ("Remote - US", "We are a remote-first company. Benefits include flexible hours.", None),
+    (None, "Ability to work in a time zone that overlaps with US business hours.", (-8, -5)),
+    (None, "Time zone alignment with PST is required.", (-8, -8)),
+    (None, "You can work from anywhere between UTC-3 and UTC+3.", (-3, 3)),
+    ("Remote (Europe, UTC±2)", None, (-2, 2)),
+    (None, "Standard working hours are Monday–Friday 9:00 to 17:30 GMT.", (0, 0)),
+    (None, "Monday to Friday, 40 hours a week, UK hours.", (0, 0)),
+    (None, "Working hours: flexible, but must be online 10am–2pm Pacific.", (-8, -8)),
+    (None, "Core collaboration hours: 9 AM – 1 PM PT.", (-8, -8)),
+    (None, "Shift: 2nd shift (3pm-11pm CST).", (-6, -6)),
+    (None, "Coverage: 24/7 (rotating shifts).", None),
+    (None, "Sunday-Thursday, Israel working hours.", (2, 2)),
+    (None, "This role requires partial overlap with Australia (AEST) business hours.", (10, 10)),
+    (None, "You must be able to work hours that overlap with both US and European teams.", (-8, 2)),
+    (None, "Must overlap with our EMEA and APAC colleagues.", (0, 12)),
 ]
 
 

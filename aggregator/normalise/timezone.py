@@ -367,7 +367,10 @@ _IST_CONTEXTS = [
 ]
 # "based no further east than GMT+3": one bound; the other comes from the location line's region.
 _ONE_BOUND_RE = re.compile(r"\bno\s+(?:further|farther)\s+(?P<side>east|west)\s+than\b", re.I)
-_OVERLAP_REFERENCE_RE = re.compile(r"\boverlap\w*\s+(?:\w+\s+){0,3}?with\s+(?:the\s+|our\s+)?(?P<ref>\S)", re.I)
+_OVERLAP_REFERENCE_RE = re.compile(
+    r"\boverlap\w*\s+(?:\w+\s+){0,3}?with\s+(?:(?:the|our|both|your)\s+)*(?P<ref>\S)", re.I
+)
+_REGION_LIST_GAP_RE = re.compile(r"(?:\s|,|/|&|\bor\b|\band\b)+", re.I)
 # "support EMEA shifts (12 pm IST to 11 pm IST)", "UK shift (1 pm to 10 pm IST)": the schedule is
 # named as a region's or a country's hours, so that is the window, not the zone of the clock.
 _REGION_SHIFT_RE = re.compile(
@@ -715,12 +718,14 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
             continue
         if not mentions and not is_location:
             reference = _OVERLAP_REFERENCE_RE.search(sentence)
-            if reference:
-                word = _BARE_REGION_RE.match(sentence, reference.start("ref"))
-                if word:
-                    index_ = next(int(k[1:]) for k, v in word.groupdict().items() if v)
-                    low, high = _REGION_WINDOWS[index_][1]
-                    mentions = [_Mention(word.start(), word.end(), low, high, "region")]
+            # "overlap with US-based teammates", "with both US and European teams": every region listed.
+            position = reference.start("ref") if reference else -1
+            while position >= 0 and (word := _BARE_REGION_RE.match(sentence, position)):
+                index_ = next(int(k[1:]) for k, v in word.groupdict().items() if v)
+                low, high = _REGION_WINDOWS[index_][1]
+                mentions.append(_Mention(word.start(), word.end(), low, high, "region"))
+                gap = _REGION_LIST_GAP_RE.match(sentence, word.end())
+                position = gap.end() if gap else -1
         if not mentions and not is_location:
             # "work within the region's time zones" (the region of the location line), "must work
             # within that time zone" (the zone named just before).
