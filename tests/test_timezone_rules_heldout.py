@@ -398,6 +398,8 @@ TITLES_AND_SCHEDULES = [
     ("Time off: 25 days of paid vacation.", None),
     ("We're in the Eastern time zone and love dogs.", None),
     ("Uptime of 99.9% across EMEA and APAC regions.", None),
+    ("We are seeking a US Workday Payroll Analyst.", None),  # the software, not a workday
+    ("As featured in The New York Times, we offer training in web development.", None),
 ]
 TITLES = [
     ("Senior Engineer (EST)", (-5, -5)),

@@ -163,7 +163,7 @@ _NAMED_ZONE_LIST = list(_NAMED_ZONES.values())
 _PLACE_RE = re.compile(r"\b(?:" + "|".join(f"(?P<n{i}>{p})" for i, p in enumerate(_PLACE_ZONES)) + r")\b", re.I)
 _PLACE_ZONE_LIST = list(_PLACE_ZONES.values())
 _PLACE_TIME_RE = re.compile(
-    r"^[\s'’s-]*(?:standard\s+)?(?:time|hours|business\s+hours|working\s+hours|timezone|shifts?)", re.I
+    r"^[\s'’s-]*(?:standard\s+)?(?:time|hours|business\s+hours|working\s+hours|timezone|shifts?)\b", re.I
 )
 _PLACE_CONTEXT_RE = re.compile(r"overlap|difference|between", re.I)
 # "horário de Brasília", "hora de Bogotá", "the same time zone as Kyiv": the time word comes first.
@@ -260,7 +260,7 @@ def _in_time_phrase(sentence: str, start: int, end: int, context_chars: int | No
 _REGION_RE = re.compile(
     r"(?<![\w])(?:" + "|".join(f"(?P<r{i}>{p})" for i, (p, _) in enumerate(_REGION_WINDOWS)) + r")(?![\w])"
     r"(?P<tail>[\s\-/,&()A-Za-z]{0,30}?)\b(?P<what>time\s*-?\s*zones?|timezones?|business\s+hours|working\s+hours|"
-    r"work(?:ing)?\s+hours|hours|shifts?|time|schedule|work\s*day|business\s+day)\b",
+    r"work(?:ing)?\s+hours|hours|shifts?|time|schedule|business\s+day)\b",
     re.I,
 )
 # Region words that are a reference only inside an overlap sentence ("overlap with US-based teammates").
@@ -320,7 +320,8 @@ _REQUIREMENT_RE = re.compile(
     r"seeking|looking\s+for|open\s+to|accept|hir(?:e|ing)\s+(?:in|from|within)|"
     r"debe\w*|requis\w*|requerid\w*|disponib\w*|obligatori\w*|"
     # Spanish, French, German, Portuguese: "horario" (schedule), "vous devez", "müssen", "precisa"...
-    r"hor[aá]rios?|horaires?|arbeitszeit(?:en)?|dev(?:ez|ra|rez|ons)|doi(?:t|vent)|exig\w*|m[üu]ss(?:en|t)?|erforderlich|voraussetzung|precis\w+|deve\w*|necess[aá]ri\w*)\b",
+    r"hor[aá]rios?|horaires?|arbeitszeit(?:en)?|dev(?:ez|ra|rez|ons)|doi(?:t|vent)|exig\w*|m[üu]ss(?:en|t)?|"
+    r"erforderlich|voraussetzung|precis(?:a|am|amos|o)|dev(?:e|em|erá|eria)|necess[aá]ri\w*)\b",
     re.I,
 )
 _STRONG_REQUIREMENT_RE = re.compile(
