@@ -11,7 +11,12 @@ zones", a French ``CET``, Covey's ``AEDT`` tool), so each sentence is read on it
 3. of the kept sentences, the spec's first applicable rule decides: an explicit range or
    tolerance, then where you may live, then the hours you must work, then overlap with a reference.
 
+Each clause of a sentence ("Although ..., this role ...", "... but ...") is read on its own, and
+inherits its sentence's requirement unless it describes the team.
+
 Zones map to their standard (winter) offset, read from the IANA database through ``zoneinfo``;
+cities and single-offset countries inside a time phrase ("Chicago time", "horário de Brasília",
+"Israel business hours") come from the same database's zone names and ``iso3166.tab``/``zone.tab``;
 windows are clipped to [-12, 14]; a set of zones that is narrower going round the date line
 than across it wraps (``tz_min > tz_max``).
 """
@@ -343,7 +348,9 @@ _DESCRIPTION_RE = re.compile(
 _NOT_WORKING_TIME_RE = re.compile(
     r"\bdeadline|apply\s+by|applications?\s+(?:are\s+|must\s+be\s+)?(?:due|close|submitted)|\bcloses?\b|"
     r"\binterview|on[\s-]call|outside\s+(?:of\s+)?(?:normal\s+|regular\s+|standard\s+)?(?:business|working)\s+hours|"
-    r"after[\s-]hours",
+    r"after[\s-]hours|"
+    # An overlap rule for temporary work abroad (spec §2.1) is not where the job is done.
+    r"\b(?:work\w*|travel\w*|stay\w*)\s+(?:\w+\s+){0,2}?(?:from\s+)?abroad\b",
     re.I,
 )
 _RESIDENCE_RE = re.compile(
