@@ -140,6 +140,13 @@ ANY_ZONE = [
     ("We hire regardless of time zone.", ANY),
     ("Open to candidates in all time zones.", ANY),
     ("All time zones welcome!", ANY),
+    ("We are open to candidates in any time zone.", ANY),
+    ("Location: Anywhere. Time zone: Any.", ANY),
+    ("Your location and time zone are up to you.", ANY),
+    ("We don't care about your time zone.", ANY),
+    ("Your time zone is not important to us.", ANY),
+    ("Join us no matter where you are or what time zone you're in.", ANY),
+    ("Hiring globally — all time zones welcome.", ANY),
     ("Your time zone doesn't matter to us.", ANY),
     ("We welcome applicants from all time zones. Must be in UTC-3 to UTC+3.", (-3, 3)),  # a window wins
 ]

@@ -308,6 +308,13 @@ _ANY_RE = re.compile(
     r"|time[\s-]*zones?\s+(?:doesn't|doesn’t|does\s+not|don't|don’t|do\s+not)\s+matter"
     r"|\bno\s+time[\s-]*zone\s+(?:restrictions?|requirements?|limitations?|constraints?)\b"
     r"|time[\s-]*zone[\s-]*(?:agnostic|independent)"
+    # "your time zone is not important", "time zones don't matter", "we don't care about your time
+    # zone", "location and time zone are up to you", "no matter where you are or what time zone".
+    r"|time[\s-]*zones?\s+(?:is|are|does|do)\s*(?:n't|n’t|\s+not)\s+(?:matter|important|relevant|an?\s+(?:issue|problem))"
+    r"|(?:don't|don’t|do\s+not)\s+care\s+(?:about\s+)?(?:your\s+|which\s+|what\s+)?time[\s-]*zones?"
+    r"|time[\s-]*zones?\s+(?:is|are)\s+up\s+to\s+you"
+    r"|\bno\s+matter\s+(?:\w+\s+){0,6}?(?:what|which)\s+time[\s-]*zones?"
+    r"|^[\W_]*time[\s-]*zones?\s*:\s*(?:any|all|anywhere)\b"
     # "Anywhere (any timezone)", "work from anywhere, any time zone".
     r"|\banywhere\W+(?:\w+\W+){0,2}?(?:any|all)\s+time[\s-]*zones?"
     r"|\(\s*(?:any|all)\s+time[\s-]*zones?\s*\)"
