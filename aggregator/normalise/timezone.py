@@ -103,6 +103,13 @@ _PLACE_ZONES = {
     r"paris|berlin|madrid|amsterdam": "Europe/Paris", r"moscow|turkey|istanbul": "Europe/Moscow",
     r"india(?:n)?": "Asia/Kolkata", r"china|singapore|philippines?": "Asia/Shanghai", r"japan": "Asia/Tokyo",
     r"sydney|melbourne": "Australia/Sydney",
+    # Hubs the IANA database does not name (it names one city per zone), written the way postings
+    # name a team's office: "overlap with our San Francisco team", "Bangalore hours".
+    r"san\s+francisco|bay\s+area|silicon\s+valley|seattle": "America/Los_Angeles",
+    r"boston|washington,?\s+d\.?c\.?|atlanta|miami": "America/New_York",
+    r"austin|dallas|houston": "America/Chicago",
+    r"bangalore|bengaluru|mumbai|delhi|hyderabad|pune|chennai": "Asia/Kolkata",
+    r"munich|barcelona|milan": "Europe/Paris",
 }  # fmt: skip
 
 # Region time zones (spec §4.1): employers' usage, not geography, so these are the spec's windows.
@@ -170,7 +177,11 @@ _PLACE_ZONE_LIST = list(_PLACE_ZONES.values())
 _PLACE_TIME_RE = re.compile(
     r"^[\s'’s-]*(?:standard\s+)?(?:time|hours|business\s+hours|working\s+hours|timezone|shifts?)\b", re.I
 )
-_PLACE_CONTEXT_RE = re.compile(r"overlap|difference|between", re.I)
+# "between" is a time phrase only after a time word ("a time zone between Los Angeles and New York",
+# not "Burlingame, between San Francisco and Palo Alto").
+_PLACE_CONTEXT_RE = re.compile(
+    r"overlap|difference|(?:time[\s-]*zones?|timezones?|hours|time)\s+(?:\w+\s+){0,2}?between", re.I
+)
 # "horário de Brasília", "hora de Bogotá", "the same time zone as Kyiv": the time word comes first.
 _PLACE_AFTER_TIME_RE = re.compile(
     r"(?:\btime[\s-]*zones?|\btimezones?|(?:\bhor[aá]rios?|\bhoras?|\bheures?|\bfuseaux?\s+horaires?|"
