@@ -432,7 +432,7 @@ _JOB_NOUN_AFTER_RE = re.compile(
 _PLACE_HOMONYMS = {
     "PT": re.compile(r"\b(?:portug\w+|lisbo[na]|porto)\b", re.I),
     "CT": re.compile(r"\b(?:connecticut|hartford|stamford|new\s+haven)\b", re.I),
-    "MT": re.compile(r"\b(?:montana|bozeman|missoula|billings)\b", re.I),
+    "MT": re.compile(r"\b(?:montana|bozeman|missoula)\b", re.I),
 }
 # Ambiguous abbreviations whose other meanings are not places (CET the French savings account, MST
 # the protocol, IST, BST...): "based in CET", "the team is in IST" can only be the zone.
