@@ -406,6 +406,12 @@ TITLES_AND_SCHEDULES = [
     ("We're in the Eastern time zone and love dogs.", None),
     ("Uptime of 99.9% across EMEA and APAC regions.", None),
     ("We are seeking a US Workday Payroll Analyst.", None),  # the software, not a workday
+    # GST, HST and PST are also Canadian and Australian sales taxes.
+    ("Rate: $80 per hour + GST.", None),
+    ("Contract rate $50/hour plus HST.", None),
+    ("Pay is $45 per hour, exclusive of GST/PST.", None),
+    ("Must be GST registered; 20 hours per week.", None),
+    ("Must work EST + PST hours.", (-8, -5)),
     ("As featured in The New York Times, we offer training in web development.", None),
 ]
 TITLES = [

@@ -418,8 +418,15 @@ def _number(text: str) -> float:
     return sign * (int(hours) + (int(minutes) / 60 if minutes else 0))
 
 
+# Pay rates and workloads ("$80 per hour", "20 hours per week") count hours, not the clock.
+_AMOUNT_OF_HOURS_RE = re.compile(
+    r"(?:\bper|\ban|/)\s*(?:hour|hr)\b|\bhours?\s+(?:per|a|each)\s+(?:week|month)\b|\bhourly\b", re.I
+)
+
+
 def _near_time_word(sentence: str, start: int, end: int) -> bool:
-    return bool(_TIME_WORD_RE.search(sentence[max(0, start - 40) : end + 60]))
+    around = _AMOUNT_OF_HOURS_RE.sub(" ", sentence[max(0, start - 40) : end + 60])
+    return bool(_TIME_WORD_RE.search(around))
 
 
 # "Est. 2010" (established), "PT role" / "FT/PT" (part-time): an abbreviation that is not a zone here.
@@ -441,6 +448,16 @@ _IN_A_ZONE_RE = re.compile(
     r"\b(?:based|located|live|living|reside|residing|is|are|be|sits?|work|working)\s+(?:in|within|on)\s+(?:the\s+)?$",
     re.I,
 )
+# GST, HST and PST are also Australian and Canadian sales taxes: "+ GST", "plus HST", "GST registered".
+_SALES_TAXES = {"GST", "HST", "PST"}
+_TAX_BEFORE_RE = re.compile(
+    r"(?:\+|\bplus|\bincl\w*\.?|\bexcl\w*\.?|\b(?:in|ex)clusive\s+of)\s*(?:[A-Z]{3}\s*/\s*)?$", re.I
+)
+_TAX_AFTER_RE = re.compile(
+    r"\s*(?:/\s*[A-Z]{3}\s*)?(?:registered|registration|number|tax|included|incl|inclusive|exclusive|extra)\b", re.I
+)
+_MONEY_RE = re.compile(r"[$€£]\s*\d|\d\s*(?:k\b|USD|CAD|AUD|NZD|EUR)", re.I)
+_TAX_RE = re.compile(r"\b(?:sales\s+tax|taxes|tax\s+(?:included|excluded))\b", re.I)
 _SLASH_BEFORE_RE = re.compile(r"([A-Za-z]+)\s*/\s*$")
 
 
@@ -449,6 +466,12 @@ def _is_zone_abbreviation(sentence: str, match: re.Match) -> bool:
     if _YEAR_AFTER_RE.match(after):
         return False
     if name == "PT" and (_PART_TIME_RE.search(sentence) or _JOB_NOUN_AFTER_RE.match(after)):
+        return False
+    if name in _SALES_TAXES and (
+        (_TAX_BEFORE_RE.search(before) and _MONEY_RE.search(sentence))
+        or _TAX_AFTER_RE.match(after)
+        or _TAX_RE.search(sentence)
+    ):
         return False
     homonym = _PLACE_HOMONYMS.get(name)
     if homonym and homonym.search(sentence):
