@@ -180,6 +180,8 @@ EMPTY = [
     ("This is a PT role, 25 hours per week.", None),
     ("Must be based in CT or NY.", None),
     ("Travail en équipe et autonomie, horaires flexibles.", None),
+    ("CHEF DE PROJET ET DÉVELOPPEUR, HORAIRES DE BUREAU", None),  # French "et" in capitals
+    ("Vous travaillerez avec les équipes produit ET data, horaires de 9h à 18h.", None),
     ("Vous aurez un CET et des RTT.", None),
     ("Must be eligible to work in the US.", None),
     ("You will collaborate with colleagues in different time zones.", None),

@@ -458,6 +458,9 @@ _TAX_AFTER_RE = re.compile(
 )
 _MONEY_RE = re.compile(r"[$€£]\s*\d|\d\s*(?:k\b|USD|CAD|AUD|NZD|EUR)", re.I)
 _TAX_RE = re.compile(r"\b(?:sales\s+tax|taxes|tax\s+(?:included|excluded))\b", re.I)
+_FRENCH_WORD_RE = re.compile(
+    r"\b(?:le|la|les|des|du|une|vous|nous|avec|pour|sur|dans|chez|équipes?|projet|horaires?|bureau)\b", re.I
+)
 _SLASH_BEFORE_RE = re.compile(r"([A-Za-z]+)\s*/\s*$")
 
 
@@ -473,6 +476,8 @@ def _is_zone_abbreviation(sentence: str, match: re.Match) -> bool:
         or _TAX_RE.search(sentence)
     ):
         return False
+    if name == "ET" and len(_FRENCH_WORD_RE.findall(sentence)) >= 2:
+        return False  # French "et" (and), also in capitals: "CHEF DE PROJET ET DÉVELOPPEUR"
     homonym = _PLACE_HOMONYMS.get(name)
     if homonym and homonym.search(sentence):
         return False
