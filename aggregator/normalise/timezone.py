@@ -215,8 +215,16 @@ def _iana_cities() -> tuple[re.Pattern, dict[str, str]]:
                 alternatives.append(
                     re.escape(city[0]) + "".join(_ACCENT_CLASSES.get(ch, re.escape(ch)) for ch in city[1:])
                 )
-    pattern = "|".join(sorted(alternatives, key=len, reverse=True))
-    return re.compile(rf"(?<![\w])(?:{pattern})(?![\w])"), zones
+    return re.compile(rf"(?<![\w])(?:{_by_first_letter(alternatives)})(?![\w])"), zones
+
+
+def _by_first_letter(alternatives: list[str]) -> str:
+    """One branch per first letter, so the regex rejects most positions at their first character."""
+    groups: dict[str, list[str]] = {}
+    for alternative in sorted(alternatives, key=len, reverse=True):
+        first = 2 if alternative.startswith("\\") else 1  # an escaped first character
+        groups.setdefault(alternative[:first], []).append(alternative[first:])
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
 
 
 # Countries come from the database's own tables (iso3166.tab names, zone.tab zones): a country names a
@@ -254,7 +262,7 @@ def _countries() -> tuple[re.Pattern | None, dict[str, str]]:
             countries[name] = zones[0]
     if not countries:
         return None, {}
-    pattern = "|".join(re.escape(name) for name in sorted(countries, key=len, reverse=True))
+    pattern = _by_first_letter([re.escape(name) for name in countries])
     return re.compile(rf"(?<![\w])(?:{pattern})(?![\w])"), countries
 
 
