@@ -240,3 +240,23 @@ def test_cli_boards(cli_database, capsys):
     alpha = next(line.split() for line in lines if line.startswith("alpha "))
     assert alpha[-2:] == ["3", "3"]  # open postings, postings; never crawled by a run
     assert "never" in alpha
+
+
+def test_python_api(engine, monkeypatch, tmp_path):
+    import aggregator
+
+    monkeypatch.chdir(tmp_path)
+    with aggregator.open(engine.url.render_as_string(hide_password=False)) as db:
+        (job,) = db.jobs(q="c++")
+        assert job["boards"] == 3 and job["salary_min"] == 95000
+        assert [j["title"] for j in db.jobs(country="DE")] == ["C# Developer"]
+        assert len(db.job(job["id"])["postings"]) == 3
+        with pytest.raises(FilterError):
+            list(db.jobs(country="Germany"))
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            with pytest.raises(ImportError, match="pandas"):
+                db.to_dataframe()
+        else:
+            assert len(db.to_dataframe()) == 5
