@@ -148,6 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Each configured board (and any other in the database): enabled, schedule, last run, postings.",
     )
 
+    alerts = commands.add_parser(
+        "alerts",
+        help="saved searches ([alerts.NAME] in aggregator.toml): send their new jobs, or list them",
+        description="Each saved search sends the jobs that newly match it, once (deliveries are recorded).",
+    )
+    alert_commands = alerts.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
+    send = alert_commands.add_parser("send", help="send each saved search's new jobs now")
+    send.add_argument("names", nargs="*", metavar="NAME", help="only these saved searches")
+    alert_commands.add_parser("list", help="each saved search: destination, last delivery, pending jobs")
+
     serve = commands.add_parser(
         "serve",
         help="the read-only web front door: search page, JSON API, feeds, exports",
@@ -440,6 +450,41 @@ def cmd_boards(args) -> int:
     return 0
 
 
+def cmd_alerts(args) -> int:
+    from aggregator.alerts import pending_jobs, send_alerts
+
+    config = load_config(args.config)
+    if not config.alerts:
+        raise UsageError("no saved searches: add an [alerts.NAME] table to the configuration (see README.md)")
+    if args.alerts_command == "send":
+        from aggregator.db import database
+
+        unknown = [name for name in args.names if name not in config.alerts]
+        if unknown:
+            raise UsageError(f"no saved search {unknown[0]!r} (saved: {', '.join(sorted(config.alerts))})")
+        outcomes = send_alerts(database(config.database_url).engine, config, args.names or None)
+        for outcome in outcomes:
+            print(outcome.summary())
+        return 1 if any(outcome.error for outcome in outcomes) else 0
+    from aggregator.db import existing_database
+    from aggregator.query import last_deliveries
+
+    engine = existing_database(config.database_url).engine
+    deliveries = last_deliveries(engine)
+    rows = [("alert", "destination", "last delivery (UTC)", "status", "last sent (UTC)", "pending")]
+    for name, alert in sorted(config.alerts.items()):
+        seen = deliveries.get(name, {})
+        last, sent = seen.get("last"), seen.get("last_sent")
+        rows.append((name, alert.destination, f"{last['attempted_at']:%Y-%m-%d %H:%M}" if last else "never",
+                     (last["status"] + (f" ({last['error']})" if last["error"] else "")) if last else "-",
+                     f"{sent['attempted_at']:%Y-%m-%d %H:%M}" if sent else "never",
+                     str(len(pending_jobs(engine, alert, config.exclude_companies)))))  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -478,4 +523,5 @@ def cmd_discover(args) -> int:
 
 
 COMMANDS = {"crawl": cmd_crawl, "schedule": cmd_schedule, "runs": cmd_runs, "db": cmd_db, "search": cmd_search,
-            "discover": cmd_discover, "export": cmd_export, "boards": cmd_boards, "serve": cmd_serve}  # fmt: skip
+            "discover": cmd_discover, "export": cmd_export, "boards": cmd_boards, "serve": cmd_serve,
+            "alerts": cmd_alerts}  # fmt: skip

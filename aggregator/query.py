@@ -465,3 +465,34 @@ def recent_runs_by_board(engine: Engine, per_board: int = 5) -> dict[str, list[d
         run["started_at"], run["finished_at"] = _moment(run["started_at"]), _moment(run["finished_at"])
         boards.setdefault(run["spider"], []).append(run)
     return boards
+
+
+def sent_job_ids(engine: Engine, alert: str) -> set[int]:
+    """The jobs the saved search ``alert`` has already sent."""
+    with engine.connect() as connection:
+        return set(
+            connection.execute(text("SELECT job_id FROM alert_jobs WHERE alert = :alert"), {"alert": alert}).scalars()
+        )
+
+
+def last_deliveries(engine: Engine) -> dict[str, dict[str, Any]]:
+    """Each saved search's latest delivery attempt, and its latest successful one."""
+    names = ("alert", "attempted_at", "status", "jobs_count", "error")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT alert, attempted_at, status, jobs_count, error FROM alert_deliveries"
+                " WHERE id IN (SELECT MAX(id) FROM alert_deliveries GROUP BY alert)"
+                " OR id IN (SELECT MAX(id) FROM alert_deliveries WHERE status = 'sent' GROUP BY alert)"
+                " ORDER BY id"
+            )
+        ).all()
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        delivery = dict(zip(names, row, strict=True))
+        delivery["attempted_at"] = _moment(delivery["attempted_at"])
+        entry = found.setdefault(delivery["alert"], {})
+        entry["last"] = delivery  # rows come oldest first: the last one wins
+        if delivery["status"] == "sent":
+            entry["last_sent"] = delivery
+    return found

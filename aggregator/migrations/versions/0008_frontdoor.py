@@ -1,4 +1,4 @@
-"""full-text search keeps c++, c#, f#, .net and node.js as words
+"""full-text search keeps c++, c#, f#, .net and node.js as words; alert deliveries
 
 Revision ID: 0008_frontdoor
 Revises: 0007_timezone
@@ -12,10 +12,14 @@ SQLite: the FTS5 triggers index the rewritten text (an external-content index is
 index, so the postings keep their text as it was) and the index is refilled. PostgreSQL: the
 generated search_vector column is recomputed from the rewritten text (drop and add: a generated
 column's expression cannot be altered before PostgreSQL 17), with its GIN index.
+
+alert_deliveries records each attempt to send a saved search's new jobs; alert_jobs the jobs each
+saved search has sent, so that none is sent twice and a failed attempt marks none.
 """
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_frontdoor"
@@ -87,9 +91,37 @@ def _as_before(expression: str) -> str:
 
 def upgrade() -> None:
     _run(rewritten)
+    op.create_table(
+        "alert_deliveries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("alert", sa.String(length=64), nullable=False),
+        sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("destination", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=8), nullable=False),
+        sa.Column("jobs_count", sa.Integer(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_deliveries")),
+    )
+    op.create_index(op.f("ix_alert_deliveries_alert"), "alert_deliveries", ["alert"], unique=False)
+    op.create_table(
+        "alert_jobs",
+        sa.Column("alert", sa.String(length=64), nullable=False),
+        sa.Column("job_id", sa.Integer(), nullable=False),
+        sa.Column("delivery_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["delivery_id"], ["alert_deliveries.id"], name=op.f("fk_alert_jobs_delivery_id_alert_deliveries")
+        ),
+        sa.ForeignKeyConstraint(["job_id"], ["jobs.id"], name=op.f("fk_alert_jobs_job_id_jobs"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("alert", "job_id", name=op.f("pk_alert_jobs")),
+    )
+    op.create_index(op.f("ix_alert_jobs_delivery_id"), "alert_jobs", ["delivery_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_alert_jobs_delivery_id"), table_name="alert_jobs")
+    op.drop_table("alert_jobs")
+    op.drop_index(op.f("ix_alert_deliveries_alert"), table_name="alert_deliveries")
+    op.drop_table("alert_deliveries")
     _run(_as_before)
 
 
