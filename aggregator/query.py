@@ -202,7 +202,7 @@ SALARY_CTES = """salaried AS (
                ORDER BY coalesce(p.salary_annual_min, p.salary_annual_max)
                         + coalesce(p.salary_annual_max, p.salary_annual_min), p.id) AS position,
            COUNT(*) OVER (PARTITION BY p.job_id, p.salary_currency) AS in_currency
-    FROM postings p JOIN matched ON matched.job_id = p.job_id
+    FROM postings p JOIN {scope} ON {scope}.job_id = p.job_id
     WHERE {open_posting} p.salary_currency IS NOT NULL
       AND coalesce(p.salary_annual_min, p.salary_annual_max) IS NOT NULL
 ), medians AS (
@@ -210,11 +210,11 @@ SALARY_CTES = """salaried AS (
                ORDER BY CASE WHEN salary_currency = :salary_currency THEN 0 ELSE 1 END,
                         in_currency DESC, salary_currency) AS choice
     FROM salaried WHERE position = (in_currency + 1) / 2
-), job_salary AS (
+), job_salary AS MATERIALIZED (
     SELECT * FROM medians WHERE choice = 1
-), board_counts AS (
+), board_counts AS MATERIALIZED (
     SELECT p.job_id, COUNT(DISTINCT p.source) AS boards
-    FROM postings p JOIN matched ON matched.job_id = p.job_id
+    FROM postings p JOIN {scope} ON {scope}.job_id = p.job_id
     {open_where}
     GROUP BY p.job_id
 )"""
@@ -229,10 +229,10 @@ SELECT_JOB = """SELECT jobs.id, jobs.title, jobs.company, jobs.countries, jobs.r
        jobs.worldwide, jobs.tz_min, jobs.tz_max, job_salary.salary_min, job_salary.salary_max,
        job_salary.salary_currency, job_salary.salary_period, job_salary.salary_annual_min,
        job_salary.salary_annual_max, jobs.first_seen_at, jobs.last_seen_at, jobs.status,
-       board_counts.boards, best.url, best.seniority, best.employment_type, matched.score"""
+       board_counts.boards, best.url, best.seniority, best.employment_type, {scope}.score"""
 
-FROM_JOBS = """FROM matched
-JOIN jobs ON jobs.id = matched.job_id
+FROM_JOBS = """FROM {scope}
+JOIN jobs ON jobs.id = {scope}.job_id
 JOIN board_counts ON board_counts.job_id = jobs.id
 LEFT JOIN job_salary ON job_salary.job_id = jobs.id
 LEFT JOIN postings best ON best.id = jobs.best_posting_id"""
@@ -294,17 +294,9 @@ def build_job_search(
         where.append("postings.job_id = :job_id")
         params["job_id"] = job_id
     matched = (
-        f"matched AS (SELECT job_id, MAX(score) AS score FROM (SELECT postings.job_id AS job_id, {score} AS score"
-        f" FROM {source} WHERE {' AND '.join(where)}) scored GROUP BY job_id)"
-    )
-    ctes = (
-        "WITH "
-        + matched
-        + ", "
-        + SALARY_CTES.format(
-            open_posting="" if job_id is not None else "p.closed_at IS NULL AND",
-            open_where="" if job_id is not None else "WHERE p.closed_at IS NULL",
-        )
+        "matched AS MATERIALIZED (SELECT job_id, MAX(score) AS score FROM"
+        f" (SELECT postings.job_id AS job_id, {score} AS score FROM {source} WHERE {' AND '.join(where)})"
+        " scored GROUP BY job_id)"
     )
     job_where = []
     if job_id is None and filters.since is not None:
@@ -312,24 +304,53 @@ def build_job_search(
         job_where.append("jobs.first_seen_at >= :since")
         # SQLite holds naive UTC text in SQLAlchemy's format, which sorts like the time it stands for.
         params["since"] = cutoff.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else cutoff
+    salary_where = []
     if job_id is None and filters.currency:
-        job_where.append("job_salary.salary_currency = :currency")
+        salary_where.append("job_salary.salary_currency = :currency")
         params["currency"] = filters.currency
     if job_id is None and filters.min_salary is not None:
-        job_where.append("coalesce(job_salary.salary_annual_max, job_salary.salary_annual_min) >= :min_salary")
+        salary_where.append("coalesce(job_salary.salary_annual_max, job_salary.salary_annual_min) >= :min_salary")
         params["min_salary"] = float(filters.min_salary)
-    where_jobs = ("\nWHERE " + " AND ".join(job_where)) if job_where else ""
     sort = filters.sort or ("relevance" if text_query else "newest")
     order = (
-        "ORDER BY matched.score DESC, jobs.first_seen_at DESC, jobs.id DESC"
+        "ORDER BY {scope}.score DESC, jobs.first_seen_at DESC, jobs.id DESC"
         if sort == "relevance"
         else "ORDER BY jobs.first_seen_at DESC, jobs.id DESC"
     )
-    sql = f"{ctes}\n{SELECT_JOB}\n{FROM_JOBS}{where_jobs}\n{order}"
+    salary = SALARY_CTES.format(
+        scope="{scope}",
+        open_posting="" if job_id is not None else "p.closed_at IS NULL AND",
+        open_where="" if job_id is not None else "WHERE p.closed_at IS NULL",
+    )
+
+    def where_clause(*conditions: list[str]) -> str:
+        joined = [condition for group in conditions for condition in group]
+        return ("\nWHERE " + " AND ".join(joined)) if joined else ""
+
+    page_clause = ""
     if limit is not None:
-        sql += "\nLIMIT :limit OFFSET :offset"
+        page_clause = "\nLIMIT :limit OFFSET :offset"
         params["limit"], params["offset"] = int(limit), (page - 1) * int(limit)
-    count_sql = f"{ctes}\nSELECT COUNT(*)\n{FROM_JOBS}{where_jobs}"
+    if limit is not None and not salary_where:
+        # The page is chosen before any salary or board count is worked out, so that those cost
+        # the same whatever number of jobs match (the salary filters need them for every match).
+        picked = (
+            f"picked AS MATERIALIZED (SELECT jobs.id AS job_id, matched.score AS score FROM matched"
+            f" JOIN jobs ON jobs.id = matched.job_id{where_clause(job_where)}\n"
+            f"{order.format(scope='matched')}{page_clause})"
+        )
+        ctes = f"WITH {matched}, {picked}, {salary.format(scope='picked')}"
+        sql = f"{ctes}\n{SELECT_JOB.format(scope='picked')}\n{FROM_JOBS.format(scope='picked')}\n"
+        sql += order.format(scope="picked")
+        count_sql = (
+            f"WITH {matched}\nSELECT COUNT(*) FROM matched JOIN jobs ON jobs.id = matched.job_id"
+            + where_clause(job_where)
+        )
+        return JobSearch(sql, count_sql, params)
+    ctes = f"WITH {matched}, {salary.format(scope='matched')}"
+    body = f"{FROM_JOBS.format(scope='matched')}{where_clause(job_where, salary_where)}"
+    sql = f"{ctes}\n{SELECT_JOB.format(scope='matched')}\n{body}\n{order.format(scope='matched')}{page_clause}"
+    count_sql = f"{ctes}\nSELECT COUNT(*)\n{body}"
     return JobSearch(sql, count_sql, params)
 
 
