@@ -134,7 +134,7 @@ def _multi(request: Request) -> dict[str, list[str]]:
 
 def _whole(params: dict[str, list[str]], name: str, default: int, highest: int) -> int:
     given = params.get(name, [])
-    if not given:
+    if not given or given == [""]:
         return default
     if len(given) > 1:
         raise FilterError(name, "given more than once")
@@ -166,7 +166,7 @@ class Search:
                 params.pop(name, None)
             else:
                 params[name] = [str(value)]
-        query = urlencode([(name, value) for name, values in params.items() for value in values])
+        query = urlencode([(name, value) for name, values in params.items() for value in values if value.strip()])
         return path + ("?" + query if query else "")
 
 
@@ -178,15 +178,16 @@ def _search_parameters(
     strict_timezone: str | None = Query(None, description="1: only jobs that state a time-zone window"),
     remote_only: str | None = Query(None, description="1: fully remote only"),
     worldwide: str | None = Query(None, description="1: open worldwide only"),
-    min_salary: float | None = Query(None, description="the job's yearly pay at least this (needs currency)"),
+    # Declared as text: an empty form field means "no filter", and every value is checked by Search.
+    min_salary: str | None = Query(None, description="a number: the job's yearly pay at least this (needs currency)"),
     currency: str | None = Query(None, description="ISO currency code, e.g. EUR"),
     since: str | None = Query(None, description="first seen since: 7d, 24h, 2w or a date"),
     seniority: str | None = Query(None),
     employment_type: str | None = Query(None),
     exclude_company: Annotated[list[str] | None, Query(description="leave out this company (repeatable)")] = None,
     sort: str | None = Query(None, description="relevance or newest"),
-    page: int = Query(1, ge=1, le=MAX_PAGE),
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    page: str | None = Query(None, description=f"a whole number, 1 to {MAX_PAGE} (default 1)"),
+    limit: str | None = Query(None, description=f"jobs a page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})"),
 ) -> None:
     """Declares the search parameters for the OpenAPI schema; Search reads and checks them."""
 
@@ -334,7 +335,7 @@ def create_app(engine: Engine, exclude_companies: Sequence[str] = ()) -> FastAPI
 
     def export(request: Request, lines, media_type: str, extension: str) -> StreamingResponse:
         search = Search(request, excluded)  # checked here, before the first byte is sent
-        if "page" in search.params or "limit" in search.params:
+        if search.params.get("page", [""]) != [""] or search.params.get("limit", [""]) != [""]:
             raise FilterError("page" if "page" in search.params else "limit", "exports hold every match: no paging")
         return StreamingResponse(
             lines(iter_jobs(engine, search.filters)),

@@ -294,3 +294,16 @@ def test_aggregator_serve_answers_on_loopback(remotewlb_crawled_twice, tmp_path)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_empty_form_fields_mean_no_filter(crawled):
+    """A submitted form sends every field, most of them empty: the page, its links and the API take that."""
+    _, client = crawled
+    empty = "q=&country=&region=&timezone=&min_salary=&currency=&since=&seniority=&employment_type=&sort="
+    everything = client.get("/api/jobs").json()["total"]
+    assert client.get(f"/api/jobs?{empty}&page=&limit=").json()["total"] == everything
+    page = client.get(f"/?{empty}&exclude_company=")
+    assert page.status_code == 200
+    for link in re.findall(r'href="(/(?:export|feed)[^"]*)"', page.text):
+        answer = client.get(link.replace("&amp;", "&"))
+        assert answer.status_code == 200, (link, answer.text)
