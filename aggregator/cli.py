@@ -1,8 +1,8 @@
 """`aggregator`: thin commands over the modules (crawl now, schedule, see runs, migrate).
 
 Every input mistake (an option, a board name, a spider argument, the configuration, a database URL)
-is one line on stderr and exit code 2, never a traceback. Read-only commands (``runs``, ``search``)
-never create or migrate a database.
+is one line on stderr and exit code 2, never a traceback. Read-only commands (``runs``, ``search``,
+``export``, ``boards``, ``serve``) never create or migrate a database.
 """
 
 from __future__ import annotations
@@ -46,6 +46,32 @@ def _positive(text: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {number}")
     return number
+
+
+def _search_filters(parser: argparse.ArgumentParser) -> None:
+    """The search filters, shared by `search` and `export` (the web's URL parameters have the same names)."""
+    parser.add_argument("--country", metavar="CC", help="only jobs open to this country (ISO code, e.g. DE)")
+    parser.add_argument("--region", metavar="REGION", help="only jobs open to this region (EMEA, LATAM, EUROPE, …)")
+    parser.add_argument("--remote-only", action="store_true", help="only fully remote jobs")
+    parser.add_argument("--worldwide", action="store_true", help="only jobs open worldwide")
+    parser.add_argument(
+        "--min-salary", type=float, metavar="AMOUNT", help="the job's yearly pay at least this (needs --currency)"
+    )
+    parser.add_argument("--currency", metavar="CUR", help="only salaries in this currency (ISO code, e.g. EUR)")
+    parser.add_argument(
+        "--exclude-company", action="append", default=[], metavar="NAME",
+        help="leave out this company (repeatable; adds to exclude_companies in aggregator.toml)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--timezone", metavar="TZ",
+        help="remote jobs you can work from this offset or zone (UTC+2, +2, -5:30, Europe/Berlin, EST), "
+        "and those that state no time zone",
+    )  # fmt: skip
+    parser.add_argument("--strict-timezone", action="store_true", help="with --timezone: only jobs that state one")
+    parser.add_argument("--since", metavar="WHEN", help="first seen since: 7d, 24h, 2w or a date (2024-05-01)")
+    parser.add_argument("--seniority", metavar="LEVEL", help="junior, mid, senior, staff, lead, …")
+    parser.add_argument("--employment-type", metavar="TYPE", help="full_time, part_time, contract, internship, …")
+    parser.add_argument("--sort", choices=("relevance", "newest"), help="default: best match with a query, else newest")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,34 +121,51 @@ def build_parser() -> argparse.ArgumentParser:
 
     found = commands.add_parser(
         "search",
-        help="full-text search over open postings",
-        description="Ranked full-text search over title, company and description of open postings. Words are "
-        'ANDed; also OR, NOT (or -word), "exact phrase", prefix* and parentheses, e.g. '
-        "'python AND (django OR flask) NOT java'.",
+        help="full-text search over open jobs (one row per job, however many boards list it)",
+        description="Ranked full-text search over title, company and description of open postings, answered "
+        'with jobs. Words are ANDed; also OR, NOT (or -word), "exact phrase", prefix* and parentheses, e.g. '
+        "'python AND (django OR flask) NOT java'. No query lists every open job, newest first.",
     )
-    found.add_argument("query", help="what to look for (quote it for the shell)")
-    found.add_argument("--country", metavar="CC", help="only postings open to this country (ISO code, e.g. DE)")
-    found.add_argument("--remote-only", action="store_true", help="only fully remote postings")
-    found.add_argument("--worldwide", action="store_true", help="only postings open worldwide")
-    found.add_argument("--min-salary", type=float, metavar="AMOUNT", help="yearly pay at least this (needs --currency)")
-    found.add_argument("--currency", metavar="CUR", help="only salaries in this currency (ISO code, e.g. EUR)")
-    found.add_argument("--region", metavar="REGION", help="only postings open to this region (EMEA, LATAM, EUROPE, …)")
-    found.add_argument(
-        "--exclude-company",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="leave out this company (repeatable; adds to exclude_companies in aggregator.toml)",
+    found.add_argument("query", nargs="?", default="", help="what to look for (quote it for the shell)")
+    _search_filters(found)
+    found.add_argument("-n", "--limit", type=_positive, default=20, help="jobs per page (default 20, at most 100)")
+    found.add_argument("--page", type=_positive, default=1, help="which page (default 1)")
+    found.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output (default table)")
+
+    exported = commands.add_parser(
+        "export",
+        help="every job a search finds, as CSV, NDJSON or schema.org JSON-LD",
+        description="Write every open job matching the query and filters to stdout (or --output), streamed.",
     )
-    found.add_argument(
-        "--timezone",
-        metavar="TZ",
-        help="remote postings you can work from this offset or zone "
-        "(UTC+2, +2, -5:30, Europe/Berlin, EST), and those that state no time zone",
+    exported.add_argument("query", nargs="?", default="", help="what to look for (empty: every open job)")
+    _search_filters(exported)
+    exported.add_argument("--format", choices=("csv", "ndjson", "jsonld"), default="csv", help="(default csv)")
+    exported.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+
+    commands.add_parser(
+        "boards",
+        help="each board: enabled, schedule, last run, postings",
+        description="Each configured board (and any other in the database): enabled, schedule, last run, postings.",
     )
-    found.add_argument("--strict-timezone", action="store_true", help="with --timezone: only postings that state one")
-    found.add_argument("--since", metavar="WHEN", help="first seen since: 7d, 24h, 2w or a date (2024-05-01)")
-    found.add_argument("-n", "--limit", type=_positive, default=20, help="how many postings (default 20)")
+
+    alerts = commands.add_parser(
+        "alerts",
+        help="saved searches ([alerts.NAME] in aggregator.toml): send their new jobs, or list them",
+        description="Each saved search sends the jobs that newly match it, once (deliveries are recorded).",
+    )
+    alert_commands = alerts.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
+    send = alert_commands.add_parser("send", help="send each saved search's new jobs now")
+    send.add_argument("names", nargs="*", metavar="NAME", help="only these saved searches")
+    alert_commands.add_parser("list", help="each saved search: destination, last delivery, pending jobs")
+
+    serve = commands.add_parser(
+        "serve",
+        help="the read-only web front door: search page, JSON API, feeds, exports",
+        description="Serve the search page, job pages, /api/jobs, /feed.atom, /export.csv, /export.ndjson and "
+        "/runs over the configured database, opened read-only.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
 
     discover = commands.add_parser(
         "discover",
@@ -295,61 +338,162 @@ def cmd_db(args) -> int:
     return 0
 
 
-_PERIODS = {"year": "/yr", "month": "/mo", "week": "/wk", "day": "/day", "hour": "/hr"}
+def _filters(args, config):
+    from aggregator.query import JobFilters
 
-
-def _amount(value: float) -> str:
-    if value >= 1000:
-        return f"{value / 1000:.1f}".removesuffix(".0") + "k"
-    return f"{value:.2f}".removesuffix(".00")
-
-
-def _salary(hit) -> str:
-    amounts = [value for value in (hit.salary_min, hit.salary_max) if value is not None]
-    if not amounts:
-        return ""
-    span = "–".join(dict.fromkeys(_amount(value) for value in amounts))
-    return f"{hit.salary_currency or ''} {span}{_PERIODS.get(hit.salary_period or '', '')}".strip()
-
-
-def _where(hit) -> str:
-    place = "worldwide" if hit.worldwide else ", ".join(hit.countries[:4]) + ("…" if len(hit.countries) > 4 else "")
-    return " · ".join(part for part in (hit.workplace if hit.workplace != "unknown" else "", place) if part)
-
-
-def _cut(text: str | None, width: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return JobFilters(
+        q=args.query, country=args.country, region=args.region, timezone=args.timezone,
+        strict_timezone=args.strict_timezone, remote_only=args.remote_only, worldwide=args.worldwide,
+        min_salary=args.min_salary, currency=args.currency, since=args.since, seniority=args.seniority,
+        employment_type=args.employment_type, exclude_company=(*config.exclude_companies, *args.exclude_company),
+        sort=args.sort,
+    ).checked()  # fmt: skip
 
 
 def cmd_search(args) -> int:
-    from aggregator.db import existing_database
-    from aggregator.search import QueryError, search
+    import json
+
+    from aggregator.db import read_only_engine
+    from aggregator.present import api_job, csv_lines, cut, salary_text, where_text
+    from aggregator.query import MAX_LIMIT, QueryError, search_jobs
 
     config = load_config(args.config)
-    engine = existing_database(config.database_url).engine
+    if args.limit > MAX_LIMIT:
+        raise UsageError(f"--limit: at most {MAX_LIMIT} jobs a page (use --page, or `aggregator export` for all)")
+    engine = read_only_engine(config.database_url)
     try:
-        hits = search(
-            engine, args.query, country=args.country, remote_only=args.remote_only,
-            worldwide=args.worldwide, min_salary=args.min_salary, currency=args.currency, since=args.since,
-            limit=args.limit, region=args.region, exclude_companies=[*config.exclude_companies, *args.exclude_company],
-            timezone=args.timezone, strict_timezone=args.strict_timezone,
-        )  # fmt: skip
+        found = search_jobs(engine, _filters(args, config), page=args.page, limit=args.limit)
     except QueryError as exc:
         print(f"aggregator: {exc}", file=sys.stderr)
         return 2
-    if not hits:
-        print(f"(no open postings match {args.query!r})")
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        print(json.dumps({"total": found.total, "page": found.page, "jobs": [api_job(job) for job in found.jobs]},
+                         ensure_ascii=False, indent=2))  # fmt: skip
         return 0
-    rows = [("#", "title", "company", "where", "salary", "posted", "url")]
-    for number, hit in enumerate(hits, 1):
-        posted = f"{hit.date_posted or hit.first_seen_at:%Y-%m-%d}"
-        rows.append((str(number), _cut(hit.title, 48), _cut(hit.company, 24), _cut(_where(hit), 24), _salary(hit),
-                     posted, hit.url))  # fmt: skip
+    if args.format == "csv":
+        sys.stdout.write("".join(csv_lines(found.jobs)))
+        return 0
+    if not found.jobs:
+        print(f"(no open jobs match {args.query!r})" if args.query else "(no open jobs match)")
+        return 0
+    rows = [("#", "title", "company", "where", "salary", "boards", "first seen", "url")]
+    for number, job in enumerate(found.jobs, (found.page - 1) * found.limit + 1):
+        first_seen = f"{job['first_seen_at']:%Y-%m-%d}"
+        rows.append((str(number), cut(job["title"], 48), cut(job["company"], 24), cut(where_text(job), 32),
+                     salary_text(job), str(job["boards"]), first_seen, job["url"] or ""))  # fmt: skip
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     rows.insert(1, tuple("-" * width for width in widths) + ("---",))
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
+    shown = f"{rows[2][0]}–{rows[-1][0]}"
+    print(f"({shown} of {found.total} jobs)")
+    return 0
+
+
+def cmd_export(args) -> int:
+    import contextlib
+
+    from aggregator.db import read_only_engine
+    from aggregator.present import csv_lines, jsonld_lines, ndjson_lines
+    from aggregator.query import QueryError, iter_jobs
+
+    config = load_config(args.config)
+    engine = read_only_engine(config.database_url)
+    writers = {"csv": csv_lines, "ndjson": ndjson_lines, "jsonld": jsonld_lines}
+    try:
+        filters = _filters(args, config)
+        with contextlib.ExitStack() as stack:
+            out = (
+                stack.enter_context(open(args.output, "w", encoding="utf-8", newline="")) if args.output else sys.stdout
+            )
+            for line in writers[args.format](iter_jobs(engine, filters)):
+                out.write(line)
+    except QueryError as exc:
+        print(f"aggregator: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        raise UsageError(f"--output: {exc}") from None
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_boards(args) -> int:
+    from aggregator.boards import planned_boards
+    from aggregator.db import read_only_engine
+    from aggregator.query import board_summaries
+
+    config, spiders = _config(args)
+    engine = read_only_engine(config.database_url)
+    try:
+        stored = board_summaries(engine)
+    finally:
+        engine.dispose()
+    schedules = {board.name: board.cron for board in planned_boards(config, spiders)}
+    names = sorted(set(spiders) | set(stored))
+    rows = [("board", "enabled", "schedule", "last run (UTC)", "status", "open", "postings", "reason")]
+    for name in names:
+        enabled = name in schedules
+        seen = stored.get(name, {})
+        started = seen.get("last_run_started_at")
+        rows.append((name, "yes" if enabled else "no", schedules.get(name) or "-",
+                     f"{started:%Y-%m-%d %H:%M}" if started else "never", seen.get("last_run_status") or "-",
+                     str(seen.get("open_postings", 0)), str(seen.get("postings", 0)),
+                     seen.get("last_run_reason") or ""))  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print(
+            ("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1]).rstrip()
+        )
+    return 0
+
+
+def cmd_alerts(args) -> int:
+    from aggregator.alerts import pending_jobs, send_alerts
+
+    config = load_config(args.config)
+    if not config.alerts:
+        raise UsageError("no saved searches: add an [alerts.NAME] table to the configuration (see README.md)")
+    if args.alerts_command == "send":
+        from aggregator.db import database
+
+        unknown = [name for name in args.names if name not in config.alerts]
+        if unknown:
+            raise UsageError(f"no saved search {unknown[0]!r} (saved: {', '.join(sorted(config.alerts))})")
+        outcomes = send_alerts(database(config.database_url).engine, config, args.names or None)
+        for outcome in outcomes:
+            print(outcome.summary())
+        return 1 if any(outcome.error for outcome in outcomes) else 0
+    from aggregator.db import existing_database
+    from aggregator.query import last_deliveries
+
+    engine = existing_database(config.database_url).engine
+    deliveries = last_deliveries(engine)
+    rows = [("alert", "destination", "last delivery (UTC)", "status", "last sent (UTC)", "pending")]
+    for name, alert in sorted(config.alerts.items()):
+        seen = deliveries.get(name, {})
+        last, sent = seen.get("last"), seen.get("last_sent")
+        rows.append((name, alert.destination, f"{last['attempted_at']:%Y-%m-%d %H:%M}" if last else "never",
+                     (last["status"] + (f" ({last['error']})" if last["error"] else "")) if last else "-",
+                     f"{sent['attempted_at']:%Y-%m-%d %H:%M}" if sent else "never",
+                     str(len(pending_jobs(engine, alert, config.exclude_companies)))))  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from aggregator.db import read_only_engine
+    from aggregator.web import create_app
+
+    config = load_config(args.config)
+    engine = read_only_engine(config.database_url)
+    uvicorn.run(create_app(engine, exclude_companies=config.exclude_companies), host=args.host, port=args.port)
     return 0
 
 
@@ -379,4 +523,5 @@ def cmd_discover(args) -> int:
 
 
 COMMANDS = {"crawl": cmd_crawl, "schedule": cmd_schedule, "runs": cmd_runs, "db": cmd_db, "search": cmd_search,
-            "discover": cmd_discover}  # fmt: skip
+            "discover": cmd_discover, "export": cmd_export, "boards": cmd_boards, "serve": cmd_serve,
+            "alerts": cmd_alerts}  # fmt: skip

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aggregator.cron import check_cron
 
@@ -59,6 +59,33 @@ class BoardConfig:
 
 
 @dataclass
+class SmtpConfig:
+    host: str = "localhost"
+    port: int = 25
+    sender: str = "aggregator@localhost"
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+
+
+@dataclass
+class AlertConfig:
+    """A saved search ([alerts.NAME]) and the one place its new jobs go."""
+
+    name: str
+    filters: Any  # aggregator.query.JobFilters
+    email: str | None = None
+    webhook: str | None = None
+    file: str | None = None
+
+    @property
+    def destination(self) -> str:
+        return (
+            f"email:{self.email}" if self.email else f"webhook:{self.webhook}" if self.webhook else f"file:{self.file}"
+        )
+
+
+@dataclass
 class Config:
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "UTC"
@@ -80,6 +107,8 @@ class Config:
     # Whether boards without a [boards.NAME] table run at their spider's default schedule.
     boards_enabled_by_default: bool = True
     health: HealthThresholds = field(default_factory=HealthThresholds)
+    alerts: dict[str, AlertConfig] = field(default_factory=dict)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
     path: Path | None = None
     # Line of each key in the file, so that later checks (spider arguments) can name it too.
     key_lines: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
@@ -143,6 +172,49 @@ class _BoardTable(_HealthTable):
     settings: dict[str, Scalar] = {}
 
 
+class _AlertTable(_Table):
+    # The search: `aggregator search`'s options with underscores (query is its text).
+    query: str = ""
+    country: str | None = None
+    region: str | None = None
+    timezone: str | None = None
+    strict_timezone: bool = False
+    remote_only: bool = False
+    worldwide: bool = False
+    min_salary: Annotated[float, Field(ge=0)] | None = None
+    currency: str | None = None
+    since: str | None = None
+    seniority: str | None = None
+    employment_type: str | None = None
+    exclude_company: list[str] = []
+    # Where its new jobs go: exactly one.
+    email: str | None = None
+    webhook: str | None = None
+    file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_destination(self):
+        given = [name for name in ("email", "webhook", "file") if getattr(self, name)]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of email, webhook or file" + (f" (not {' and '.join(given)})" if given else "")
+            )
+        if self.webhook and not re.match(r"https?://", self.webhook):
+            raise ValueError(f"webhook must be an http(s):// URL, not {self.webhook!r}")
+        if self.email and "@" not in self.email:
+            raise ValueError(f"email must be an address, not {self.email!r}")
+        return self
+
+
+class _SmtpTable(_Table):
+    host: str = "localhost"
+    port: Annotated[int, Field(ge=1, le=65535)] = 25
+    sender: str = "aggregator@localhost"
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+
+
 class _File(_Table):
     database_url: str = DEFAULT_DATABASE_URL
     timezone: Annotated[str, AfterValidator(_zone)] = "UTC"
@@ -156,6 +228,8 @@ class _File(_Table):
     exclude_companies: list[str] = []
     health: _HealthTable = _HealthTable()
     boards: dict[str, _BoardTable] = {}
+    alerts: dict[str, _AlertTable] = {}
+    smtp: _SmtpTable = _SmtpTable()
 
 
 _EXAMPLES = {
@@ -172,6 +246,10 @@ def _table_keys(path: tuple) -> list[str]:
         model = _HealthTable
     elif path[:1] == ("boards",) and len(path) >= 2:
         model = _BoardTable
+    elif path[:1] == ("alerts",) and len(path) >= 2:
+        model = _AlertTable
+    elif path[:1] == ("smtp",):
+        model = _SmtpTable
     return sorted(model.model_fields)
 
 
@@ -344,4 +422,20 @@ def load_config(path: str | os.PathLike | None = None, known_boards: set[str] | 
             settings={key: str(value) for key, value in table.settings.items()},
             health=_thresholds(table, health),
         )
+    for name, table in checked.alerts.items():
+        config.alerts[name] = _alert(name, table, found, lines)
+    config.smtp = SmtpConfig(**checked.smtp.model_dump())
     return config
+
+
+def _alert(name: str, table: _AlertTable, found: Path | None, lines: dict) -> AlertConfig:
+    """A saved search, its filters checked like `aggregator search` checks them."""
+    from aggregator.query import FilterError, JobFilters
+
+    values = table.model_dump(exclude={"email", "webhook", "file", "query", "exclude_company"})
+    try:
+        filters = JobFilters(q=table.query, exclude_company=tuple(table.exclude_company), **values).checked()
+    except FilterError as exc:
+        key = "query" if exc.parameter == "q" else exc.parameter
+        raise ConfigError(f"{_where(found, lines, ('alerts', name, key))}: {exc}") from None
+    return AlertConfig(name=name, filters=filters, email=table.email, webhook=table.webhook, file=table.file)

@@ -23,6 +23,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, InterfaceError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 logger = logging.getLogger(__name__)
 
@@ -296,3 +297,22 @@ def existing_database(url: str) -> Database:
         state = "has no aggregator tables" if revision is None else f"is at schema revision {revision}, not {head}"
         raise DatabaseUrlError(f"{_shown(url)}: {state} (run `aggregator db upgrade`)")
     return found
+
+
+def read_only_engine(url: str) -> Engine:
+    """An engine that can only read the database at ``url`` (which must exist, at head): the web front door's.
+
+    SQLite opens the file with mode=ro; PostgreSQL sessions default to read-only transactions.
+    """
+    existing_database(url).engine.dispose()  # exists and has this code's schema, or one line why not
+    path = sqlite_file(url)
+    if path is None:
+        return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c default_transaction_read_only=on"})
+    location = path.absolute().as_uri() + "?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(location, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        return connection
+
+    return create_engine("sqlite://", creator=connect, poolclass=QueuePool)

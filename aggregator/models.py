@@ -217,6 +217,30 @@ class Reject(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class AlertDelivery(Base):
+    """One attempt to send a saved search's new jobs ([alerts.NAME] of the configuration)."""
+
+    __tablename__ = "alert_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert: Mapped[str] = mapped_column(String(64), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    destination: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8))  # sent | failed
+    jobs_count: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class AlertJob(Base):
+    """A job a saved search has sent: it is never sent by that search again."""
+
+    __tablename__ = "alert_jobs"
+
+    alert: Mapped[str] = mapped_column(String(64), primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("alert_deliveries.id"), index=True)
+
+
 SCHEDULER_JOBS_TABLE = "apscheduler_jobs"
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from aggregator.db import run_in_transaction
 from aggregator.items import NormalisedPosting
-from aggregator.models import CrawlRun, DedupKey, Job, Posting, Reject
+from aggregator.models import AlertDelivery, AlertJob, CrawlRun, DedupKey, Job, Posting, Reject
 from aggregator.storable import clean_json
 
 # Fields of a posting that describe how it was fetched: refreshed even when its content is unchanged.
@@ -594,3 +594,24 @@ def refresh_jobs(connection, job_ids: Iterable[int]) -> None:
         )
     values = {name: bindparam(name) for name in updates[0] if name != "jid"}
     connection.execute(update(Job).where(Job.id == bindparam("jid")).values(**values), updates)
+
+
+def record_alert_delivery(
+    engine: Engine, alert: str, destination: str, job_ids: Sequence[int], error: str | None = None
+) -> int:
+    """One attempt to send a saved search's jobs; when it succeeded (no ``error``) the jobs count as sent."""
+
+    def work(connection) -> int:
+        delivery_id = connection.execute(
+            insert(AlertDelivery)
+            .values(alert=alert, attempted_at=utcnow(), destination=destination,
+                    status="failed" if error else "sent", jobs_count=len(job_ids), error=error)
+            .returning(AlertDelivery.id)
+        ).scalar_one()  # fmt: skip
+        if not error and job_ids:
+            connection.execute(
+                insert(AlertJob), [{"alert": alert, "job_id": job_id, "delivery_id": delivery_id} for job_id in job_ids]
+            )
+        return delivery_id
+
+    return run_in_transaction(engine, work)

@@ -36,6 +36,13 @@ def scheduled_crawl(board_name: str, config_path: str | None) -> None:
         config.board(board_name) if board_name in config.boards else _default_board(board_name, config),
         config,
     )
+    if config.alerts:  # saved searches send what the crawl newly found; a failed delivery waits for the next
+        from aggregator.alerts import send_alerts
+        from aggregator.db import database
+
+        for outcome in send_alerts(database(config.database_url).engine, config):
+            if outcome.jobs:
+                logger.info(outcome.summary())
 
 
 def _default_board(name: str, config: Config) -> BoardConfig:

@@ -16,7 +16,8 @@ stemmed (porter on SQLite, english on PostgreSQL): "engineers" finds "engineer" 
 a prefix is stemmed too, so cut it where a stem ends ("engin*", not "enginee*"). Accents are folded:
 "developpeur" finds "Développeur" (on PostgreSQL when the unaccent extension could be installed).
 PostgreSQL drops English stop words ("the", "of") from a query, so one of stop words alone finds
-nothing there, while SQLite looks for them like any word.
+nothing there, while SQLite looks for them like any word. "c++", "c#", "f#", ".net" and "node.js"
+are words of their own: "c++" does not find a posting that only says "C".
 
 User text never becomes SQL: the parsed query is rendered as an FTS5 expression (every word a
 double-quoted string) or a tsquery (every word a single-quoted lexeme), and handed to the database
@@ -46,6 +47,20 @@ SQLITE_BM25 = "bm25(postings_fts, 10.0, 4.0, 1.0)"
 # ts_rank_cd's weights go in the order D, C, B, A; flag 1 divides by 1 + log(document length), so
 # a long description does not win by length alone.
 POSTGRES_RANK = "ts_rank_cd('{0.1, 0.1, 0.4, 1.0}', postings.search_vector, query.q, 1)"
+
+# Names that punctuation would cut up ("c++" is "c" to both tokenizers): the index and the query
+# both see each as one plain word. Migration 0008 rewrites the indexed text with a frozen copy.
+SEARCH_WORDS = (("c++", " cplusplus "), ("c#", " csharp "), ("f#", " fsharp "), (".net", " dotnet "),
+                ("node.js", " nodejs "))  # fmt: skip
+
+
+def search_words(text: str) -> str:
+    """``text`` as the index sees it: lower case, c++/c#/f#/.net/node.js as one word each."""
+    text = text.lower()
+    for name, word in SEARCH_WORDS:
+        text = text.replace(name, word)
+    return " ".join(text.split())
+
 
 MAX_QUERY_LENGTH = 1000
 MAX_LIMIT = 1000
@@ -206,7 +221,7 @@ def parse_query(query: str) -> Node:
 def to_fts5(node: Node) -> str:
     """The query as an FTS5 MATCH expression: each term a quoted string, so none of it is syntax."""
     if isinstance(node, Term):
-        return '"' + node.text.replace('"', '""') + '"' + ("*" if node.prefix else "")
+        return '"' + search_words(node.text).replace('"', '""') + '"' + ("*" if node.prefix else "")
     if isinstance(node, Or):
         return " OR ".join(f"({to_fts5(part)})" for part in node.parts)
     if isinstance(node, And):
@@ -219,7 +234,7 @@ def to_fts5(node: Node) -> str:
 def to_tsquery(node: Node) -> str:
     """The query as to_tsquery() input: each term a quoted lexeme (words in one become a phrase)."""
     if isinstance(node, Term):
-        quoted = "'" + node.text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        quoted = "'" + search_words(node.text).replace("\\", "\\\\").replace("'", "\\'") + "'"
         return quoted + (":*" if node.prefix else "")
     if isinstance(node, Or):
         return " | ".join(f"({to_tsquery(part)})" for part in node.parts)

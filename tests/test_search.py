@@ -13,6 +13,7 @@ from aggregator import repository
 from aggregator.cli import main
 from aggregator.db import make_engine, upgrade_to_head
 from aggregator.items import NormalisedPosting
+from aggregator.jobs import assign_jobs
 from aggregator.search import QueryError, build_search, parse_query, search, to_fts5, to_tsquery
 from tests.conftest import BACKENDS, ROOT, fresh_database, load_expected, query
 
@@ -63,8 +64,9 @@ OLD = posting("old", "Python Developer (old)", "Python all day.", company="Oldco
 def _filled(url: str):
     engine = make_engine(url)
     upgrade_to_head(engine)
-    repository.upsert_postings(engine, POSTINGS, None, seen_at=NOW)
-    repository.upsert_postings(engine, [OLD], None, seen_at=NOW - timedelta(days=30))
+    written = repository.upsert_postings(engine, POSTINGS, None, seen_at=NOW).written_ids
+    written += repository.upsert_postings(engine, [OLD], None, seen_at=NOW - timedelta(days=30)).written_ids
+    assign_jobs(engine, written)  # `aggregator search` answers with jobs
     with engine.begin() as connection:
         connection.execute(
             text("UPDATE postings SET closed_at = :now, close_reason = 'gone' WHERE source_key = 'closed'"),
@@ -283,7 +285,7 @@ def test_cli_prints_a_ranked_table(engine, monkeypatch, tmp_path, capsys):
     lines = out.splitlines()
     assert lines[0].split()[:4] == ["#", "title", "company", "where"]
     assert "Senior Python Developer" in lines[2] and "https://jobs.example/py-senior" in lines[2]
-    assert "EUR 90k–110k/yr" in lines[2] and "DE" in lines[2] and "2024-05-01" in lines[2]
+    assert "EUR 90k–110k/yr" in lines[2] and "DE" in lines[2] and f"{NOW:%Y-%m-%d}" in lines[2]  # first seen
     assert "Java Developer" not in out
 
     assert main(["search", "python", "--since", "7d", "-n", "2", "--remote-only"]) == 0
@@ -291,7 +293,7 @@ def test_cli_prints_a_ranked_table(engine, monkeypatch, tmp_path, capsys):
     assert out.count("https://jobs.example/") == 2 and "(old)" not in out
 
     assert main(["search", "cobol"]) == 0
-    assert "no open postings" in capsys.readouterr().out
+    assert "no open jobs" in capsys.readouterr().out
     assert main(["search", "NOT java"]) == 2
     assert "NOT" in capsys.readouterr().err
     assert main(["search", "python", "--min-salary", "50000"]) == 2

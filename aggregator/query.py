@@ -1,0 +1,519 @@
+"""Search that answers with jobs: one row per job, however many boards list it.
+
+The one search behind `aggregator search`, `aggregator export`, the web page, the JSON API, the feeds
+and the exports. A job matches when one of its open postings matches the text query (the language of
+aggregator.search) and the posting filters (country, region, time zone, remote, worldwide, seniority,
+employment type, excluded companies); ``since`` is the job's first sighting on any board, and the
+salary filters compare the job's salary.
+
+A job's salary (the rule that resists one posting's outlier): among its open postings with a salary,
+the currency most of them state wins (the searched currency, when there is one; a tie goes to the
+first code in the alphabet); within that currency the postings are ordered by their annualised
+midpoint and the lower median is the job's salary, as that posting states it. Three postings of
+90–110k, 95–105k and 900k–1.1M give 95–105k; two that disagree give the lower, so pay is never
+overstated by one board's extra zero.
+
+Every value reaches the database as a bound parameter; only fixed SQL fragments are joined.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from aggregator.normalise.employment import EMPLOYMENT_TYPES, SENIORITIES
+from aggregator.search import (
+    POSTGRES_RANK,
+    POSTGRES_TSVECTOR,
+    TIMEZONE_CONTAINS,
+    QueryError,
+    _country,
+    _currency,
+    _offset,
+    _region,
+    parse_query,
+    parse_since,
+    to_fts5,
+    to_tsquery,
+)
+
+# aggregator.search's weights (title 10, company 4, description 1) as FTS5's rank function.
+SQLITE_RANK = "bm25(10.0, 4.0, 1.0)"
+MAX_LIMIT = 100  # a page of results; exports stream every match instead
+DEFAULT_LIMIT = 20
+MAX_PAGE = 10_000
+SORTS = ("relevance", "newest")
+
+
+class FilterError(QueryError):
+    """A filter value that cannot be used; ``parameter`` names it (the URL's and the CLI's name)."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+
+
+@dataclass(frozen=True)
+class JobFilters:
+    """What a search asks for; the field names are the URL parameters and the CLI options."""
+
+    q: str = ""
+    country: str | None = None
+    region: str | None = None
+    timezone: str | None = None
+    strict_timezone: bool = False
+    remote_only: bool = False
+    worldwide: bool = False
+    min_salary: float | None = None
+    currency: str | None = None
+    since: str | None = None
+    seniority: str | None = None
+    employment_type: str | None = None
+    exclude_company: tuple[str, ...] = ()
+    sort: str | None = None  # None: best match first when there is a query, else newest
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Sequence[str]], extra: Sequence[str] = ()) -> JobFilters:
+        """From URL parameters (each name → its values): unknown or repeated names are refused."""
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for name, given in params.items():
+            if name in extra:
+                continue
+            if name not in known:
+                raise FilterError(name, "unknown parameter")
+            if name == "exclude_company":
+                values[name] = tuple(value for value in given if value.strip())
+                continue
+            if len(given) != 1:
+                raise FilterError(name, "given more than once")
+            value = given[0]
+            if name in ("remote_only", "worldwide", "strict_timezone"):
+                if value.lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+                    raise FilterError(name, f"expected 1 or 0, not {value!r}")
+                values[name] = value.lower() in ("1", "true", "yes", "on")
+            elif name == "min_salary":
+                if value.strip():
+                    try:
+                        values[name] = float(value)
+                    except ValueError:
+                        raise FilterError(name, f"expected a number, not {value!r}") from None
+            elif value.strip() or name == "q":
+                values[name] = value
+        return cls(**values).checked()
+
+    def checked(self, now: datetime | None = None) -> JobFilters:
+        """The filters with values normalised; FilterError naming the first bad one."""
+        changes: dict[str, Any] = {}
+        try:
+            parse_query(self.q) if self.q.strip() else None
+        except QueryError as exc:
+            raise FilterError("q", str(exc)) from None
+        for name, check in (("country", _country), ("region", _region), ("currency", _currency)):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    changes[name] = check(value)
+                except QueryError as exc:
+                    raise FilterError(name, str(exc)) from None
+        if self.timezone is not None:
+            try:
+                _offset(self.timezone)
+            except QueryError as exc:
+                raise FilterError("timezone", str(exc)) from None
+        elif self.strict_timezone:
+            raise FilterError("strict_timezone", "needs a timezone (UTC+2, Europe/Berlin, …)")
+        if self.since is not None:
+            try:
+                parse_since(self.since, now)
+            except QueryError as exc:
+                raise FilterError("since", str(exc).removeprefix("--since ")) from None
+        if self.min_salary is not None:
+            if self.currency is None:
+                raise FilterError("min_salary", "needs a currency: salaries are not converted")
+            if not 0 <= self.min_salary < 1e12:
+                raise FilterError("min_salary", "expected a yearly amount of zero or more")
+        for name, allowed in (("seniority", SENIORITIES), ("employment_type", EMPLOYMENT_TYPES)):
+            value = getattr(self, name)
+            if value is not None:
+                value = value.strip().lower().replace("-", "_").replace(" ", "_")
+                if value not in allowed:
+                    raise FilterError(name, f"one of {', '.join(allowed)}, not {getattr(self, name)!r}")
+                changes[name] = value
+        if self.sort is not None and self.sort not in SORTS:
+            raise FilterError("sort", f"one of {', '.join(SORTS)}, not {self.sort!r}")
+        return replace(self, **changes)
+
+    def with_excluded(self, companies: Sequence[str]) -> JobFilters:
+        """Also leave out ``companies`` (the configuration's exclude_companies)."""
+        return replace(self, exclude_company=(*self.exclude_company, *companies))
+
+
+def _posting_filters(filters: JobFilters, sqlite: bool, params: dict[str, Any]) -> list[str]:
+    where = []
+    if filters.country:
+        if sqlite:
+            where.append("EXISTS (SELECT 1 FROM json_each(postings.countries) WHERE json_each.value = :country)")
+            params["country"] = filters.country
+        else:
+            where.append("postings.countries @> CAST(:countries AS jsonb)")
+            params["countries"] = json.dumps([filters.country])
+    if filters.region:
+        if sqlite:
+            where.append("EXISTS (SELECT 1 FROM json_each(postings.regions) WHERE json_each.value = :region)")
+            params["region"] = filters.region
+        else:
+            where.append("postings.regions @> CAST(:regions AS jsonb)")
+            params["regions"] = json.dumps([filters.region])
+    excluded = sorted({name.strip().lower() for name in filters.exclude_company if name and name.strip()})
+    if excluded:
+        names = ", ".join(f":exclude_{index}" for index in range(len(excluded)))
+        where.append(f"(postings.company IS NULL OR lower(postings.company) NOT IN ({names}))")
+        params.update({f"exclude_{index}": name for index, name in enumerate(excluded)})
+    if filters.timezone is not None:
+        # Remote postings whose window holds the offset, or (unless strict) that state no window.
+        stated = "postings.tz_min IS NOT NULL AND " if filters.strict_timezone else "postings.tz_min IS NULL OR "
+        where.append(f"postings.workplace = 'remote' AND ({stated}{TIMEZONE_CONTAINS})")
+        params["tz_offset"] = _offset(filters.timezone)
+    if filters.remote_only:
+        where.append("postings.workplace = 'remote'")
+    if filters.worldwide:
+        where.append("postings.worldwide = :worldwide")
+        params["worldwide"] = True
+    if filters.seniority:
+        where.append("postings.seniority = :seniority")
+        params["seniority"] = filters.seniority
+    if filters.employment_type:
+        where.append("postings.employment_type = :employment_type")
+        params["employment_type"] = filters.employment_type
+    return where
+
+
+# The job's salary by the module's rule: the lower median posting of its commonest currency.
+SALARY_CTES = """salaried AS (
+    SELECT p.job_id, p.salary_min, p.salary_max, p.salary_currency, p.salary_period,
+           p.salary_annual_min, p.salary_annual_max,
+           ROW_NUMBER() OVER (PARTITION BY p.job_id, p.salary_currency
+               ORDER BY coalesce(p.salary_annual_min, p.salary_annual_max)
+                        + coalesce(p.salary_annual_max, p.salary_annual_min), p.id) AS position,
+           COUNT(*) OVER (PARTITION BY p.job_id, p.salary_currency) AS in_currency
+    FROM postings p JOIN {scope} ON {scope}.job_id = p.job_id
+    WHERE {open_posting} p.salary_currency IS NOT NULL
+      AND coalesce(p.salary_annual_min, p.salary_annual_max) IS NOT NULL
+), medians AS (
+    SELECT salaried.*, ROW_NUMBER() OVER (PARTITION BY job_id
+               ORDER BY CASE WHEN salary_currency = :salary_currency THEN 0 ELSE 1 END,
+                        in_currency DESC, salary_currency) AS choice
+    FROM salaried WHERE position = (in_currency + 1) / 2
+), job_salary AS MATERIALIZED (
+    SELECT * FROM medians WHERE choice = 1
+), board_counts AS MATERIALIZED (
+    SELECT p.job_id, COUNT(DISTINCT p.source) AS boards
+    FROM postings p JOIN {scope} ON {scope}.job_id = p.job_id
+    {open_where}
+    GROUP BY p.job_id
+)"""
+
+JOB_COLUMNS = (
+    "id", "title", "company", "countries", "regions", "workplace", "worldwide", "tz_min", "tz_max",
+    "salary_min", "salary_max", "salary_currency", "salary_period", "salary_annual_min", "salary_annual_max",
+    "first_seen_at", "last_seen_at", "status", "boards", "url", "seniority", "employment_type", "score",
+)  # fmt: skip
+
+SELECT_JOB = """SELECT jobs.id, jobs.title, jobs.company, jobs.countries, jobs.regions, jobs.workplace,
+       jobs.worldwide, jobs.tz_min, jobs.tz_max, job_salary.salary_min, job_salary.salary_max,
+       job_salary.salary_currency, job_salary.salary_period, job_salary.salary_annual_min,
+       job_salary.salary_annual_max, jobs.first_seen_at, jobs.last_seen_at, jobs.status,
+       board_counts.boards, best.url, best.seniority, best.employment_type, {scope}.score"""
+
+FROM_JOBS = """FROM {scope}
+JOIN jobs ON jobs.id = {scope}.job_id
+JOIN board_counts ON board_counts.job_id = jobs.id
+LEFT JOIN job_salary ON job_salary.job_id = jobs.id
+LEFT JOIN postings best ON best.id = jobs.best_posting_id"""
+
+
+@dataclass
+class JobSearch:
+    """The SQL of one search: its page of rows, and the count of all its rows."""
+
+    sql: str
+    count_sql: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def build_job_search(
+    dialect: str,
+    filters: JobFilters,
+    *,
+    page: int = 1,
+    limit: int | None = DEFAULT_LIMIT,
+    now: datetime | None = None,
+    job_id: int | None = None,
+) -> JobSearch:
+    """The SQL and bound parameters for ``dialect``; ``limit=None`` is every row (exports).
+
+    ``job_id`` asks for that one job, open or closed, whatever the filters.
+    """
+    if dialect not in ("sqlite", "postgresql"):
+        raise QueryError(f"search supports SQLite and PostgreSQL, not {dialect}")
+    if limit is not None and not 1 <= limit <= MAX_LIMIT:
+        raise FilterError("limit", f"between 1 and {MAX_LIMIT}")
+    if not 1 <= page <= MAX_PAGE:
+        raise FilterError("page", f"between 1 and {MAX_PAGE}")
+    filters = filters.checked(now)
+    sqlite = dialect == "sqlite"
+    params: dict[str, Any] = {"salary_currency": filters.currency}
+    text_query = filters.q.strip() and job_id is None
+    if text_query and sqlite:
+        # FTS5's rank column, not bm25() itself: an auxiliary function cannot run inside a grouped subquery.
+        source = (
+            "(SELECT rowid AS posting_id, -rank AS score FROM postings_fts WHERE postings_fts MATCH :query"
+            f" AND rank MATCH '{SQLITE_RANK}') fts JOIN postings ON postings.id = fts.posting_id"
+        )
+        where = []
+        score = "fts.score"
+        params["query"] = to_fts5(parse_query(filters.q))
+    elif text_query:
+        source = "postings, to_tsquery('aggregator_english', :query) AS query(q)"
+        where = [f"{POSTGRES_TSVECTOR} @@ query.q"]
+        score = POSTGRES_RANK
+        params["query"] = to_tsquery(parse_query(filters.q))
+    else:
+        source, where, score = "postings", [], "0.0"
+    where.append("postings.job_id IS NOT NULL")
+    if job_id is None:
+        where.append("postings.closed_at IS NULL")
+        where += _posting_filters(filters, sqlite, params)
+    else:
+        where.append("postings.job_id = :job_id")
+        params["job_id"] = job_id
+    matched = (
+        "matched AS MATERIALIZED (SELECT job_id, MAX(score) AS score FROM"
+        f" (SELECT postings.job_id AS job_id, {score} AS score FROM {source} WHERE {' AND '.join(where)})"
+        " scored GROUP BY job_id)"
+    )
+    job_where = []
+    if job_id is None and filters.since is not None:
+        cutoff = parse_since(filters.since, now)
+        job_where.append("jobs.first_seen_at >= :since")
+        # SQLite holds naive UTC text in SQLAlchemy's format, which sorts like the time it stands for.
+        params["since"] = cutoff.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else cutoff
+    salary_where = []
+    if job_id is None and filters.currency:
+        salary_where.append("job_salary.salary_currency = :currency")
+        params["currency"] = filters.currency
+    if job_id is None and filters.min_salary is not None:
+        salary_where.append("coalesce(job_salary.salary_annual_max, job_salary.salary_annual_min) >= :min_salary")
+        params["min_salary"] = float(filters.min_salary)
+    sort = filters.sort or ("relevance" if text_query else "newest")
+    order = (
+        "ORDER BY {scope}.score DESC, jobs.first_seen_at DESC, jobs.id DESC"
+        if sort == "relevance"
+        else "ORDER BY jobs.first_seen_at DESC, jobs.id DESC"
+    )
+    salary = SALARY_CTES.format(
+        scope="{scope}",
+        open_posting="" if job_id is not None else "p.closed_at IS NULL AND",
+        open_where="" if job_id is not None else "WHERE p.closed_at IS NULL",
+    )
+
+    def where_clause(*conditions: list[str]) -> str:
+        joined = [condition for group in conditions for condition in group]
+        return ("\nWHERE " + " AND ".join(joined)) if joined else ""
+
+    page_clause = ""
+    if limit is not None:
+        page_clause = "\nLIMIT :limit OFFSET :offset"
+        params["limit"], params["offset"] = int(limit), (page - 1) * int(limit)
+    if limit is not None and not salary_where:
+        # The page is chosen before any salary or board count is worked out, so that those cost
+        # the same whatever number of jobs match (the salary filters need them for every match).
+        picked = (
+            f"picked AS MATERIALIZED (SELECT jobs.id AS job_id, matched.score AS score FROM matched"
+            f" JOIN jobs ON jobs.id = matched.job_id{where_clause(job_where)}\n"
+            f"{order.format(scope='matched')}{page_clause})"
+        )
+        ctes = f"WITH {matched}, {picked}, {salary.format(scope='picked')}"
+        sql = f"{ctes}\n{SELECT_JOB.format(scope='picked')}\n{FROM_JOBS.format(scope='picked')}\n"
+        sql += order.format(scope="picked")
+        count_sql = (
+            f"WITH {matched}\nSELECT COUNT(*) FROM matched JOIN jobs ON jobs.id = matched.job_id"
+            + where_clause(job_where)
+        )
+        return JobSearch(sql, count_sql, params)
+    ctes = f"WITH {matched}, {salary.format(scope='matched')}"
+    body = f"{FROM_JOBS.format(scope='matched')}{where_clause(job_where, salary_where)}"
+    sql = f"{ctes}\n{SELECT_JOB.format(scope='matched')}\n{body}\n{order.format(scope='matched')}{page_clause}"
+    count_sql = f"{ctes}\nSELECT COUNT(*)\n{body}"
+    return JobSearch(sql, count_sql, params)
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, str):  # SQLite gives text, PostgreSQL a timestamp
+        value = datetime.fromisoformat(value)
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _json_list(value: Any) -> list:
+    return json.loads(value) if isinstance(value, str) else list(value or [])
+
+
+def _job(row: Any) -> dict[str, Any]:
+    job = dict(zip(JOB_COLUMNS, row, strict=True))
+    job["countries"], job["regions"] = _json_list(job["countries"]), _json_list(job["regions"])
+    job["worldwide"] = bool(job["worldwide"])
+    job["first_seen_at"], job["last_seen_at"] = _moment(job["first_seen_at"]), _moment(job["last_seen_at"])
+    job["score"] = float(job["score"] or 0.0)
+    return job
+
+
+@dataclass
+class JobPage:
+    total: int
+    jobs: list[dict[str, Any]]
+    page: int
+    limit: int
+
+
+def search_jobs(
+    engine: Engine, filters: JobFilters, *, page: int = 1, limit: int = DEFAULT_LIMIT, now: datetime | None = None
+) -> JobPage:
+    """One page of jobs matching ``filters``, and how many match in all. Reads only."""
+    built = build_job_search(engine.dialect.name, filters, page=page, limit=limit, now=now)
+    with engine.connect() as connection:
+        total = connection.execute(text(built.count_sql), built.params).scalar_one()
+        rows = connection.execute(text(built.sql), built.params).all()
+    return JobPage(total, [_job(row) for row in rows], page, limit)
+
+
+def iter_jobs(engine: Engine, filters: JobFilters, *, now: datetime | None = None, batch: int = 500) -> Iterator[dict]:
+    """Every job matching ``filters``, fetched ``batch`` rows at a time (exports stream this)."""
+    built = build_job_search(engine.dialect.name, filters, limit=None, now=now)
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=batch).execute(
+            text(built.sql), built.params
+        )
+        for row in result:
+            yield _job(row)
+
+
+POSTING_COLUMNS = (
+    "id", "source", "url", "apply_url", "title", "company", "location_raw", "salary_raw", "salary_min",
+    "salary_max", "salary_currency", "salary_period", "workplace", "worldwide", "countries", "tz_min", "tz_max",
+    "tz_raw", "employment_type", "seniority", "description_html", "date_posted", "valid_through", "first_seen_at",
+    "last_seen_at", "closed_at", "close_reason", "dedup_reason", "dedup_score",
+)  # fmt: skip
+
+
+def get_job(engine: Engine, job_id: int) -> dict[str, Any] | None:
+    """One job (open or closed) with every posting of it, newest first; None when there is none."""
+    built = build_job_search(engine.dialect.name, JobFilters(), limit=None, job_id=job_id)
+    with engine.connect() as connection:
+        row = connection.execute(text(built.sql), built.params).first()
+        if row is None:
+            return None
+        postings = connection.execute(
+            text(
+                f"SELECT {', '.join(POSTING_COLUMNS)} FROM postings WHERE job_id = :job_id"
+                " ORDER BY closed_at IS NOT NULL, last_seen_at DESC, id"
+            ),
+            {"job_id": job_id},
+        ).all()
+    job = _job(row)
+    job["postings"] = []
+    for posting in postings:
+        values = dict(zip(POSTING_COLUMNS, posting, strict=True))
+        values["countries"] = _json_list(values["countries"])
+        values["worldwide"] = bool(values["worldwide"])
+        for name in ("date_posted", "valid_through", "first_seen_at", "last_seen_at", "closed_at"):
+            values[name] = _moment(values[name])
+        job["postings"].append(values)
+    return job
+
+
+def board_summaries(engine: Engine) -> dict[str, dict[str, Any]]:
+    """Per board in the database: its last run (status, reason, when) and its open and all postings."""
+    with engine.connect() as connection:
+        counts = connection.execute(
+            text(
+                "SELECT source, COUNT(*), SUM(CASE WHEN closed_at IS NULL THEN 1 ELSE 0 END)"
+                " FROM postings GROUP BY source"
+            )
+        ).all()
+        runs = connection.execute(
+            text(
+                "SELECT spider, id, started_at, finished_at, status, status_reason, items_new, items_rejected"
+                " FROM crawl_runs WHERE id IN (SELECT MAX(id) FROM crawl_runs GROUP BY spider)"
+            )
+        ).all()
+    boards: dict[str, dict[str, Any]] = {}
+    for source, total, open_count in counts:
+        boards.setdefault(source, {})["postings"] = int(total)
+        boards[source]["open_postings"] = int(open_count or 0)
+    for spider, run_id, started, finished, status, reason, new, rejected in runs:
+        boards.setdefault(spider, {}).update(
+            last_run_id=run_id, last_run_started_at=_moment(started), last_run_finished_at=_moment(finished),
+            last_run_status=status, last_run_reason=reason, last_run_new=new, last_run_rejected=rejected,
+        )  # fmt: skip
+    return boards
+
+
+def recent_runs_by_board(engine: Engine, per_board: int = 5) -> dict[str, list[dict[str, Any]]]:
+    """Each board's newest ``per_board`` runs, newest first (the health page)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT spider, id, started_at, finished_at, status, status_reason, items_scraped, items_new,"
+                " items_updated, items_rejected, errors FROM (SELECT crawl_runs.*, ROW_NUMBER() OVER"
+                " (PARTITION BY spider ORDER BY id DESC) AS newest FROM crawl_runs) ranked"
+                " WHERE newest <= :per_board ORDER BY spider, id DESC"
+            ),
+            {"per_board": per_board},
+        ).all()
+    names = ("spider", "id", "started_at", "finished_at", "status", "status_reason", "items_scraped", "items_new",
+             "items_updated", "items_rejected", "errors")  # fmt: skip
+    boards: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        run = dict(zip(names, row, strict=True))
+        run["started_at"], run["finished_at"] = _moment(run["started_at"]), _moment(run["finished_at"])
+        boards.setdefault(run["spider"], []).append(run)
+    return boards
+
+
+def sent_job_ids(engine: Engine, alert: str) -> set[int]:
+    """The jobs the saved search ``alert`` has already sent."""
+    with engine.connect() as connection:
+        return set(
+            connection.execute(text("SELECT job_id FROM alert_jobs WHERE alert = :alert"), {"alert": alert}).scalars()
+        )
+
+
+def last_deliveries(engine: Engine) -> dict[str, dict[str, Any]]:
+    """Each saved search's latest delivery attempt, and its latest successful one."""
+    names = ("alert", "attempted_at", "status", "jobs_count", "error")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT alert, attempted_at, status, jobs_count, error FROM alert_deliveries"
+                " WHERE id IN (SELECT MAX(id) FROM alert_deliveries GROUP BY alert)"
+                " OR id IN (SELECT MAX(id) FROM alert_deliveries WHERE status = 'sent' GROUP BY alert)"
+                " ORDER BY id"
+            )
+        ).all()
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        delivery = dict(zip(names, row, strict=True))
+        delivery["attempted_at"] = _moment(delivery["attempted_at"])
+        entry = found.setdefault(delivery["alert"], {})
+        entry["last"] = delivery  # rows come oldest first: the last one wins
+        if delivery["status"] == "sent":
+            entry["last_sent"] = delivery
+    return found
