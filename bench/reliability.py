@@ -25,10 +25,8 @@ import math
 import os
 import sys
 import tempfile
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +38,7 @@ from sqlalchemy import create_engine, make_url, text  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from aggregator.db import make_engine, upgrade_to_head  # noqa: E402
-from tests.conftest import SITE, posting_page, run_crawl, small_site, write_snapshot  # noqa: E402
+from tests.conftest import SITE, fresh_database, posting_page, run_crawl, small_site, write_snapshot  # noqa: E402
 from tests.faults import crawl_broken_listing_nights, crawl_posting_page_faults  # noqa: E402
 
 POSTGRES_SERVER_URL = os.environ.get(
@@ -217,23 +215,6 @@ def read_only_database(folder: Path) -> Case:
 
 
 # --- running -------------------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_database(backend: str, folder: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'jobs.db'}"
-        return
-    name = f"aggregator_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_SERVER_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(POSTGRES_SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @dataclass

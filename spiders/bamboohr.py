@@ -1,5 +1,3 @@
-import json
-
 import scrapy
 
 from aggregator.bases.ats import AtsJobSpider
@@ -37,11 +35,7 @@ class BambooHrSpider(AtsJobSpider):
 
     def parse_detail(self, response):
         meta = response.meta
-        try:
-            detail = json.loads(response.body.decode("utf-8-sig"))
-        except ValueError as exc:
-            self.record_problem(response.url, "fetch", f"unreadable detail JSON: {exc}"[:500])
-            detail = None
+        detail = self.detail_json(response)
         yield extract_opening(meta["record"], meta["token"], meta["company"], detail)
 
     def on_detail_error(self, failure):

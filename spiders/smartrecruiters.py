@@ -1,5 +1,3 @@
-import json
-
 import scrapy
 from w3lib.url import add_or_replace_parameter
 
@@ -52,14 +50,8 @@ class SmartRecruitersSpider(AtsJobSpider):
 
     def parse_detail(self, response):
         meta = response.meta
-        try:
-            detail = json.loads(response.body.decode("utf-8-sig"))
-        except ValueError as exc:
-            self.record_problem(response.url, "fetch", f"unreadable detail JSON: {exc}"[:500])
-            detail = None
-        yield extract_posting(
-            meta["record"], meta["token"], meta["company"], detail if isinstance(detail, dict) else None
-        )
+        detail = self.detail_json(response)
+        yield extract_posting(meta["record"], meta["token"], meta["company"], detail)
 
     def on_detail_error(self, failure):
         # The posting is still listed: store it from the list entry, and the failed detail as a problem.

@@ -67,12 +67,8 @@ class WorkdaySpider(AtsJobSpider):
 
     def parse_detail(self, response):
         meta = response.meta
-        try:
-            detail = json.loads(response.body.decode("utf-8-sig"))
-        except ValueError as exc:
-            self.record_problem(response.url, "fetch", f"unreadable detail JSON: {exc}"[:500])
-            detail = None
-        yield extract_job(meta["record"], meta["site"], meta["company"], detail if isinstance(detail, dict) else None)
+        detail = self.detail_json(response)
+        yield extract_job(meta["record"], meta["site"], meta["company"], detail)
 
     def on_detail_error(self, failure):
         # The job is still listed: store it from the search entry, and the failed detail as a problem.

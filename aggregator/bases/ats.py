@@ -139,6 +139,16 @@ class AtsJobSpider(JobSpider):
         """The company name a board response states once for all its postings, if any."""
         return None
 
+    def detail_json(self, response: Response) -> dict | None:
+        """A detail response's JSON object; None (the problem stored) when it is unreadable, so that
+        the posting is stored from its list entry instead."""
+        try:
+            detail = json.loads(response.body.decode("utf-8-sig"))
+        except ValueError as exc:
+            self.record_problem(response.url, "fetch", f"unreadable detail JSON: {exc}"[:500])
+            return None
+        return detail if isinstance(detail, dict) else None
+
     def next_pages(
         self, response: Response, data: Any, records: list, token: str, company: str | None, **page: Any
     ) -> Iterable[scrapy.Request]:
