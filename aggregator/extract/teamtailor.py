@@ -6,10 +6,15 @@ JSON Feed 1.1: ``{version, title, home_page_url, feed_url, items[]}``. An item h
 schema.org ``JobPosting`` of the page (title, identifier, datePosted, jobLocation[], and on
 untrimmed feeds description, employmentType, baseSalary, jobLocationType). The feed's ``title``
 is the company's careers-site name.
+
+The posting's id is Teamtailor's job number — the JobPosting ``identifier`` and the number in its
+URL, the id Teamtailor's API and every link use — not the feed item's UUID, which exists only in
+this feed.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aggregator.extract.api_fields import markup, text
@@ -20,6 +25,16 @@ from aggregator.items import RawPosting
 from aggregator.normalise.company import real_company
 
 SOURCE = "teamtailor"
+_JOB_NUMBER = re.compile(r"/jobs/(\d+)(?:-|$)")
+
+
+def job_number(posting: dict[str, Any], url: str | None) -> str | None:
+    identifier = posting.get("identifier")
+    value = identifier.get("value") if isinstance(identifier, dict) else identifier
+    if isinstance(value, (int, str)) and str(value).strip().isdigit():
+        return str(value).strip()
+    found = _JOB_NUMBER.search(url or "")
+    return found.group(1) if found else None
 
 
 def extract_item(record: dict[str, Any], board: str, company: str | None = None) -> RawPosting:
@@ -29,7 +44,7 @@ def extract_item(record: dict[str, Any], board: str, company: str | None = None)
     return RawPosting(
         source=SOURCE,
         url=url,
-        source_id=text(record.get("id")),
+        source_id=job_number(posting, url) or text(record.get("id")),
         apply_url=url,  # the job page holds the application form
         title=first(text(record.get("title")), ld.get("title")),
         company=real_company(ld.get("company"), company, board),
