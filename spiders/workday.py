@@ -28,6 +28,7 @@ class WorkdaySpider(AtsJobSpider):
     custom_settings = {"DOWNLOAD_DELAY": 2.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
     max_pages = 25  # 500 postings per site a night
     search_text = ""
+    attribute_arguments = ("max_pages", "search_text")
 
     def board_request(self, token, company, offset=0, page=1, **_):
         site = parse_site(token)
