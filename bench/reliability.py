@@ -39,7 +39,7 @@ from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from aggregator.db import make_engine, upgrade_to_head  # noqa: E402
 from tests.conftest import SITE, fresh_database, posting_page, run_crawl, small_site, write_snapshot  # noqa: E402
-from tests.faults import crawl_broken_listing_nights, crawl_posting_page_faults  # noqa: E402
+from tests.faults import crawl_broken_listing_nights, crawl_posting_page_faults, refusing_run_rows  # noqa: E402
 
 POSTGRES_SERVER_URL = os.environ.get(
     "AGGREGATOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -181,17 +181,7 @@ def database_refuses_all(folder: Path) -> Case:
 @case("run-row-unwritable")
 def run_row_unwritable(folder: Path) -> Case:
     def prepare(url: str, backend: str) -> str:
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            if backend == "sqlite":
-                connection.execute(text("CREATE TRIGGER refuse_runs BEFORE INSERT ON crawl_runs "
-                                        "BEGIN SELECT RAISE(ABORT, 'no run rows'); END"))  # fmt: skip
-            else:
-                connection.execute(text("CREATE FUNCTION refuse_runs() RETURNS trigger AS $$ BEGIN "
-                                        "RAISE EXCEPTION 'no run rows'; END $$ LANGUAGE plpgsql"))  # fmt: skip
-                connection.execute(text("CREATE TRIGGER refuse_runs BEFORE INSERT ON crawl_runs "
-                                        "FOR EACH ROW EXECUTE FUNCTION refuse_runs()"))  # fmt: skip
-        engine.dispose()
+        refusing_run_rows(url, backend)
         return url
 
     return Case(small_site(folder, plain(3)), 0, prepare=prepare, note="crawl stops before fetching; exit 1")

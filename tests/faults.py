@@ -13,6 +13,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import text
+
+from aggregator.db import make_engine, upgrade_to_head
 from tests.conftest import SITE, posting_page, write_snapshot
 
 FUTURE = "2099-01-01T00:00:00Z"
@@ -275,3 +278,19 @@ def crawl_broken_listing_nights(folder: Path, database_url: str) -> dict[str, in
         # After every night: a later night that lists a posting again would reopen it.
         closed |= {row["url"] for row in query(database_url, "SELECT url FROM postings WHERE closed_at IS NOT NULL")}
     return {"broken nights": len(BROKEN_SHARDS), "nights noticed": noticed, "postings wrongly closed": len(closed)}
+
+
+def refusing_run_rows(url: str, backend: str) -> None:
+    """Make ``crawl_runs`` refuse every insert ("no run rows today"): the run cannot be recorded."""
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    with engine.begin() as connection:
+        if backend == "sqlite":
+            connection.execute(text("CREATE TRIGGER refuse_runs BEFORE INSERT ON crawl_runs "
+                                    "BEGIN SELECT RAISE(ABORT, 'no run rows today'); END"))  # fmt: skip
+        else:
+            connection.execute(text("CREATE FUNCTION refuse_runs() RETURNS trigger AS $$ BEGIN "
+                                    "RAISE EXCEPTION 'no run rows today'; END $$ LANGUAGE plpgsql"))  # fmt: skip
+            connection.execute(text("CREATE TRIGGER refuse_runs BEFORE INSERT ON crawl_runs "
+                                    "FOR EACH ROW EXECUTE FUNCTION refuse_runs()"))  # fmt: skip
+    engine.dispose()

@@ -34,6 +34,7 @@ from tests.conftest import (
     small_site,
     write_snapshot,
 )
+from tests.faults import refusing_run_rows
 
 LONG_SLUG = "senior-engineer-" + "x" * 300 + "-4"
 
@@ -290,21 +291,6 @@ def test_a_database_that_refuses_every_write_fails_the_run(tmp_path, database_ur
     assert run["status_reason"] == "3 postings could not be stored: posting refused by the database"
     assert result.returncode == 1
     assert "Traceback" not in result.log
-
-
-def refusing_run_rows(url: str, backend: str) -> None:
-    engine = make_engine(url)
-    upgrade_to_head(engine)
-    with engine.begin() as connection:
-        if backend == "sqlite":
-            connection.execute(text("CREATE TRIGGER refuse_runs BEFORE INSERT ON crawl_runs "
-                                    "BEGIN SELECT RAISE(ABORT, 'no run rows today'); END"))  # fmt: skip
-        else:
-            connection.execute(text("CREATE FUNCTION refuse_runs() RETURNS trigger AS $$ BEGIN "
-                                    "RAISE EXCEPTION 'no run rows today'; END $$ LANGUAGE plpgsql"))  # fmt: skip
-            connection.execute(text("CREATE TRIGGER refuse_runs BEFORE INSERT ON crawl_runs "
-                                    "FOR EACH ROW EXECUTE FUNCTION refuse_runs()"))  # fmt: skip
-    engine.dispose()
 
 
 def test_a_run_row_that_cannot_be_written_exits_non_zero_in_one_line(tmp_path, database_url):
