@@ -30,6 +30,8 @@ if not (CHROMIUM and CHROMEDRIVER):
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 
 def _free_port() -> int:
@@ -56,6 +58,19 @@ def served(remotewlb_crawled_twice):
     engine.dispose()
 
 
+def click_and_wait(browser, element) -> None:
+    """Click a link or button and wait until the next page has replaced this one: a click returns before
+    the navigation, and elements looked up in between belong to the old page and go stale."""
+    old_page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old_page))
+    WebDriverWait(browser, 30).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
+
+
+def submit_search(browser) -> None:
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.search button[type=submit]"))
+
+
 @pytest.fixture(scope="module")
 def browser():
     options = webdriver.ChromeOptions()
@@ -80,7 +95,7 @@ def test_search_filter_open_a_job_and_follow_feed_and_export_links(served, brows
     # Search and filter by time zone through the form, as a person would.
     browser.find_element(By.NAME, "q").send_keys("developer")
     browser.find_element(By.NAME, "timezone").send_keys("UTC+1")
-    browser.find_element(By.CSS_SELECTOR, "form.search button[type=submit]").click()
+    submit_search(browser)
     asked = parse_qs(urlparse(browser.current_url).query)
     assert asked["q"] == ["developer"] and asked["timezone"] == ["UTC+1"]
     total = int(browser.find_element(By.ID, "total").text.split()[0])
@@ -94,14 +109,14 @@ def test_search_filter_open_a_job_and_follow_feed_and_export_links(served, brows
     )
     browser.get(base + "/")
     browser.find_element(By.NAME, "country").send_keys(country)
-    browser.find_element(By.CSS_SELECTOR, "form.search button[type=submit]").click()
+    submit_search(browser)
     rows = browser.find_elements(By.CSS_SELECTOR, "#results tr.job")
     assert rows and all(country in row.find_elements(By.TAG_NAME, "td")[2].text for row in rows)
 
     # Open a job.
     link = rows[0].find_element(By.TAG_NAME, "a")
     title = link.text
-    link.click()
+    click_and_wait(browser, link)
     assert browser.find_element(By.ID, "title").text == title
     assert browser.find_elements(By.CSS_SELECTOR, "#postings tr.posting")
     assert browser.find_elements(By.CSS_SELECTOR, 'script[type="application/ld+json"]')
@@ -114,7 +129,7 @@ def test_search_filter_open_a_job_and_follow_feed_and_export_links(served, brows
         assert parse_qs(urlparse(href).query)["country"] == [country]
         answer = httpx.get(href)
         assert answer.status_code == 200 and answer.headers["content-type"].startswith(media_type)
-    browser.find_element(By.ID, "feed-link").click()
+    click_and_wait(browser, browser.find_element(By.ID, "feed-link"))
     assert "<feed" in browser.page_source or "Atom" in browser.page_source or "entry" in browser.page_source
 
 
@@ -122,5 +137,5 @@ def test_a_bad_filter_shows_the_parameter(served, browser):
     base, _ = served
     browser.get(base + "/")
     browser.find_element(By.NAME, "min_salary").send_keys("lots")
-    browser.find_element(By.CSS_SELECTOR, "form.search button[type=submit]").click()
+    submit_search(browser)
     assert "min_salary" in browser.find_element(By.ID, "error").text
