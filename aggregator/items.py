@@ -15,6 +15,23 @@ from datetime import datetime
 from typing import Any
 
 
+@dataclass(frozen=True)
+class StatedSalary:
+    """Pay a board states in structured fields (an API's min/max/currency/period), as typed values.
+
+    Amounts are positive numbers with ``min <= max`` (either may be missing); ``currency`` is the
+    code as the board gives it, upper-cased; ``period`` is ``hour``/``day``/``week``/``month``/``year``
+    or None when the board names none. Built by ``aggregator.extract.api_fields.structured_salary``,
+    which also writes the readable raw twin (``salary_raw``); the normaliser takes these numbers as
+    they are, never through the string.
+    """
+
+    min: float | None
+    max: float | None
+    currency: str | None = None
+    period: str | None = None
+
+
 @dataclass
 class RawPosting:
     source: str
@@ -26,6 +43,8 @@ class RawPosting:
     title: str | None = None
     company: str | None = None
     salary_raw: str | None = None
+    # The same salary as typed numbers, where the board has structured salary fields.
+    stated_salary: StatedSalary | None = None
     location_raw: str | None = None
     description_html: str | None = None
     date_posted: str | None = None

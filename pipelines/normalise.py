@@ -3,7 +3,7 @@ from aggregator.normalise.dates import read_date
 from aggregator.normalise.defaults import check_item_defaults
 from aggregator.normalise.plausible import salary_problem
 from aggregator.normalise.posting import normalise_posting
-from aggregator.normalise.salary import parse_salary, salary_from_base_salary
+from aggregator.normalise.salary import read_salary
 from aggregator.normalise.urls import web_url
 
 
@@ -50,7 +50,7 @@ def invalid_values(raw: RawPosting, posting: NormalisedPosting) -> list[tuple[st
     if raw.apply_url and posting.apply_url is None and (problem := web_url(raw.apply_url.strip(), raw.url)[1]):
         found.append(("apply_url", problem))
     if posting.salary_min is None and posting.salary_max is None:
-        salary = salary_from_base_salary(raw.base_salary_raw) or parse_salary(raw.salary_raw)
+        salary = read_salary(raw.stated_salary, raw.base_salary_raw, raw.salary_raw)
         if problem := salary_problem(raw.salary_raw, salary):
             found.append(("salary", problem))
     return found

@@ -12,5 +12,6 @@ class AshbySpider(AtsJobSpider):
     terms = "Public Job Postings API (no key; no published rate limit); one request per board a day"
     custom_settings = {"DOWNLOAD_DELAY": 1.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
-    def extract(self, record, token, company):
-        return extract_job(record, token, company)
+    def extract(self, record, response):
+        board = response.meta["board"]
+        return extract_job(record, board.token, board.company)

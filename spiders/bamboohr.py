@@ -23,24 +23,25 @@ class BambooHrSpider(AtsJobSpider):
         result = data.get("result") if isinstance(data, dict) else None
         return result if isinstance(result, list) else None
 
-    def extract(self, record, token, company):
+    def extract(self, record, response):
+        board = response.meta["board"]
         job_id = str(record.get("id") or "").strip()
         if not job_id:
-            return extract_opening(record, token, company)  # validation rejects and stores it
-        meta = {"record": record, "token": token, "company": company}
+            return extract_opening(record, board.token, board.company)  # validation rejects and stores it
+        meta = {"record": record, "board": board}
         return scrapy.Request(
-            f"https://{token}.bamboohr.com/careers/{job_id}/detail", callback=self.parse_detail,
+            f"https://{board.token}.bamboohr.com/careers/{job_id}/detail", callback=self.parse_detail,
             errback=self.on_detail_error, headers={"Accept": "application/json"}, meta=meta,
         )  # fmt: skip
 
     def parse_detail(self, response):
         meta = response.meta
         detail = self.detail_json(response)
-        yield extract_opening(meta["record"], meta["token"], meta["company"], detail)
+        yield extract_opening(meta["record"], meta["board"].token, meta["board"].company, detail)
 
     def on_detail_error(self, failure):
         # The opening is still listed: store it from the list entry, and the failed detail as a problem.
         self.on_fetch_error(failure)
         meta = failure.request.meta
         if meta.get("record") is not None:
-            yield extract_opening(meta["record"], meta["token"], meta["company"])
+            yield extract_opening(meta["record"], meta["board"].token, meta["board"].company)

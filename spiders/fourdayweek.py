@@ -29,5 +29,5 @@ class FourDayWeekSpider(ApiJobSpider):
             return super().next_page_url(response, data, records)
         return None
 
-    def extract_record(self, record, response):
+    def extract(self, record, response):
         return extract_record(record)

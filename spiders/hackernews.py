@@ -89,10 +89,11 @@ class HackerNewsSpider(ApiJobSpider):
             if thread is not None:
                 self.record_problem(response.url, "parse", "not an HN item tree (no children list)")
             return
+        response.meta["thread_id"] = thread.get("id")
         for comment in thread_comments(thread):
             stats.inc_value("aggregator/hackernews/top_level_comments")
             try:
-                item = extract_comment(comment, thread.get("id"))
+                item = self.extract(comment, response)
             except Exception as exc:  # one unreadable comment must not cost the thread
                 self.record_problem(response.url, "extract", f"comment {comment.get('id')}: {exc}"[:500], comment)
                 continue
@@ -100,3 +101,6 @@ class HackerNewsSpider(ApiJobSpider):
                 stats.inc_value("aggregator/hackernews/deleted_comments")
                 continue
             yield item
+
+    def extract(self, record, response):
+        return extract_comment(record, response.meta["thread_id"])

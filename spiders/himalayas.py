@@ -24,5 +24,5 @@ class HimalayasSpider(ApiJobSpider):
     )
     custom_settings = {"DOWNLOAD_DELAY": 3, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
-    def extract_record(self, record, response):
+    def extract(self, record, response):
         return extract_record(record)

@@ -46,5 +46,5 @@ class JobPostingSpider(SitemapJobSpider):
                 continue
             yield output
 
-    def extract(self, response):
-        return extract_job_posting(response.url, response.text)
+    def extract(self, record, response):
+        return self.with_warnings(response, extract_job_posting(response.url, record))

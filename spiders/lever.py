@@ -15,5 +15,6 @@ class LeverSpider(AtsJobSpider):
     def records(self, data):
         return data if isinstance(data, list) else None  # a bare array, no envelope
 
-    def extract(self, record, token, company):
-        return extract_job(record, token, company)
+    def extract(self, record, response):
+        board = response.meta["board"]
+        return extract_job(record, board.token, board.company)

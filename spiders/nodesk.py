@@ -13,5 +13,5 @@ class NoDeskSpider(FeedJobSpider):
     terms = "Public RSS feed, no API terms beyond the site's; link each posting to its NoDesk page; once a day"
     custom_settings = {"DOWNLOAD_DELAY": 2.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
-    def extract(self, fields, feed_url):
-        return extract_item(fields)
+    def extract(self, record, response):
+        return extract_item(record)

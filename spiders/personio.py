@@ -34,5 +34,6 @@ class PersonioSpider(AtsJobSpider):
     def records(self, data):
         return data
 
-    def extract(self, record, token, company):
-        return extract_position(record, token, company)
+    def extract(self, record, response):
+        board = response.meta["board"]
+        return extract_position(record, board.token, board.company)

@@ -17,5 +17,6 @@ class RecruiteeSpider(AtsJobSpider):
         offers = data.get("offers") if isinstance(data, dict) else None
         return offers if isinstance(offers, list) else None
 
-    def extract(self, record, token, company):
-        return extract_offer(record, token, company)
+    def extract(self, record, response):
+        board = response.meta["board"]
+        return extract_offer(record, board.token, board.company)

@@ -16,5 +16,5 @@ class RemoteOKSpider(ApiJobSpider):
     )
     custom_settings = {"DOWNLOAD_DELAY": 2, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
-    def extract_record(self, record, response):
+    def extract(self, record, response):
         return extract_record(record)

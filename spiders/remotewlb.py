@@ -11,5 +11,5 @@ class RemoteWLBSpider(SitemapJobSpider):
     robots_url = "https://remotewlb.com/robots.txt"
     posting_url_pattern = r"^https?://(www\.)?remotewlb\.com/job/[^/?#]+/?$"
 
-    def extract(self, response):
-        return extract_posting(response.url, response.text)
+    def extract(self, record, response):
+        return self.with_warnings(response, extract_posting(response.url, record))

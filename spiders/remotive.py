@@ -27,5 +27,5 @@ class RemotiveSpider(ApiJobSpider):
         "RETRY_TIMES": 1,
     }
 
-    def extract_record(self, record, response):
+    def extract(self, record, response):
         return extract_record(record)

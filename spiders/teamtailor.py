@@ -29,5 +29,6 @@ class TeamtailorSpider(AtsJobSpider):
     def board_company(self, data):
         return data.get("title") if isinstance(data, dict) else None
 
-    def extract(self, record, token, company):
-        return extract_item(record, token, company)
+    def extract(self, record, response):
+        board = response.meta["board"]
+        return extract_item(record, board.token, board.company)

@@ -19,5 +19,5 @@ class WeWorkRemotelySpider(FeedJobSpider):
     terms = "Public RSS feeds (ttl 60 min), no API terms beyond the site's; link to the listing; each feed once a day"
     custom_settings = {"DOWNLOAD_DELAY": 2.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
-    def extract(self, fields, feed_url):
-        return extract_item(fields)
+    def extract(self, record, response):
+        return extract_item(record)

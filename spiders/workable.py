@@ -53,5 +53,6 @@ class WorkableSpider(AtsJobSpider):
         if self.api == "v3" and next_token and int(page) < int(self.max_pages):
             yield self.board_request(token, company, next_token=next_token, page=int(page) + 1)
 
-    def extract(self, record, token, company):
-        return extract_job(record, token, company)
+    def extract(self, record, response):
+        board = response.meta["board"]
+        return extract_job(record, board.token, board.company)

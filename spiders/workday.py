@@ -54,13 +54,14 @@ class WorkdaySpider(AtsJobSpider):
             return
         yield self.board_request(token, company, offset=offset, page=int(page) + 1)
 
-    def extract(self, record, token, company):
+    def extract(self, record, response):
+        board = response.meta["board"]
         if is_stub(record):
             return None
-        site = parse_site(token)
+        site = parse_site(board.token)
         if not record.get("externalPath"):
-            return extract_job(record, site, company)  # validation rejects and stores it
-        meta = {"record": record, "site": site, "company": company}
+            return extract_job(record, site, board.company)  # validation rejects and stores it
+        meta = {"record": record, "site": site, "company": board.company}
         return scrapy.Request(
             site.detail_url(record["externalPath"]), callback=self.parse_detail, errback=self.on_detail_error,
             headers={"Accept": "application/json"}, meta=meta,

@@ -15,5 +15,5 @@ class WorkingNomadsSpider(ApiJobSpider):
     )
     custom_settings = {"DOWNLOAD_DELAY": 5, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
-    def extract_record(self, record, response):
+    def extract(self, record, response):
         return extract_record(record)

@@ -282,7 +282,7 @@ def test_greenhouse_content_is_unescaped_once_and_old_boards_fall_back_to_update
     ],
 )
 def test_lever_salary_range(salary_range, expected):
-    assert lever.lever_salary(salary_range) == expected
+    assert lever.lever_salary(salary_range)[1] == expected
 
 
 def test_lever_record_without_optional_parts():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.normalise.employment import employment_type, seniority
-from aggregator.normalise.salary import Salary, annualise, parse_salary, salary_from_base_salary
+from aggregator.normalise.salary import Salary, annualise, parse_salary, salary_from_base_salary, salary_from_stated
 
 LABELS = Path(__file__).parent / "fixtures" / "labels" / "salary-dev.tsv"
 MIN_ACCURACY = 0.98
@@ -436,16 +436,13 @@ def test_seniority(title, expected):
 
 
 def test_structured_salary_fields_go_straight_into_typed_fields():
-    from aggregator.extract.api_fields import monetary_amount, salary_text
-    from aggregator.items import RawPosting
+    from aggregator.extract.api_fields import salary_text, structured_salary
+    from aggregator.items import RawPosting, StatedSalary
     from aggregator.normalise.posting import normalise_posting
 
-    amount = monetary_amount(60000.5, "80,000", "usd", "per-month-salary")
-    assert amount == {
-        "@type": "MonetaryAmount",
-        "currency": "USD",
-        "value": {"@type": "QuantitativeValue", "minValue": 60000.5, "maxValue": 80000.0, "unitText": "MONTH"},
-    }
+    stated, twin = structured_salary(60000.5, "80,000", "usd", "per-month-salary")
+    assert stated == StatedSalary(60000.5, 80000.0, "USD", "month")
+    assert twin == salary_text(60000.5, "80,000", "usd", "per-month-salary")
     raw = RawPosting(
         source="t",
         url="https://example.com/1",
@@ -453,7 +450,7 @@ def test_structured_salary_fields_go_straight_into_typed_fields():
         title="Engineer",
         # the readable twin says "per year" by mistake: the numbers, not the string, decide
         salary_raw="USD 60000.5-80000 per year",
-        base_salary_raw=amount,
+        stated_salary=stated,
     )
     posting = normalise_posting(raw)
     assert (posting.salary_min, posting.salary_max, posting.salary_currency, posting.salary_period) == (
@@ -463,12 +460,8 @@ def test_structured_salary_fields_go_straight_into_typed_fields():
         "month",
     )
     assert posting.salary_raw == "USD 60000.5-80000 per year"
-    assert salary_text(0, 0, "USD") is None and monetary_amount(0, None, "USD") is None
-    assert monetary_amount(None, 90000, "EUR", "yearly")["value"] == {
-        "@type": "QuantitativeValue",
-        "maxValue": 90000.0,
-        "unitText": "YEAR",
-    }
+    assert salary_text(0, 0, "USD") is None and structured_salary(0, None, "USD") == (None, None)
+    assert structured_salary(None, 90000, "EUR", "yearly")[0] == StatedSalary(None, 90000.0, "EUR", "year")
 
 
 @pytest.mark.parametrize(
@@ -487,4 +480,4 @@ def test_api_extractors_hand_over_typed_salaries(module, record, expected):
 
     extract = importlib.import_module(f"aggregator.extract.{module}").extract_record
     item = extract(record)
-    assert salary_from_base_salary(item.base_salary_raw) == expected
+    assert salary_from_stated(item.stated_salary) == expected

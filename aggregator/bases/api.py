@@ -2,7 +2,7 @@
 
 A board spider sets ``api_url`` (the first page), ``records_path`` (where the list of records is),
 how the API pages (a next-page link, a cursor, an offset or a page number; none for one-shot
-APIs), and ``extract_record``. Everything that can go wrong is counted and stored, never fatal:
+APIs), and ``extract`` (one record → a RawPosting). Everything that can go wrong is counted and stored, never fatal:
 an undecodable body, a page without a records list, a record that breaks the extractor.
 
 Spider arguments (``-a name=value``):
@@ -47,7 +47,7 @@ def _query_value(url: str, name: str) -> str | None:
 
 
 class ApiJobSpider(JobSpider):
-    """Base of the JSON API boards. Subclasses set the class attributes below and ``extract_record``."""
+    """Base of the JSON API boards. Subclasses set the class attributes below and ``extract``."""
 
     # The first page; ``-a url=…`` replaces it.
     api_url: str = ""
@@ -162,7 +162,7 @@ class ApiJobSpider(JobSpider):
         stats.inc_value("aggregator/api/records", len(records))
         for index, record in enumerate(records):
             try:
-                item = self.extract_record(record, response)
+                item = self.extract(record, response)
             except Exception as exc:  # a record that breaks the extractor must not cost the others
                 self.logger.debug("extractor failed on record %d of %s", index, response.url, exc_info=True)
                 url = record.get("url") if isinstance(record, dict) else None
@@ -231,7 +231,3 @@ class ApiJobSpider(JobSpider):
             return stated
         asked = _query_value(response.url, self.limit_param) if self.limit_param else None
         return int(asked) if asked and asked.isdigit() and int(asked) > 0 else 0
-
-    def extract_record(self, record: Any, response: Response) -> RawPosting | None:
-        """One API record → a RawPosting, or None when the record is not a posting."""
-        raise NotImplementedError

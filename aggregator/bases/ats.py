@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -40,6 +41,15 @@ def parse_boards(value: Any) -> dict[str, str | None]:
         if token.strip():
             boards[token.strip()] = name.strip() or None
     return boards
+
+
+@dataclass(frozen=True)
+class Board:
+    """The company board a record came from: its token (as configured) and the company's name
+    (configured, else the board's own, else None). ``response.meta["board"]`` in ``extract``."""
+
+    token: str
+    company: str | None
 
 
 class AtsJobSpider(JobSpider):
@@ -118,12 +128,13 @@ class AtsJobSpider(JobSpider):
             self.record_listing_problem(response.url, f"the {self.name} board {token!r} lists no postings")
         # The board's own name for the company (Workable's account name) stands in for a configured one.
         company = company or self.board_company(data)
+        response.meta["board"] = Board(token, company)
         for record in records:
             if not isinstance(record, dict):
                 self.record_problem(response.url, "extract", "a job record is not an object", record)
                 continue
             try:
-                item = self.extract(record, token, company)
+                item = self.extract(record, response)
             except Exception as exc:  # one broken record must not cost the rest of the board
                 self.logger.exception("extractor failed on a record of %s", response.url)
                 self.record_problem(response.url, "extract", f"{type(exc).__name__}: {exc}"[:500], record)
@@ -159,7 +170,3 @@ class AtsJobSpider(JobSpider):
         """The job records of a board response; None when the shape is not the API's."""
         jobs = data.get("jobs") if isinstance(data, dict) else None
         return jobs if isinstance(jobs, list) else None
-
-    def extract(self, record: dict[str, Any], token: str, company: str | None) -> RawPosting | scrapy.Request | None:
-        """One record → a RawPosting, a request for its detail page, or None when not a posting."""
-        raise NotImplementedError

@@ -7,11 +7,13 @@ import re
 from typing import Any
 
 import scrapy
+from scrapy.http import Response
 from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.python.failure import Failure
 
 from aggregator import signals
 from aggregator.bases.fetch_reasons import fetch_failure_reason
+from aggregator.items import RawPosting
 
 # The stat the crawl-run recorder reads to tell a run that read every listing from a partial one.
 LISTING_PROBLEMS = "aggregator/listing_problems"
@@ -81,6 +83,19 @@ class JobSpider(scrapy.Spider):
         if settings.getpriority("USER_AGENT") < SETTINGS_PRIORITIES["cmdline"]:
             agent = settings["USER_AGENT_TEMPLATE"].format(contact_url=settings["CONTACT_URL"])
             settings.set("USER_AGENT", agent, priority="spider")
+
+    def extract(self, record: Any, response: Response) -> RawPosting | scrapy.Request | None:
+        """The one extraction hook of every board: one record of ``response`` → a ``RawPosting``,
+        a request for the record's detail page, or None when the record is not a posting.
+
+        What a record is depends on the base: a JSON object of an API page or a company board
+        (``ApiJobSpider``, ``AtsJobSpider`` — the board's token and company in
+        ``response.meta["board"]``), the child elements of a feed entry (``FeedJobSpider``), or the
+        page's text (``SitemapJobSpider``). The base calls it, catches and stores what it raises,
+        counts what it skips; a board's spider only hands the record to its pure extractor in
+        ``aggregator/extract/<board>.py``.
+        """
+        raise NotImplementedError
 
     def record_problem(self, url: str | None, stage: str, reason: str, payload: Any = None) -> None:
         """Count a problem in the crawl stats and hand it to the run recorder to store."""

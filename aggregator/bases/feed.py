@@ -127,7 +127,8 @@ def split_list(value: Any) -> list[str]:
 
 
 class FeedJobSpider(JobSpider):
-    """Subclasses set ``feed_urls`` and ``extract(fields, feed_url)``; ``-a feeds=URL,URL`` overrides."""
+    """Subclasses set ``feed_urls`` and ``extract(record, response)``, where the record is one entry's
+    fields (``entry_fields``) and the response the feed; ``-a feeds=URL,URL`` overrides the URLs."""
 
     feed_urls: tuple[str, ...] = ()
 
@@ -163,7 +164,7 @@ class FeedJobSpider(JobSpider):
             self.record_listing_problem(response.url, "the feed lists no entries")
         for fields in entries:
             try:
-                item = self.extract(fields, response.url)
+                item = self.extract(fields, response)
             except Exception as exc:  # one broken entry must not cost the rest of the feed
                 self.logger.exception("extractor failed on an entry of %s", response.url)
                 self.record_problem(
@@ -183,6 +184,3 @@ class FeedJobSpider(JobSpider):
             if key:
                 self.seen_keys.add(key)
             yield item
-
-    def extract(self, fields: dict[str, str], feed_url: str) -> RawPosting | None:
-        raise NotImplementedError

@@ -24,7 +24,8 @@ SITEMAP_PRIORITY = 10
 
 
 class SitemapJobSpider(JobSpider):
-    """Subclasses set ``robots_url`` (or ``sitemap_urls``), ``posting_url_pattern`` and ``extract``."""
+    """Subclasses set ``robots_url`` (or ``sitemap_urls``), ``posting_url_pattern`` and
+    ``extract(record, response)``, where the record is the posting page's text."""
 
     complete_listing = True
     # ``-a full=true``: download every listed page again (as FULL_RECRAWL).
@@ -192,14 +193,11 @@ class SitemapJobSpider(JobSpider):
             return
         bad_bytes = _undecodable(response)
         try:
-            item, problems = self.extract(response)
+            item = self.extract(response.text, response)
         except Exception as exc:  # a page that breaks the extractor must not stop the crawl
             self.logger.exception("extractor failed on %s", response.url)
             self.record_problem(listed_url, "extract", f"{type(exc).__name__}: {exc}"[:500])
             return
-        for problem in problems:
-            self.crawler.stats.inc_value("aggregator/extract/warnings")
-            self.logger.info("%s: %s", response.url, problem)
         if item is None:
             self.crawler.stats.inc_value("aggregator/pages/no_posting")
             reason = "no job posting found on the page (no JobPosting data, no title)"
@@ -216,8 +214,13 @@ class SitemapJobSpider(JobSpider):
         item.last_modified = _header(response, b"Last-Modified")
         yield item
 
-    def extract(self, response: Response) -> tuple[RawPosting | None, list[str]]:
-        raise NotImplementedError
+    def with_warnings(self, response: Response, found: tuple[RawPosting | None, list[str]]) -> RawPosting | None:
+        """A page extractor's (item, warnings): the warnings counted and logged, the item returned."""
+        item, problems = found
+        for problem in problems:
+            self.crawler.stats.inc_value("aggregator/extract/warnings")
+            self.logger.info("%s: %s", response.url, problem)
+        return item
 
 
 def _undecodable(response: TextResponse) -> str | None:

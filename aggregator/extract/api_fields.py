@@ -16,6 +16,7 @@ from typing import Any
 import ftfy
 
 from aggregator.extract.page import squash
+from aggregator.items import StatedSalary
 
 # How boards name pay periods → the words the salary normaliser reads.
 PERIOD_WORDS = {
@@ -84,12 +85,16 @@ def number_text(value: Any) -> str | None:
     return str(int(found)) if found.is_integer() else f"{found:g}"
 
 
-def salary_text(minimum: Any, maximum: Any, currency: Any = None, period: Any = None) -> str | None:
+def salary_text(
+    minimum: Any, maximum: Any, currency: Any = None, period: Any = None, *, say_bounds: bool = True
+) -> str | None:
     """A readable raw salary from structured fields: ``"USD 60000-80000 per year"``.
 
     Zero, negative or missing amounts mean "not stated". One amount (or two equal ones) gives a
-    single figure; a lone minimum reads "from …", a lone maximum "up to …". The period is said only
-    when the board states one.
+    single figure; a lone minimum reads "from …", a lone maximum "up to …" — unless ``say_bounds``
+    is False: the ATS boards' and JSON-LD pages' twins have always shown a lone bound as the bare
+    figure, and stored raw strings do not change under anyone's feet. The period is said only when
+    the board states one.
     """
     low, high = number(minimum), number(maximum)
     low = low if low is not None and low > 0 else None
@@ -102,6 +107,8 @@ def salary_text(minimum: Any, maximum: Any, currency: Any = None, period: Any = 
         low, high = min(low, high), max(low, high)
         span = number_text(low) if low == high else f"{number_text(low)}-{number_text(high)}"
         result = f"{prefix}{span}"
+    elif not say_bounds:
+        result = f"{prefix}{number_text(low if low is not None else high)}"
     elif low is not None:
         result = f"from {prefix}{number_text(low)}"
     else:
@@ -112,46 +119,38 @@ def salary_text(minimum: Any, maximum: Any, currency: Any = None, period: Any = 
     return result
 
 
-def period_unit(period: Any) -> str | None:
-    """A board's pay-period word (``yearly``, ``per-hour-wage``, ``1 YEAR``, ``MONTH``) → schema.org
-    ``unitText`` (``YEAR`` … ``HOUR``), or None when it names no period."""
+def pay_period(period: Any) -> str | None:
+    """A board's pay-period word (``yearly``, ``per-hour-wage``, ``1 YEAR``, ``MONTH``) → ``hour``,
+    ``day``, ``week``, ``month`` or ``year``; None when it names no period."""
     word = text(period)
     if not word:
         return None
     word = PERIOD_WORDS.get(word.lower(), word).lower()
     if "annual" in word:
-        return "YEAR"
+        return "year"
     found = re.search(r"(hour|day|week|month|year)", word)
-    return found.group(1).upper() if found else None
+    return found.group(1) if found else None
 
 
-def monetary_amount(minimum: Any, maximum: Any, currency: Any = None, period: Any = None) -> dict[str, Any] | None:
-    """A board's numeric salary fields as a schema.org ``MonetaryAmount`` for ``base_salary_raw``.
+def structured_salary(
+    minimum: Any, maximum: Any, currency: Any = None, period: Any = None, *, say_bounds: bool = True
+) -> tuple[StatedSalary | None, str | None]:
+    """A board's numeric salary fields → the raw item's typed ``stated_salary`` and its readable
+    raw twin (``salary_raw``, see ``salary_text``), from one place.
 
-    The normaliser reads its numbers straight into the typed salary fields — never through a
-    string and back; ``salary_text`` of the same fields is the readable raw twin. Zero, negative or
-    missing amounts mean "not stated" (None when neither end is stated).
+    The normaliser takes the numbers as they are — never through the string and back. Zero,
+    negative or missing amounts mean "not stated": ``(None, None)`` when neither end is stated.
     """
     low, high = number(minimum), number(maximum)
     low = low if low is not None and low > 0 else None
     high = high if high is not None and high > 0 else None
     if low is None and high is None:
-        return None
+        return None, None
     if low is not None and high is not None and low > high:
         low, high = high, low
-    value: dict[str, Any] = {"@type": "QuantitativeValue"}
-    if low is not None:
-        value["minValue"] = low
-    if high is not None:
-        value["maxValue"] = high
-    unit = period_unit(period)
-    if unit:
-        value["unitText"] = unit
-    amount: dict[str, Any] = {"@type": "MonetaryAmount", "value": value}
     code = text(currency)
-    if code:
-        amount["currency"] = code.upper()
-    return amount
+    stated = StatedSalary(low, high, code.upper() if code else None, pay_period(period))
+    return stated, salary_text(minimum, maximum, currency, period, say_bounds=say_bounds)
 
 
 def joined(values: Any, separator: str = ", ") -> str | None:

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aggregator.extract.api_fields import monetary_amount
-from aggregator.extract.lever import salary_period, salary_text
+from aggregator.extract.api_fields import pay_period, structured_salary
 from aggregator.extract.page import first, squash
-from aggregator.items import RawPosting
+from aggregator.items import RawPosting, StatedSalary
 from aggregator.normalise.company import real_company
 
 SOURCE = "ashby"
@@ -32,23 +31,6 @@ def _html(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _salary_component(components: Any) -> str | None:
-    for component in components or []:
-        if not isinstance(component, dict):
-            continue
-        if str(component.get("compensationType") or "").lower() not in ("salary", "base salary"):
-            continue
-        text = salary_text(
-            component.get("currencyCode"),
-            component.get("minValue"),
-            component.get("maxValue"),
-            salary_period(component.get("interval")),
-        )
-        if text:
-            return text
-    return None
-
-
 def _salary_components(compensation: Any) -> list[Any]:
     if not isinstance(compensation, dict):
         return []
@@ -59,39 +41,30 @@ def _salary_components(compensation: Any) -> list[Any]:
     return found
 
 
-def compensation_amount(compensation: Any) -> dict[str, Any] | None:
-    """The first structured salary component as typed numbers (MonetaryAmount) for ``base_salary_raw``."""
+def compensation_salary(compensation: Any) -> tuple[StatedSalary | None, str | None]:
+    """The first structured salary component as typed numbers and its readable twin; without one,
+    no numbers and Ashby's own summary as the raw string."""
     for component in _salary_components(compensation):
         if not isinstance(component, dict):
             continue
         if str(component.get("compensationType") or "").lower() not in ("salary", "base salary"):
             continue
-        amount = monetary_amount(
+        stated, text = structured_salary(
             component.get("minValue"),
             component.get("maxValue"),
             component.get("currencyCode"),
-            component.get("interval"),
+            pay_period(component.get("interval")),
+            say_bounds=False,
         )
-        if amount:
-            return amount
-    return None
-
-
-def compensation_salary(compensation: Any) -> str | None:
-    """The salary as a readable raw string: structured components first, then Ashby's summaries."""
+        if stated:
+            return stated, text
     if not isinstance(compensation, dict):
-        return None
-    found = _salary_component(compensation.get("summaryComponents"))
-    for tier in compensation.get("compensationTiers") or []:
-        if found:
-            break
-        if isinstance(tier, dict):
-            found = _salary_component(tier.get("components"))
-    return first(
-        found,
+        return None, None
+    summary = first(
         _text(compensation.get("scrapeableCompensationSalarySummary")),
         _text(compensation.get("compensationTierSummary")),
     )
+    return None, summary
 
 
 def _place(address: Any) -> dict | None:
@@ -113,6 +86,7 @@ def extract_job(record: dict[str, Any], board: str, company: str | None = None) 
     places = [place for place in places if place]
     workplace = _text(record.get("workplaceType")) or ("Remote" if record.get("isRemote") else None)
     job_id = record.get("id")
+    stated_salary, salary_raw = compensation_salary(record.get("compensation"))
     return RawPosting(
         source=SOURCE,
         url=first(_text(record.get("jobUrl")), f"https://jobs.ashbyhq.com/{board}/{job_id}" if job_id else None),
@@ -120,8 +94,8 @@ def extract_job(record: dict[str, Any], board: str, company: str | None = None) 
         apply_url=_text(record.get("applyUrl")),
         title=_text(record.get("title")),
         company=real_company(company, board),
-        salary_raw=compensation_salary(record.get("compensation")),
-        base_salary_raw=compensation_amount(record.get("compensation")),
+        salary_raw=salary_raw,
+        stated_salary=stated_salary,
         location_raw=_text(record.get("location")),
         description_html=_html(record.get("descriptionHtml")),
         date_posted=_text(record.get("publishedAt")),

@@ -13,25 +13,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from aggregator.extract.api_fields import epoch_text, number, salary_text, text
+from aggregator.extract.api_fields import epoch_text, number, structured_salary, text
 from aggregator.extract.page import first
-from aggregator.items import RawPosting
+from aggregator.items import RawPosting, StatedSalary
 from aggregator.normalise.company import real_company
 
 SOURCE = "fourdayweek"
 JOB_PAGE = "https://4dayweek.io/remote-job/{slug}"
 
 
-def cents_salary(record: dict[str, Any]) -> str | None:
-    """``salary_lower``/``salary_upper`` are cents: 28620000 → 286200. Else the display text."""
+def cents_salary(record: dict[str, Any]) -> tuple[StatedSalary | None, str | None]:
+    """``salary_lower``/``salary_upper`` are cents: 28620000 → 286200. Without them, no numbers and
+    the display text as the raw string."""
     lower, upper = number(record.get("salary_lower")), number(record.get("salary_upper"))
-    built = salary_text(
+    stated, built = structured_salary(
         lower / 100 if lower else None,
         upper / 100 if upper else None,
         record.get("salary_currency"),
         record.get("salary_period"),
     )
-    return first(built, text(record.get("salary")))
+    return stated, first(built, text(record.get("salary")))
 
 
 def _place(location: dict[str, Any]) -> str | None:
@@ -60,6 +61,7 @@ def extract_record(record: dict[str, Any]) -> RawPosting | None:
     company = record.get("company") if isinstance(record.get("company"), dict) else {}
     slug = text(record.get("slug"))
     url = JOB_PAGE.format(slug=slug) if slug else None
+    stated_salary, salary_raw = cents_salary(record)
     return RawPosting(
         source=SOURCE,
         url=url,
@@ -67,7 +69,8 @@ def extract_record(record: dict[str, Any]) -> RawPosting | None:
         apply_url=url,
         title=text(record.get("title")),
         company=real_company(record.get("company_name"), company.get("name"), company.get("slug")),
-        salary_raw=cents_salary(record),
+        salary_raw=salary_raw,
+        stated_salary=stated_salary,
         location_raw=location_text(record),
         date_posted=first(epoch_text(record.get("posted")), text(record.get("inserted"))),
         job_location_type_raw=text(record.get("work_arrangement")),

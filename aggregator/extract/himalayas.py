@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aggregator.extract.api_fields import epoch_text, joined, markup, monetary_amount, number, salary_text, text
+from aggregator.extract.api_fields import epoch_text, joined, markup, number, structured_salary, text
 from aggregator.items import RawPosting
 from aggregator.normalise.company import real_company
 
@@ -46,6 +46,9 @@ def extract_record(record: Any) -> RawPosting | None:
     guid = text(record.get("guid")) or text(record.get("applicationLink"))
     if guid is None:
         return None
+    stated_salary, salary_raw = structured_salary(
+        record.get("minSalary"), record.get("maxSalary"), record.get("currency"), record.get("salaryPeriod")
+    )
     return RawPosting(
         source=SOURCE,
         url=guid if guid.startswith("http") else text(record.get("applicationLink")),
@@ -53,12 +56,8 @@ def extract_record(record: Any) -> RawPosting | None:
         apply_url=text(record.get("applicationLink")),
         title=text(record.get("title")),
         company=real_company(text(record.get("companyName")), text(record.get("companySlug"))),
-        salary_raw=salary_text(
-            record.get("minSalary"), record.get("maxSalary"), record.get("currency"), record.get("salaryPeriod")
-        ),
-        base_salary_raw=monetary_amount(
-            record.get("minSalary"), record.get("maxSalary"), record.get("currency"), record.get("salaryPeriod")
-        ),
+        salary_raw=salary_raw,
+        stated_salary=stated_salary,
         location_raw=location_text(record.get("locationRestrictions"), record.get("timezoneRestrictions")),
         description_html=markup(record.get("description")),
         date_posted=epoch_text(record.get("pubDate")),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aggregator.extract.api_fields import markup, monetary_amount, salary_text, text, unescaped
+from aggregator.extract.api_fields import markup, structured_salary, text, unescaped
 from aggregator.items import RawPosting
 
 SOURCE = "jobicy"
@@ -26,14 +26,11 @@ def salary_fields(record: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
     return record.get("annualSalaryMin"), record.get("annualSalaryMax"), record.get("salaryCurrency"), "yearly"
 
 
-def salary(record: dict[str, Any]) -> str | None:
-    return salary_text(*salary_fields(record))
-
-
 def extract_record(record: Any) -> RawPosting | None:
     if not isinstance(record, dict) or text(record.get("id")) is None:
         return None
     url = text(record.get("url"))
+    stated_salary, salary_raw = structured_salary(*salary_fields(record))
     return RawPosting(
         source=SOURCE,
         url=url,
@@ -41,8 +38,8 @@ def extract_record(record: Any) -> RawPosting | None:
         apply_url=url,
         title=unescaped(record.get("jobTitle")),
         company=unescaped(record.get("companyName")),
-        salary_raw=salary(record),
-        base_salary_raw=monetary_amount(*salary_fields(record)),
+        salary_raw=salary_raw,
+        stated_salary=stated_salary,
         location_raw=unescaped(record.get("jobGeo")),
         description_html=markup(record.get("jobDescription")) or markup(record.get("jobExcerpt")),
         date_posted=text(record.get("pubDate")),

@@ -17,8 +17,8 @@ from typing import Any
 
 from parsel import Selector
 
+from aggregator.extract.api_fields import pay_period, salary_text
 from aggregator.extract.jsonld import first_job_posting, iter_typed, job_posting_fields, structured_hints, text_value
-from aggregator.extract.lever import salary_period, salary_text
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting
 
@@ -69,13 +69,14 @@ def base_salary_text(base_salary: Any) -> str | None:
         currency = text_value(amount.get("currency"))
         if isinstance(value, dict):
             text = salary_text(
-                currency,
                 first(value.get("minValue"), value.get("value")),
                 first(value.get("maxValue"), value.get("value")),
-                salary_period(value.get("unitText") or amount.get("unitText")),
+                currency,
+                pay_period(value.get("unitText") or amount.get("unitText")),
+                say_bounds=False,
             )
         else:
-            text = salary_text(currency, value, value, salary_period(amount.get("unitText")))
+            text = salary_text(value, value, currency, pay_period(amount.get("unitText")), say_bounds=False)
         if text:
             return text
     return None

@@ -10,12 +10,11 @@ API has no company name: the board token (or a configured name) stands for it.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from aggregator.extract.api_fields import monetary_amount
+from aggregator.extract.api_fields import pay_period, structured_salary
 from aggregator.extract.page import first, squash
-from aggregator.items import RawPosting
+from aggregator.items import RawPosting, StatedSalary
 from aggregator.normalise.company import real_company
 
 SOURCE = "lever"
@@ -25,65 +24,16 @@ def _text(value: Any) -> str | None:
     return squash(value) if isinstance(value, str) else None
 
 
-def _number(value: Any) -> str | None:
-    """``150000`` / ``150000.0`` / ``"150000"`` → ``"150000"``; ``52.5`` stays; junk → None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(str(value).replace(",", "").strip())
-    except ValueError:
-        return None
-    if number <= 0:
-        return None
-    return str(int(number)) if number.is_integer() else f"{number:g}"
-
-
-def salary_text(currency: Any, minimum: Any, maximum: Any, period: str | None) -> str | None:
-    """A readable raw salary from structured fields: ``"USD 120000-150000 per year"``.
-
-    One bound alone gives ``"USD 120000 per year"``; no amount gives None (zero means unknown).
-    """
-    low, high = _number(minimum), _number(maximum)
-    if low and high and low != high:
-        amount = f"{low}-{high}"
-    else:
-        amount = low or high
-    if not amount:
-        return None
-    parts = [squash(str(currency)) if currency else None, amount, f"per {period}" if period else None]
-    return " ".join(part for part in parts if part)
-
-
-def salary_period(interval: Any) -> str | None:
-    """Lever's ``per-year-salary`` / ``per-hour-wage`` → ``year`` / ``hour``; Ashby's ``1 YEAR`` → ``year``."""
-    if not interval:
-        return None
-    text = str(interval).lower()
-    for unit in ("hour", "day", "week", "month", "year"):
-        if re.search(rf"\b{unit}", text):
-            return unit
-    if "annual" in text:
-        return "year"
-    return None
-
-
-def lever_salary_amount(salary_range: Any) -> dict[str, Any] | None:
-    """``salaryRange`` as typed numbers (schema.org MonetaryAmount) for ``base_salary_raw``."""
+def lever_salary(salary_range: Any) -> tuple[StatedSalary | None, str | None]:
+    """``salaryRange`` → the typed salary and its readable twin (``"USD 120000-150000 per year"``)."""
     if not isinstance(salary_range, dict):
-        return None
-    return monetary_amount(
-        salary_range.get("min"), salary_range.get("max"), salary_range.get("currency"), salary_range.get("interval")
-    )
-
-
-def lever_salary(salary_range: Any) -> str | None:
-    if not isinstance(salary_range, dict):
-        return None
-    return salary_text(
-        salary_range.get("currency"),
+        return None, None
+    return structured_salary(
         salary_range.get("min"),
         salary_range.get("max"),
-        salary_period(salary_range.get("interval")),
+        salary_range.get("currency"),
+        pay_period(salary_range.get("interval")),
+        say_bounds=False,
     )
 
 
@@ -106,6 +56,7 @@ def extract_job(record: dict[str, Any], board: str, company: str | None = None) 
     job_id = record.get("id")
     locations = [_text(location) for location in categories.get("allLocations") or []]
     created = record.get("createdAt")
+    stated_salary, salary_raw = lever_salary(record.get("salaryRange"))
     return RawPosting(
         source=SOURCE,
         url=first(_text(record.get("hostedUrl")), f"https://jobs.lever.co/{board}/{job_id}" if job_id else None),
@@ -113,8 +64,8 @@ def extract_job(record: dict[str, Any], board: str, company: str | None = None) 
         apply_url=_text(record.get("applyUrl")),
         title=_text(record.get("text")),
         company=real_company(company, board),
-        salary_raw=lever_salary(record.get("salaryRange")),
-        base_salary_raw=lever_salary_amount(record.get("salaryRange")),
+        salary_raw=salary_raw,
+        stated_salary=stated_salary,
         location_raw=first(_text(categories.get("location")), "; ".join(filter(None, locations))),
         description_html=description_html(record),
         date_posted=str(created) if created not in (None, "") else None,

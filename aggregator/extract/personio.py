@@ -17,9 +17,9 @@ from typing import Any
 
 from lxml import etree
 
-from aggregator.extract.api_fields import salary_text
+from aggregator.extract.api_fields import structured_salary
 from aggregator.extract.page import first, squash
-from aggregator.items import RawPosting
+from aggregator.items import RawPosting, StatedSalary
 from aggregator.normalise.company import real_company
 
 SOURCE = "personio"
@@ -64,11 +64,12 @@ def positions(body: bytes) -> list[dict[str, Any]]:
     return result
 
 
-def position_salary(salary: Any) -> str | None:
+def position_salary(salary: Any) -> tuple[StatedSalary | None, str | None]:
+    """``salaryInformation`` → the typed salary and its readable twin."""
     if not isinstance(salary, dict):
-        return None
+        return None, None
     period = PERIODS.get((salary.get("type") or "").lower(), salary.get("type"))
-    return salary_text(salary.get("min"), salary.get("max"), salary.get("currencyCode"), period)
+    return structured_salary(salary.get("min"), salary.get("max"), salary.get("currencyCode"), period)
 
 
 def description_html(record: dict[str, Any]) -> str | None:
@@ -86,6 +87,7 @@ def extract_position(record: dict[str, Any], host: str, company: str | None = No
     offices = list(dict.fromkeys(office for office in offices if office))
     remote = any(office.lower() == "remote" for office in offices)
     url = f"https://{host}/job/{job_id}" if job_id else None
+    stated_salary, salary_raw = position_salary(record.get("salaryInformation"))
     return RawPosting(
         source=SOURCE,
         url=url,
@@ -94,7 +96,8 @@ def extract_position(record: dict[str, Any], host: str, company: str | None = No
         title=record.get("name"),
         # The configured name is the employer; a subcompany names one of its entities.
         company=real_company(company, record.get("subcompany"), host.split(".")[0]),
-        salary_raw=position_salary(record.get("salaryInformation")),
+        salary_raw=salary_raw,
+        stated_salary=stated_salary,
         location_raw="; ".join(offices) or None,
         description_html=description_html(record),
         date_posted=record.get("createdAt"),

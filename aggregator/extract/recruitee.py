@@ -14,18 +14,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from aggregator.extract.api_fields import markup, salary_text, text
+from aggregator.extract.api_fields import markup, structured_salary, text
 from aggregator.extract.page import first
-from aggregator.items import RawPosting
+from aggregator.items import RawPosting, StatedSalary
 from aggregator.normalise.company import real_company
 
 SOURCE = "recruitee"
 
 
-def offer_salary(salary: Any) -> str | None:
+def offer_salary(salary: Any) -> tuple[StatedSalary | None, str | None]:
+    """``salary`` → the typed salary and its readable twin."""
     if not isinstance(salary, dict):
-        return None
-    return salary_text(salary.get("min"), salary.get("max"), salary.get("currency"), salary.get("period"))
+        return None, None
+    return structured_salary(salary.get("min"), salary.get("max"), salary.get("currency"), salary.get("period"))
 
 
 def workplace(record: dict[str, Any]) -> str | None:
@@ -46,6 +47,7 @@ def extract_offer(record: dict[str, Any], board: str, company: str | None = None
         return None  # drafts and closed offers are not postings
     code = text(record.get("employment_type_code"))
     slug = text(record.get("slug"))
+    stated_salary, salary_raw = offer_salary(record.get("salary"))
     return RawPosting(
         source=SOURCE,
         url=first(text(record.get("careers_url")), f"https://{board}.recruitee.com/o/{slug}" if slug else None),
@@ -53,7 +55,8 @@ def extract_offer(record: dict[str, Any], board: str, company: str | None = None
         apply_url=text(record.get("careers_apply_url")),
         title=text(record.get("title")),
         company=real_company(record.get("company_name"), company, board),
-        salary_raw=offer_salary(record.get("salary")),
+        salary_raw=salary_raw,
+        stated_salary=stated_salary,
         location_raw=first(
             text(record.get("location")),
             ", ".join(p for p in (text(record.get("city")), text(record.get("country"))) if p),

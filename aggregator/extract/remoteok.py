@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aggregator.extract.api_fields import epoch_text, monetary_amount, repaired, salary_text, text
+from aggregator.extract.api_fields import epoch_text, repaired, structured_salary, text
 from aggregator.items import RawPosting
 
 SOURCE = "remoteok"
@@ -47,6 +47,8 @@ def extract_record(record: Any) -> RawPosting | None:
     url = text(record.get("url")) or text(record.get("apply_url"))
     if url is None and text(record.get("slug")):
         url = f"https://remoteok.com/remote-jobs/{text(record.get('slug'))}"
+    # The board's own fields only: amounts of 0 mean "not stated"; the currency is USD.
+    stated_salary, salary_raw = structured_salary(record.get("salary_min"), record.get("salary_max"), "USD")
     return RawPosting(
         source=SOURCE,
         # The listing on Remote OK: its terms ask for a followed link back to it.
@@ -55,9 +57,8 @@ def extract_record(record: Any) -> RawPosting | None:
         apply_url=text(record.get("apply_url")),
         title=text(repaired(record.get("position"))),
         company=text(repaired(record.get("company"))),
-        # The board's own fields only: amounts of 0 mean "not stated"; the currency is USD.
-        salary_raw=salary_text(record.get("salary_min"), record.get("salary_max"), "USD"),
-        base_salary_raw=monetary_amount(record.get("salary_min"), record.get("salary_max"), "USD"),
+        salary_raw=salary_raw,
+        stated_salary=stated_salary,
         location_raw=text(repaired(record.get("location"))),
         description_html=clean_description(record.get("description")),
         date_posted=text(record.get("date")) or epoch_text(record.get("epoch")),

@@ -12,7 +12,7 @@ from aggregator.normalise.defaults import apply_item_defaults
 from aggregator.normalise.employment import employment_type, seniority
 from aggregator.normalise.location import location_from_jsonld, parse_location
 from aggregator.normalise.plausible import salary_problem
-from aggregator.normalise.salary import annualise, parse_salary, salary_from_base_salary
+from aggregator.normalise.salary import annualise, read_salary
 from aggregator.normalise.text import clean_company, clean_text, html_to_text, sanitise_html
 from aggregator.normalise.timezone import extract_window
 from aggregator.normalise.urls import web_url
@@ -45,7 +45,7 @@ def normalise_posting(raw: RawPosting, defaults: Mapping[str, Any] | None = None
     description_html = sanitise_html(raw.description_html)
     # Structured numbers (an API's min/max/currency/period, schema.org baseSalary) go straight into
     # the typed fields; the string is read only when there are none.
-    salary = salary_from_base_salary(raw.base_salary_raw) or parse_salary(raw.salary_raw)
+    salary = read_salary(raw.stated_salary, raw.base_salary_raw, raw.salary_raw)
     if salary_problem(raw.salary_raw, salary):  # negative or beyond any real salary: not a figure
         salary = None
     # The board's own location string decides; structured data only speaks when there is none

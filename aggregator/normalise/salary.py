@@ -1061,6 +1061,21 @@ def salary_from_base_salary(base_salary: Any) -> Salary | None:
         return None
 
 
+def salary_from_stated(stated: Any) -> Salary | None:
+    """A board's structured salary (:class:`aggregator.items.StatedSalary`: numbers, currency code,
+    period word) → Salary, by the same rules as a ``baseSalary`` QuantitativeValue: zero and $1
+    placeholders give None, a missing period is inferred from the amount."""
+    if stated is None:
+        return None
+    return _build(_num(stated.min), _num(stated.max), _currency_field(stated.currency), _unit(stated.period))
+
+
+def read_salary(stated: Any, base_salary: Any, salary_raw: str | None) -> Salary | None:
+    """A raw item's salary, in the one order every caller uses: the board's structured numbers,
+    then schema.org ``baseSalary``, then the string (read only when there are no numbers)."""
+    return salary_from_stated(stated) or salary_from_base_salary(base_salary) or parse_salary(salary_raw)
+
+
 def annualise(salary: Salary) -> tuple[float | None, float | None]:
     """Annual (min, max) in the posted currency; None where unknown."""
     factor = _ANNUAL_FACTOR.get(salary.period or "")
