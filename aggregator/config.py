@@ -10,18 +10,20 @@ truthy string); every mistake is one ``ConfigError`` line naming the file, the l
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from aggregator.cron import check_cron
+from aggregator.query import FilterError, JobFilters
 
 DEFAULT_DATABASE_URL = "sqlite:///jobs.db"
 DATABASE_URL_ENV = "AGGREGATOR_DATABASE_URL"
@@ -73,7 +75,7 @@ class AlertConfig:
     """A saved search ([alerts.NAME]) and the one place its new jobs go."""
 
     name: str
-    filters: Any  # aggregator.query.JobFilters
+    filters: JobFilters
     email: str | None = None
     webhook: str | None = None
     file: str | None = None
@@ -172,22 +174,8 @@ class _BoardTable(_HealthTable):
     settings: dict[str, Scalar] = {}
 
 
-class _AlertTable(_Table):
-    # The search: `aggregator search`'s options with underscores (query is its text).
-    query: str = ""
-    country: str | None = None
-    region: str | None = None
-    timezone: str | None = None
-    strict_timezone: bool = False
-    remote_only: bool = False
-    worldwide: bool = False
-    min_salary: Annotated[float, Field(ge=0)] | None = None
-    currency: str | None = None
-    since: str | None = None
-    seniority: str | None = None
-    employment_type: str | None = None
-    exclude_company: list[str] = []
-    # Where its new jobs go: exactly one.
+class _AlertDestination(_Table):
+    # Where a saved search's new jobs go: exactly one.
     email: str | None = None
     webhook: str | None = None
     file: str | None = None
@@ -204,6 +192,30 @@ class _AlertTable(_Table):
         if self.email and "@" not in self.email:
             raise ValueError(f"email must be an address, not {self.email!r}")
         return self
+
+
+# An alert's search keys are JobFilters' fields (the one list of what a search asks for), so a new
+# search filter is an alert key too. TOML spells two differently: the text is `query` (JobFilters'
+# `q`), a list is a list; the order of results (`sort`) means nothing to an alert.
+_ALERT_KEY = {"q": "query"}
+_NOT_ALERT_KEYS = {"sort"}
+
+
+def _alert_search_fields() -> dict[str, Any]:
+    hints = get_type_hints(JobFilters)
+    found: dict[str, Any] = {}
+    for search_field in dataclasses.fields(JobFilters):
+        if search_field.name in _NOT_ALERT_KEYS:
+            continue
+        annotation = hints[search_field.name]
+        default = search_field.default
+        if get_origin(annotation) is tuple:
+            annotation, default = list[get_args(annotation)[0]], list(default)
+        found[_ALERT_KEY.get(search_field.name, search_field.name)] = (annotation, default)
+    return found
+
+
+_AlertTable = create_model("_AlertTable", __base__=_AlertDestination, **_alert_search_fields())
 
 
 class _SmtpTable(_Table):
@@ -428,14 +440,14 @@ def load_config(path: str | os.PathLike | None = None, known_boards: set[str] | 
     return config
 
 
-def _alert(name: str, table: _AlertTable, found: Path | None, lines: dict) -> AlertConfig:
+def _alert(name: str, table: _AlertDestination, found: Path | None, lines: dict) -> AlertConfig:
     """A saved search, its filters checked like `aggregator search` checks them."""
-    from aggregator.query import FilterError, JobFilters
-
-    values = table.model_dump(exclude={"email", "webhook", "file", "query", "exclude_company"})
+    keys = {key: search for search, key in _ALERT_KEY.items()}
+    values = table.model_dump(exclude={"email", "webhook", "file"})
+    search = {keys.get(key, key): tuple(value) if isinstance(value, list) else value for key, value in values.items()}
     try:
-        filters = JobFilters(q=table.query, exclude_company=tuple(table.exclude_company), **values).checked()
+        filters = JobFilters(**search).checked()
     except FilterError as exc:
-        key = "query" if exc.parameter == "q" else exc.parameter
+        key = _ALERT_KEY.get(exc.parameter, exc.parameter)
         raise ConfigError(f"{_where(found, lines, ('alerts', name, key))}: {exc}") from None
     return AlertConfig(name=name, filters=filters, email=table.email, webhook=table.webhook, file=table.file)
