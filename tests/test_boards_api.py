@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from types import SimpleNamespace
 
 import pytest
@@ -23,7 +25,16 @@ from spiders.jobicy import JobicySpider
 from spiders.remoteok import RemoteOKSpider
 from spiders.remotive import RemotiveSpider
 from spiders.workingnomads import WorkingNomadsSpider
-from tests.conftest import FIXTURES, as_moment, load_expected, query, run_crawl, write_snapshot
+from tests.conftest import (
+    BACKENDS,
+    FIXTURES,
+    as_moment,
+    fresh_database,
+    load_expected,
+    query,
+    run_crawl,
+    write_snapshot,
+)
 
 FIELDS = ("url", "source_id", "title", "company", "apply_url", "date_posted", "salary_raw", "location_raw")
 SPIDERS = {s.name: s for s in (RemoteOKSpider, RemotiveSpider, HimalayasSpider, JobicySpider,
@@ -47,25 +58,28 @@ def faulty_site(folder):
     })  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory) -> dict[str, dict]:
-    """Every board's recording (and the faulty site) crawled into its own SQLite file, side by side."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def crawled(request, tmp_path_factory) -> Iterator[dict[str, dict]]:
+    """Every board's recording (and the faulty site) crawled into its own database, side by side,
+    on SQLite and on PostgreSQL."""
     jobs = {board: (board, FIXTURES / board, CRAWLS[board]) for board in SPIDERS}
     jobs["faults"] = ("arbeitnow", faulty_site(tmp_path_factory.mktemp("site")), [()])
+    with ExitStack() as databases:
+        urls = {key: databases.enter_context(fresh_database(request.param, tmp_path_factory.mktemp(key)))
+                for key in jobs}  # fmt: skip
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            yield dict(zip(jobs, pool.map(lambda key: _crawl(jobs[key], urls[key]), jobs), strict=True))
 
-    def crawl(key: str) -> dict:
-        spider, snapshot, runs = jobs[key]
-        url = f"sqlite:///{tmp_path_factory.mktemp(key) / 'jobs.db'}"
-        results = [run_crawl(spider, [snapshot], url, *args) for args in runs]
-        return {
-            "results": results,
-            "postings": query(url, "SELECT * FROM postings ORDER BY id"),
-            "runs": query(url, "SELECT * FROM crawl_runs ORDER BY id"),
-            "rejects": query(url, "SELECT * FROM rejects ORDER BY id"),
-        }
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip(jobs, pool.map(crawl, jobs), strict=True))
+def _crawl(job: tuple, url: str) -> dict:
+    spider, snapshot, runs = job
+    results = [run_crawl(spider, [snapshot], url, *args) for args in runs]
+    return {
+        "results": results,
+        "postings": query(url, "SELECT * FROM postings ORDER BY id"),
+        "runs": query(url, "SELECT * FROM crawl_runs ORDER BY id"),
+        "rejects": query(url, "SELECT * FROM rejects ORDER BY id"),
+    }
 
 
 def _json(value):

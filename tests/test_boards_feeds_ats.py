@@ -1,8 +1,9 @@
 """We Work Remotely (RSS), Greenhouse / Lever / Ashby (ATS APIs) and the generic JobPosting spider.
 
 Each board's recorded responses are crawled through the real `scrapy crawl` at the board's real
-URLs into a temporary SQLite file and checked field by field against the folder's expected.jsonl.
-The crawls run in parallel (each is a subprocess behind its own replay proxy). Pure unit tests of
+URLs into a database of its own, on SQLite and on PostgreSQL, and checked field by field against
+the folder's expected.jsonl. The crawls of a backend run in parallel (each is a subprocess behind
+its own replay proxy), once per module. Pure unit tests of
 the extractors' edge cases follow.
 """
 
@@ -11,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +26,7 @@ from aggregator.bases.feed import NotAFeed, feed_entries
 from aggregator.extract import ashby, greenhouse, lever, weworkremotely
 from aggregator.extract.jobposting import base_salary_text, extract_job_posting
 from aggregator.normalise.dates import start_moment
-from tests.conftest import FIXTURES, as_moment, load_expected, query, run_crawl
+from tests.conftest import BACKENDS, FIXTURES, as_json, as_moment, fresh_database, load_expected, query, run_crawl
 
 FIELDS = ("url", "source_id", "title", "company", "apply_url", "date_posted", "salary_raw", "location_raw")
 WWR = FIXTURES / "weworkremotely"
@@ -46,17 +49,20 @@ CRAWLS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def crawls(tmp_path_factory) -> dict:
-    folder = tmp_path_factory.mktemp("boards")
+@pytest.fixture(scope="module", params=BACKENDS)
+def crawls(request, tmp_path_factory) -> Iterator[dict]:
+    with ExitStack() as databases:
+        urls = {
+            name: databases.enter_context(fresh_database(request.param, tmp_path_factory.mktemp(name)))
+            for name in CRAWLS
+        }
 
-    def crawl(name: str):
-        spider, snapshot, _, args = CRAWLS[name]
-        url = f"sqlite:///{folder / name}.db"
-        return name, {"result": run_crawl(spider, [snapshot], url, *args), "db": url}
+        def crawl(name: str):
+            spider, snapshot, _, args = CRAWLS[name]
+            return name, {"result": run_crawl(spider, [snapshot], urls[name], *args), "db": urls[name]}
 
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        return dict(pool.map(crawl, CRAWLS))
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            yield dict(pool.map(crawl, CRAWLS))
 
 
 def stored(crawl: dict) -> dict[str, dict]:
@@ -65,7 +71,7 @@ def stored(crawl: dict) -> dict[str, dict]:
 
 def run_record(crawl: dict) -> dict:
     (run,) = query(crawl["db"], "SELECT * FROM crawl_runs")
-    run["stats"] = json.loads(run["stats"])
+    run["stats"] = as_json(run["stats"])
     return run
 
 
