@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from apscheduler.triggers.cron import CronTrigger
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
+from aggregator.bases.base import JobSpider
 from tests.conftest import FIXTURES, ROOT
 
 BOARD_SPIDERS = {
@@ -65,3 +67,17 @@ def test_every_spider_has_a_cron_schedule_and_terms():
         spider = loader.load(name)
         assert isinstance(getattr(spider, "terms", None), str) and spider.terms.strip(), name
         CronTrigger.from_crontab(spider.schedule)  # raises on a malformed cron expression
+
+
+def test_every_spider_has_the_one_extraction_hook(listed):
+    """One contract for every board: ``extract(self, record, response)``, whatever the base."""
+    loader = SpiderLoader.from_settings(get_project_settings())
+    problems = []
+    for name in listed:
+        spider = loader.load(name)
+        parameters = list(inspect.signature(spider.extract).parameters)
+        if parameters != ["self", "record", "response"]:
+            problems.append(f"{name}: extract{tuple(parameters)}")
+        if spider.extract is JobSpider.extract:
+            problems.append(f"{name}: no extract of its own")
+    assert not problems, problems
