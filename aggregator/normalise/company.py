@@ -12,9 +12,8 @@ company: its key is ``None`` (unknown), never a company called "None".
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from aggregator.normalise.vocab import COMPANY_PLACEHOLDERS, is_company_placeholder
+from aggregator.normalise.vocab import COMPANY_PLACEHOLDERS, fold, is_company_placeholder
 
 __all__ = ["company_key", "is_placeholder", "real_company", "PLACEHOLDERS", "LEGAL_SUFFIXES"]
 
@@ -102,20 +101,11 @@ LEGAL_SUFFIXES: tuple[tuple[str, ...], ...] = tuple(
 _MAX_SUFFIX = max(len(s) for s in LEGAL_SUFFIXES)
 _SUFFIXES = frozenset(LEGAL_SUFFIXES)
 _NON_WORD = re.compile(r"[^\w]+")
-# Letters that carry no combining accent to strip.
-_LETTERS = str.maketrans(
-    {
-        **{"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ı": "i"},
-        **{"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D"},
-    }
-)
 
 
-def _fold(text: str) -> str:
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.casefold().replace("&", " ")
+def _comparison_words(text: str) -> str:
+    """Folded (vocab.fold), ``&`` and punctuation as spaces, apostrophes joining."""
+    text = fold(text).replace("&", " ")
     # Apostrophes join ("McDonald's" → "mcdonalds"); all other punctuation separates.
     text = re.sub(r"['’`´]", "", text)
     return _NON_WORD.sub(" ", text).replace("_", " ").strip()
@@ -150,7 +140,7 @@ def company_key(name: str | None) -> str | None:
     """
     if name is None:
         return None
-    folded = _fold(str(name))
+    folded = _comparison_words(str(name))
     if folded in PLACEHOLDERS:
         return None
     tokens = folded.split()

@@ -25,26 +25,35 @@ __all__ = [
     "WORKPLACE_TOKENS",
     "WORKPLACE_WORDS",
     "fold",
+    "strip_accents",
     "is_company_placeholder",
     "phrase_pattern",
     "workplace_from_words",
 ]
 
-# Letters NFKD does not decompose into a base letter and an accent.
+# Letters NFKD does not decompose into a base letter and an accent, and the typographic quotes
+# and dashes that stand for ASCII ones.
 _TRANSLIT = str.maketrans(
     {
         **{"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "đ": "d", "Đ": "D"},
         **{"ð": "d", "Ð": "D", "ı": "i", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th", "’": "'", "‘": "'"},
+        **{"–": "-", "—": "-", "‐": "-", "‑": "-", "＆": "&", "／": "/"},
     }
 )
 
 
+def strip_accents(text: str) -> str:
+    """The text without accents (``Zürich`` → ``Zurich``, ``Łódź`` → ``Lodz``), case kept: the one
+    folding of the normalisers (``fold`` is this in lower case)."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKD", text.translate(_TRANSLIT))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
 def fold(text: str) -> str:
     """Lower case without accents: the form every word list below is written in."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.translate(_TRANSLIT))
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.casefold()
+    return strip_accents(text).casefold()
 
 
 _GLUED_SCRIPTS = ("CJK", "HANGUL", "HIRAGANA", "KATAKANA", "THAI")

