@@ -13,12 +13,16 @@ import numpy as np
 import snowballstemmer
 
 from aggregator.dedup.vocab import FUNCTION_WORDS, PHRASES, STOPWORDS, SYNONYMS, UNSTEMMED
+from aggregator.normalise.vocab import LETTER_TABLE
 
 SHINGLE = 3  # words per shingle
 SENTINEL = "\x00"  # line separator inside a token stream
 
-_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "ð": "d", "ı": "i"})
-_SPECIAL_LETTERS = re.compile("[øæœßđłþðı]")
+# The normalisers' letter table (vocab.LETTER_TABLE), applied only when a lower-case letter of it
+# is there (most texts have none).
+_SPECIAL_LETTERS = re.compile(
+    "[" + "".join(chr(c) for c in LETTER_TABLE if chr(c).isalpha() and chr(c).islower()) + "]"
+)
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Punctuation → space (words are what remains between spaces). "c#", "c++", "f#" are
 # protected first; "#", "+" elsewhere are punctuation too.
@@ -117,7 +121,7 @@ def fold(text: str) -> str:
         return text.lower()
     text = unicodedata.normalize("NFKC", text).lower()
     if _SPECIAL_LETTERS.search(text):
-        text = text.translate(_LETTERS)
+        text = text.translate(LETTER_TABLE)
     text = unicodedata.normalize("NFKD", text)
     return _COMBINING.sub("", text) if _COMBINING.search(text) else text
 

@@ -18,6 +18,7 @@ import unicodedata
 
 __all__ = [
     "COMPANY_PLACEHOLDERS",
+    "LETTER_TABLE",
     "EMPLOYMENT_ENUMS",
     "EMPLOYMENT_STRUCTURED_ONLY",
     "EMPLOYMENT_WORDS",
@@ -33,7 +34,7 @@ __all__ = [
 
 # Letters NFKD does not decompose into a base letter and an accent, and the typographic quotes
 # and dashes that stand for ASCII ones.
-_TRANSLIT = str.maketrans(
+LETTER_TABLE = str.maketrans(
     {
         **{"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "đ": "d", "Đ": "D"},
         **{"ð": "d", "Ð": "D", "ı": "i", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th", "’": "'", "‘": "'"},
@@ -47,7 +48,7 @@ def strip_accents(text: str) -> str:
     folding of the normalisers (``fold`` is this in lower case)."""
     if text.isascii():
         return text
-    text = unicodedata.normalize("NFKD", text.translate(_TRANSLIT))
+    text = unicodedata.normalize("NFKD", text.translate(LETTER_TABLE))
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
