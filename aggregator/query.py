@@ -48,6 +48,11 @@ MAX_LIMIT = 100  # a page of results; exports stream every match instead
 DEFAULT_LIMIT = 20
 MAX_PAGE = 10_000
 SORTS = ("relevance", "newest")
+# How many matching jobs a page of results looks at. Counts stop here (a total of COUNT_CAP with
+# ``total_capped`` reads "1,000+ jobs"), and best match first ranks the newest COUNT_CAP matching
+# jobs: below the cap both are exact, above it a page costs the same at 1k or 1M postings instead of
+# ranking every posting that says "developer". Exports rank and stream every match.
+COUNT_CAP = 1000
 
 
 class FilterError(QueryError):
@@ -195,6 +200,7 @@ def _posting_filters(filters: JobFilters, sqlite: bool, params: dict[str, Any]) 
 
 
 # The job's salary by the module's rule: the lower median posting of its commonest currency.
+# CROSS JOIN: SQLite then reads the postings of the jobs in scope, rather than every posting.
 SALARY_CTES = """salaried AS (
     SELECT p.job_id, p.salary_min, p.salary_max, p.salary_currency, p.salary_period,
            p.salary_annual_min, p.salary_annual_max,
@@ -202,8 +208,8 @@ SALARY_CTES = """salaried AS (
                ORDER BY coalesce(p.salary_annual_min, p.salary_annual_max)
                         + coalesce(p.salary_annual_max, p.salary_annual_min), p.id) AS position,
            COUNT(*) OVER (PARTITION BY p.job_id, p.salary_currency) AS in_currency
-    FROM postings p JOIN {scope} ON {scope}.job_id = p.job_id
-    WHERE {open_posting} p.salary_currency IS NOT NULL
+    FROM {scope} CROSS JOIN postings p
+    WHERE p.job_id = {scope}.job_id AND {open_posting} p.salary_currency IS NOT NULL
       AND coalesce(p.salary_annual_min, p.salary_annual_max) IS NOT NULL
 ), medians AS (
     SELECT salaried.*, ROW_NUMBER() OVER (PARTITION BY job_id
@@ -214,8 +220,8 @@ SALARY_CTES = """salaried AS (
     SELECT * FROM medians WHERE choice = 1
 ), board_counts AS MATERIALIZED (
     SELECT p.job_id, COUNT(DISTINCT p.source) AS boards
-    FROM postings p JOIN {scope} ON {scope}.job_id = p.job_id
-    {open_where}
+    FROM {scope} CROSS JOIN postings p
+    WHERE p.job_id = {scope}.job_id {open_where}
     GROUP BY p.job_id
 )"""
 
@@ -269,7 +275,7 @@ def build_job_search(
     filters = filters.checked(now)
     sqlite = dialect == "sqlite"
     params: dict[str, Any] = {"salary_currency": filters.currency}
-    text_query = filters.q.strip() and job_id is None
+    text_query = bool(filters.q.strip()) and job_id is None
     if text_query and sqlite:
         # FTS5's rank column, not bm25() itself: an auxiliary function cannot run inside a grouped subquery.
         source = (
@@ -320,37 +326,166 @@ def build_job_search(
     salary = SALARY_CTES.format(
         scope="{scope}",
         open_posting="" if job_id is not None else "p.closed_at IS NULL AND",
-        open_where="" if job_id is not None else "WHERE p.closed_at IS NULL",
+        open_where="" if job_id is not None else "AND p.closed_at IS NULL",
     )
 
     def where_clause(*conditions: list[str]) -> str:
         joined = [condition for group in conditions for condition in group]
         return ("\nWHERE " + " AND ".join(joined)) if joined else ""
 
-    page_clause = ""
-    if limit is not None:
-        page_clause = "\nLIMIT :limit OFFSET :offset"
-        params["limit"], params["offset"] = int(limit), (page - 1) * int(limit)
-    if limit is not None and not salary_where:
-        # The page is chosen before any salary or board count is worked out, so that those cost
-        # the same whatever number of jobs match (the salary filters need them for every match).
-        picked = (
-            f"picked AS MATERIALIZED (SELECT jobs.id AS job_id, matched.score AS score FROM matched"
-            f" JOIN jobs ON jobs.id = matched.job_id{where_clause(job_where)}\n"
-            f"{order.format(scope='matched')}{page_clause})"
-        )
-        ctes = f"WITH {matched}, {picked}, {salary.format(scope='picked')}"
-        sql = f"{ctes}\n{SELECT_JOB.format(scope='picked')}\n{FROM_JOBS.format(scope='picked')}\n"
-        sql += order.format(scope="picked")
-        count_sql = (
-            f"WITH {matched}\nSELECT COUNT(*) FROM matched JOIN jobs ON jobs.id = matched.job_id"
-            + where_clause(job_where)
-        )
-        return JobSearch(sql, count_sql, params)
+    if limit is not None and job_id is None:
+        posting_where = _posting_filters(filters, sqlite, params)
+        return _page_search(filters, sqlite, text_query, posting_where, job_where, page, limit, sort, salary, params)
     ctes = f"WITH {matched}, {salary.format(scope='matched')}"
     body = f"{FROM_JOBS.format(scope='matched')}{where_clause(job_where, salary_where)}"
-    sql = f"{ctes}\n{SELECT_JOB.format(scope='matched')}\n{body}\n{order.format(scope='matched')}{page_clause}"
+    sql = f"{ctes}\n{SELECT_JOB.format(scope='matched')}\n{body}\n{order.format(scope='matched')}"
     count_sql = f"{ctes}\nSELECT COUNT(*)\n{body}"
+    return JobSearch(sql, count_sql, params)
+
+
+# A salaried open posting of the job in the searched currency (aliased ``{p}``).
+SALARIED_IN_CURRENCY = (
+    "{p}.job_id = jobs.id AND {p}.closed_at IS NULL AND {p}.salary_currency = :currency"
+    " AND coalesce({p}.salary_annual_min, {p}.salary_annual_max) IS NOT NULL"
+)
+SALARY_MIDPOINT = (
+    "(coalesce({p}.salary_annual_min, {p}.salary_annual_max) + coalesce({p}.salary_annual_max, {p}.salary_annual_min))"
+)
+
+
+def _salary_conditions(filters: JobFilters, params: dict[str, Any]) -> list[str]:
+    """The salary filters as conditions on one job (``jobs``), by the module's rule.
+
+    The searched currency is the one a job's salary is chosen in whenever one of its open postings
+    states a salary in it; the minimum compares the lower median posting of that currency, found
+    here by counting the postings ordered before it (midpoint, then id, as SALARY_CTES orders them).
+    """
+    if not filters.currency:
+        return []
+    params["currency"] = filters.currency
+    if filters.min_salary is None:
+        return [f"EXISTS (SELECT 1 FROM postings s WHERE {SALARIED_IN_CURRENCY.format(p='s')})"]
+    params["min_salary"] = float(filters.min_salary)
+    mid_o, mid_m = SALARY_MIDPOINT.format(p="o"), SALARY_MIDPOINT.format(p="m")
+    before = (
+        f"(SELECT COUNT(*) FROM postings o WHERE {SALARIED_IN_CURRENCY.format(p='o')}"
+        f" AND ({mid_o} < {mid_m} OR {mid_o} = {mid_m} AND o.id < m.id))"
+    )
+    in_currency = f"(SELECT COUNT(*) FROM postings n WHERE {SALARIED_IN_CURRENCY.format(p='n')})"
+    return [
+        f"EXISTS (SELECT 1 FROM postings m WHERE {SALARIED_IN_CURRENCY.format(p='m')}"
+        " AND coalesce(m.salary_annual_max, m.salary_annual_min) >= :min_salary"
+        f" AND {before} = ({in_currency} + 1) / 2 - 1)"
+    ]
+
+
+def _page_search(
+    filters: JobFilters,
+    sqlite: bool,
+    text_query: bool,
+    posting_where: list[str],
+    job_where: list[str],
+    page: int,
+    limit: int,
+    sort: str,
+    salary: str,
+    params: dict[str, Any],
+) -> JobSearch:
+    """One page, found by walks that stop early rather than by reading every match (see COUNT_CAP).
+
+    Newest first walks the open jobs newest first (ix_jobs_status_first_seen_at) and keeps each one
+    with an open posting that matches the text and the posting filters, until the page is full.
+    Counts stop at COUNT_CAP + 1 matching jobs. Best match first ranks the newest COUNT_CAP matching
+    jobs. On SQLite, a text query walks FTS5's matches newest stored posting first instead (its
+    document lists are in rowid order), each looked up in ix_postings_search_by_id, which holds the
+    filter columns: the posting rows themselves, long descriptions first, are never read.
+    """
+    params["limit"], params["offset"] = int(limit), (page - 1) * int(limit)
+    salary_where = _salary_conditions(filters, params)
+    relevance = sort == "relevance" and text_query
+    prelude = []
+    matching_postings = "postings"
+    exists_where = ["postings.job_id = jobs.id", "postings.closed_at IS NULL", *posting_where]
+    if text_query and sqlite and not relevance:
+        # Newest first with a text query: the ids FTS5 matches, read once and unranked.
+        prelude.append(
+            "text_matches AS MATERIALIZED"
+            " (SELECT rowid AS posting_id FROM postings_fts WHERE postings_fts MATCH :query)"
+        )
+        matching_postings = "postings JOIN text_matches ON text_matches.posting_id = postings.id"
+    elif text_query and not sqlite:
+        exists_where.append(f"{POSTGRES_TSVECTOR} @@ to_tsquery('aggregator_english', :query)")
+    matching = " AND ".join(
+        ["jobs.status = 'open'", *job_where,
+         f"EXISTS (SELECT 1 FROM {matching_postings} WHERE {' AND '.join(exists_where)})", *salary_where]
+    )  # fmt: skip
+
+    def job_walk(window: str) -> str:
+        order = "ORDER BY jobs.first_seen_at DESC, jobs.id DESC"
+        return f"SELECT jobs.id AS job_id FROM jobs WHERE {matching}\n{order} {window}"
+
+    def text_walk(cap: int) -> str:
+        conditions = ["postings_fts MATCH :query", "postings.closed_at IS NULL", *posting_where,
+                      "jobs.status = 'open'", *job_where, *salary_where]  # fmt: skip
+        return (
+            "SELECT DISTINCT postings.job_id AS job_id FROM postings_fts"
+            " CROSS JOIN postings INDEXED BY ix_postings_search_by_id ON postings.id = postings_fts.rowid"
+            f" CROSS JOIN jobs ON jobs.id = postings.job_id WHERE {' AND '.join(conditions)}"
+            f"\nORDER BY postings_fts.rowid DESC LIMIT {cap}"
+        )
+
+    if text_query and sqlite:
+        count_sql = f"SELECT COUNT(*) FROM ({text_walk(COUNT_CAP + 1)}) capped"
+    else:
+        count_sql = ("WITH " + ", ".join(prelude) + "\n" if prelude else "") + (
+            f"SELECT COUNT(*) FROM (SELECT jobs.id FROM jobs WHERE {matching} LIMIT {COUNT_CAP + 1}) capped"
+        )
+    if relevance and sqlite:
+        candidates = text_walk(COUNT_CAP)
+    else:
+        candidates = job_walk(f"LIMIT {COUNT_CAP}" if relevance else "LIMIT :limit OFFSET :offset")
+    ctes = [*prelude, f"candidates AS MATERIALIZED ({candidates})"]
+    hit_where = " AND ".join(["postings.closed_at IS NULL", *posting_where])
+    if text_query and sqlite:
+        # Ranked by FTS5 only for the candidates' postings: the rank column is worked out for the rows
+        # that pass the rowid tests, and the range keeps the walk of the document lists short.
+        ctes += [
+            "candidate_postings AS MATERIALIZED (SELECT postings.id AS posting_id, postings.job_id AS job_id"
+            f" FROM candidates CROSS JOIN postings WHERE postings.job_id = candidates.job_id AND {hit_where})",
+            "ranked AS MATERIALIZED (SELECT rowid AS posting_id, -rank AS score FROM postings_fts"
+            f" WHERE postings_fts MATCH :query AND rank MATCH '{SQLITE_RANK}'"
+            " AND rowid BETWEEN (SELECT MIN(posting_id) FROM candidate_postings)"
+            " AND (SELECT MAX(posting_id) FROM candidate_postings)"
+            " AND +rowid IN (SELECT posting_id FROM candidate_postings))",
+            "hits AS (SELECT candidate_postings.job_id AS job_id, ranked.score AS score FROM ranked"
+            " JOIN candidate_postings ON candidate_postings.posting_id = ranked.posting_id)",
+        ]
+    elif text_query:
+        ctes.append(
+            f"hits AS MATERIALIZED (SELECT postings.job_id AS job_id, {POSTGRES_RANK} AS score FROM candidates"
+            " JOIN postings ON postings.job_id = candidates.job_id"
+            " CROSS JOIN to_tsquery('aggregator_english', :query) AS query(q)"
+            f" WHERE {POSTGRES_TSVECTOR} @@ query.q AND {hit_where})"
+        )
+    else:
+        ctes.append("hits AS (SELECT job_id, 0.0 AS score FROM candidates)")
+    scored = "scored AS (SELECT job_id, MAX(score) AS score FROM hits GROUP BY job_id)"
+    if relevance:
+        picked = (
+            "picked AS MATERIALIZED (SELECT jobs.id AS job_id, scored.score AS score FROM scored"
+            " JOIN jobs ON jobs.id = scored.job_id"
+            " ORDER BY scored.score DESC, jobs.first_seen_at DESC, jobs.id DESC LIMIT :limit OFFSET :offset)"
+        )
+        order = "ORDER BY picked.score DESC, jobs.first_seen_at DESC, jobs.id DESC"
+    else:
+        picked = "picked AS MATERIALIZED (SELECT job_id, score FROM scored)"
+        order = "ORDER BY jobs.first_seen_at DESC, jobs.id DESC"
+    ctes += [scored, picked, salary.format(scope="picked")]
+    sql = (
+        "WITH "
+        + ",\n".join(ctes)
+        + f"\n{SELECT_JOB.format(scope='picked')}\n{FROM_JOBS.format(scope='picked')}\n{order}"
+    )
     return JobSearch(sql, count_sql, params)
 
 
@@ -377,10 +512,11 @@ def _job(row: Any) -> dict[str, Any]:
 
 @dataclass
 class JobPage:
-    total: int
+    total: int  # exact up to COUNT_CAP; COUNT_CAP with total_capped when more match
     jobs: list[dict[str, Any]]
     page: int
     limit: int
+    total_capped: bool = False
 
 
 def search_jobs(
@@ -391,7 +527,7 @@ def search_jobs(
     with engine.connect() as connection:
         total = connection.execute(text(built.count_sql), built.params).scalar_one()
         rows = connection.execute(text(built.sql), built.params).all()
-    return JobPage(total, [_job(row) for row in rows], page, limit)
+    return JobPage(min(total, COUNT_CAP), [_job(row) for row in rows], page, limit, total > COUNT_CAP)
 
 
 def iter_jobs(engine: Engine, filters: JobFilters, *, now: datetime | None = None, batch: int = 500) -> Iterator[dict]:
