@@ -422,13 +422,14 @@ def _page_search(
 
     def job_walk(window: str) -> str:
         order = "ORDER BY jobs.first_seen_at DESC, jobs.id DESC"
-        return f"SELECT jobs.id AS job_id FROM jobs WHERE {matching}\n{order} {window}"
+        columns = "jobs.id AS job_id, jobs.first_seen_at AS first_seen_at"
+        return f"SELECT {columns} FROM jobs WHERE {matching}\n{order} {window}"
 
     def text_walk(cap: int) -> str:
         conditions = ["postings_fts MATCH :query", "postings.closed_at IS NULL", *posting_where,
                       "jobs.status = 'open'", *job_where, *salary_where]  # fmt: skip
         return (
-            "SELECT DISTINCT postings.job_id AS job_id FROM postings_fts"
+            "SELECT DISTINCT postings.job_id AS job_id, jobs.first_seen_at AS first_seen_at FROM postings_fts"
             " CROSS JOIN postings INDEXED BY ix_postings_search_by_id ON postings.id = postings_fts.rowid"
             f" CROSS JOIN jobs ON jobs.id = postings.job_id WHERE {' AND '.join(conditions)}"
             f"\nORDER BY postings_fts.rowid DESC LIMIT {cap}"
@@ -440,13 +441,28 @@ def _page_search(
         count_sql = ("WITH " + ", ".join(prelude) + "\n" if prelude else "") + (
             f"SELECT COUNT(*) FROM (SELECT jobs.id FROM jobs WHERE {matching} LIMIT {COUNT_CAP + 1}) capped"
         )
+    hit_where = " AND ".join(["postings.closed_at IS NULL", *posting_where])
     if relevance and sqlite:
         candidates = text_walk(COUNT_CAP)
+    elif relevance:
+        # One pass: each job of the walk is ranked as it is tested (its best matching open posting),
+        # so every posting's vector is read once; jobs without a match have no score and are passed.
+        candidates = (
+            "SELECT jobs.id AS job_id, jobs.first_seen_at AS first_seen_at, best.score AS score FROM jobs"
+            " CROSS JOIN LATERAL"
+            f" (SELECT MAX({POSTGRES_RANK}) AS score FROM postings"
+            " CROSS JOIN to_tsquery('aggregator_english', :query) AS query(q)"
+            f" WHERE postings.job_id = jobs.id AND {POSTGRES_TSVECTOR} @@ query.q AND {hit_where}) best"
+            f" WHERE {' AND '.join(['jobs.status = ' + repr('open'), *job_where, *salary_where])}"
+            " AND best.score IS NOT NULL"
+            f" ORDER BY jobs.first_seen_at DESC, jobs.id DESC LIMIT {COUNT_CAP}"
+        )
     else:
-        candidates = job_walk(f"LIMIT {COUNT_CAP}" if relevance else "LIMIT :limit OFFSET :offset")
+        candidates = job_walk("LIMIT :limit OFFSET :offset")
     ctes = [*prelude, f"candidates AS MATERIALIZED ({candidates})"]
-    hit_where = " AND ".join(["postings.closed_at IS NULL", *posting_where])
-    if text_query and sqlite:
+    if relevance and not sqlite:
+        ctes.append("hits AS (SELECT job_id, score FROM candidates)")
+    elif text_query and sqlite:
         # Ranked by FTS5 only for the candidates' postings: the rank column is worked out for the rows
         # that pass the rowid tests, and the range keeps the walk of the document lists short.
         ctes += [
@@ -461,20 +477,24 @@ def _page_search(
             " JOIN candidate_postings ON candidate_postings.posting_id = ranked.posting_id)",
         ]
     elif text_query:
+        # LATERAL (kept apart by OFFSET 0, or the planner joins it back into a scan of every match):
+        # each candidate's postings by ix_postings_job_id.
         ctes.append(
-            f"hits AS MATERIALIZED (SELECT postings.job_id AS job_id, {POSTGRES_RANK} AS score FROM candidates"
-            " JOIN postings ON postings.job_id = candidates.job_id"
+            "hits AS MATERIALIZED (SELECT candidates.job_id AS job_id, ranked.score AS score FROM candidates"
+            f" CROSS JOIN LATERAL (SELECT {POSTGRES_RANK} AS score FROM postings"
             " CROSS JOIN to_tsquery('aggregator_english', :query) AS query(q)"
-            f" WHERE {POSTGRES_TSVECTOR} @@ query.q AND {hit_where})"
+            f" WHERE postings.job_id = candidates.job_id AND {POSTGRES_TSVECTOR} @@ query.q AND {hit_where}"
+            " OFFSET 0) ranked)"
         )
     else:
         ctes.append("hits AS (SELECT job_id, 0.0 AS score FROM candidates)")
     scored = "scored AS (SELECT job_id, MAX(score) AS score FROM hits GROUP BY job_id)"
     if relevance:
         picked = (
-            "picked AS MATERIALIZED (SELECT jobs.id AS job_id, scored.score AS score FROM scored"
-            " JOIN jobs ON jobs.id = scored.job_id"
-            " ORDER BY scored.score DESC, jobs.first_seen_at DESC, jobs.id DESC LIMIT :limit OFFSET :offset)"
+            "picked AS MATERIALIZED (SELECT scored.job_id AS job_id, scored.score AS score FROM scored"
+            " JOIN candidates ON candidates.job_id = scored.job_id"
+            " ORDER BY scored.score DESC, candidates.first_seen_at DESC, scored.job_id DESC"
+            " LIMIT :limit OFFSET :offset)"
         )
         order = "ORDER BY picked.score DESC, jobs.first_seen_at DESC, jobs.id DESC"
     else:
