@@ -49,10 +49,12 @@ DEFAULT_LIMIT = 20
 MAX_PAGE = 10_000
 SORTS = ("relevance", "newest")
 # How many matching jobs a page of results looks at. Counts stop here (a total of COUNT_CAP with
-# ``total_capped`` reads "1,000+ jobs"), and best match first ranks the newest COUNT_CAP matching
-# jobs: below the cap both are exact, above it a page costs the same at 1k or 1M postings instead of
-# ranking every posting that says "developer". Exports rank and stream every match.
-COUNT_CAP = 1000
+# ``total_capped`` reads "500+ jobs"), and best match first ranks the newest COUNT_CAP matching jobs:
+# below the cap both are exact, above it a page costs the same at 1k or 1M postings instead of
+# ranking every posting that says "developer". Exports rank and stream every match. The size is set
+# by PostgreSQL's ranking, about 40 µs a posting (its vectors are read out of line): 500 jobs keep a
+# page under the 100 ms of bench/frontdoor_latency.py on a 2-core machine.
+COUNT_CAP = 500
 
 
 class FilterError(QueryError):

@@ -36,6 +36,7 @@ from aggregator.present import (
     where_text,
 )
 from aggregator.query import (
+    COUNT_CAP,
     DEFAULT_LIMIT,
     MAX_LIMIT,
     MAX_PAGE,
@@ -93,8 +94,8 @@ class JobOut(BaseModel):
 
 
 class JobsOut(BaseModel):
-    total: int = Field(description="jobs matching, exact up to 1000; with total_capped, at least this many")
-    total_capped: bool = Field(description="more jobs match than the count goes to (total is then 1000)")
+    total: int = Field(description=f"jobs matching, exact up to {COUNT_CAP}; with total_capped, at least this many")
+    total_capped: bool = Field(description=f"more than {COUNT_CAP} jobs match (total is then {COUNT_CAP})")
     page: int
     limit: int
     jobs: list[JobOut]
