@@ -400,26 +400,19 @@ def _page_search(
     Counts stop at COUNT_CAP + 1 matching jobs. Best match first ranks the newest COUNT_CAP matching
     jobs. On SQLite, a text query walks FTS5's matches newest stored posting first instead (its
     document lists are in rowid order), each looked up in ix_postings_search_by_id, which holds the
-    filter columns: the posting rows themselves, long descriptions first, are never read.
+    filter columns: the posting rows themselves, long descriptions first, are never read. Newest
+    first with a text query on SQLite tests the walked jobs' postings against the list of the ids
+    FTS5 matches, read once.
     """
     params["limit"], params["offset"] = int(limit), (page - 1) * int(limit)
     salary_where = _salary_conditions(filters, params)
     relevance = sort == "relevance" and text_query
-    prelude = []
-    matching_postings = "postings"
     exists_where = ["postings.job_id = jobs.id", "postings.closed_at IS NULL", *posting_where]
-    if text_query and sqlite and not relevance:
-        # Newest first with a text query: the ids FTS5 matches, read once and unranked.
-        prelude.append(
-            "text_matches AS MATERIALIZED"
-            " (SELECT rowid AS posting_id FROM postings_fts WHERE postings_fts MATCH :query)"
-        )
-        matching_postings = "postings JOIN text_matches ON text_matches.posting_id = postings.id"
-    elif text_query and not sqlite:
+    if text_query and not sqlite:
         exists_where.append(f"{POSTGRES_TSVECTOR} @@ to_tsquery('aggregator_english', :query)")
     matching = " AND ".join(
         ["jobs.status = 'open'", *job_where,
-         f"EXISTS (SELECT 1 FROM {matching_postings} WHERE {' AND '.join(exists_where)})", *salary_where]
+         f"EXISTS (SELECT 1 FROM postings WHERE {' AND '.join(exists_where)})", *salary_where]
     )  # fmt: skip
 
     def job_walk(window: str) -> str:
@@ -440,9 +433,7 @@ def _page_search(
     if text_query and sqlite:
         count_sql = f"SELECT COUNT(*) FROM ({text_walk(COUNT_CAP + 1)}) capped"
     else:
-        count_sql = ("WITH " + ", ".join(prelude) + "\n" if prelude else "") + (
-            f"SELECT COUNT(*) FROM (SELECT jobs.id FROM jobs WHERE {matching} LIMIT {COUNT_CAP + 1}) capped"
-        )
+        count_sql = f"SELECT COUNT(*) FROM (SELECT jobs.id FROM jobs WHERE {matching} LIMIT {COUNT_CAP + 1}) capped"
     hit_where = " AND ".join(["postings.closed_at IS NULL", *posting_where])
     if relevance and sqlite:
         candidates = text_walk(COUNT_CAP)
@@ -459,9 +450,21 @@ def _page_search(
             " AND best.score IS NOT NULL"
             f" ORDER BY jobs.first_seen_at DESC, jobs.id DESC LIMIT {COUNT_CAP}"
         )
+    elif text_query and sqlite:
+        # Newest first with a text query: the jobs in order, each posting of theirs tested against the
+        # ids FTS5 matches, read once, unranked, into a list (the posting from the covering index).
+        conditions = ["jobs.status = 'open'", *job_where, "postings.closed_at IS NULL", *posting_where,
+                      "postings.id IN (SELECT rowid FROM postings_fts WHERE postings_fts MATCH :query)",
+                      *salary_where]  # fmt: skip
+        candidates = (
+            "SELECT DISTINCT jobs.id AS job_id, jobs.first_seen_at AS first_seen_at FROM jobs"
+            " CROSS JOIN postings INDEXED BY ix_postings_search_filters ON postings.job_id = jobs.id"
+            f" WHERE {' AND '.join(conditions)}"
+            "\nORDER BY jobs.first_seen_at DESC, jobs.id DESC LIMIT :limit OFFSET :offset"
+        )
     else:
         candidates = job_walk("LIMIT :limit OFFSET :offset")
-    ctes = [*prelude, f"candidates AS MATERIALIZED ({candidates})"]
+    ctes = [f"candidates AS MATERIALIZED ({candidates})"]
     if relevance and not sqlite:
         ctes.append("hits AS (SELECT job_id, score FROM candidates)")
     elif text_query and sqlite:
