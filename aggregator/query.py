@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, text
 
 from aggregator.normalise.employment import EMPLOYMENT_TYPES, SENIORITIES
 from aggregator.search import (
@@ -253,6 +253,12 @@ class JobSearch:
     sql: str
     count_sql: str
     params: dict[str, Any] = field(default_factory=dict)
+    # A page search: the matching jobs (id first), at most COUNT_CAP + 1 of them; when there are no
+    # more than COUNT_CAP, known_sql is the page worked out from them (bound as :job_ids) instead.
+    ids_sql: str | None = None
+    known_sql: str | None = None
+    # Best match first: the first COUNT_CAP of ids_sql are the candidates it ranks, in the walk's order.
+    ranks_ids: bool = False
 
 
 def build_job_search(
@@ -431,25 +437,17 @@ def _page_search(
         )
 
     if text_query and sqlite:
-        count_sql = f"SELECT COUNT(*) FROM ({text_walk(COUNT_CAP + 1)}) capped"
+        ids_sql = text_walk(COUNT_CAP + 1)
     else:
-        count_sql = f"SELECT COUNT(*) FROM (SELECT jobs.id FROM jobs WHERE {matching} LIMIT {COUNT_CAP + 1}) capped"
+        ids_sql = job_walk(f"LIMIT {COUNT_CAP + 1}")
+    count_sql = f"SELECT COUNT(*) FROM ({ids_sql}) matching"
     hit_where = " AND ".join(["postings.closed_at IS NULL", *posting_where])
     if relevance and sqlite:
         candidates = text_walk(COUNT_CAP)
     elif relevance:
-        # One pass: each job of the walk is ranked as it is tested (its best matching open posting),
-        # so every posting's vector is read once; jobs without a match have no score and are passed.
-        candidates = (
-            "SELECT jobs.id AS job_id, jobs.first_seen_at AS first_seen_at, best.score AS score FROM jobs"
-            " CROSS JOIN LATERAL"
-            f" (SELECT MAX({POSTGRES_RANK}) AS score FROM postings"
-            " CROSS JOIN to_tsquery('aggregator_english', :query) AS query(q)"
-            f" WHERE postings.job_id = jobs.id AND {POSTGRES_TSVECTOR} @@ query.q AND {hit_where}) best"
-            f" WHERE {' AND '.join(['jobs.status = ' + repr('open'), *job_where, *salary_where])}"
-            " AND best.score IS NOT NULL"
-            f" ORDER BY jobs.first_seen_at DESC, jobs.id DESC LIMIT {COUNT_CAP}"
-        )
+        # The walk as a plain EXISTS, so that PostgreSQL may instead read a rare word's few matches
+        # from the GIN index; the candidates' postings are ranked afterwards.
+        candidates = job_walk(f"LIMIT {COUNT_CAP}")
     elif text_query and sqlite:
         # Newest first with a text query: the jobs in order, each posting of theirs tested against the
         # ids FTS5 matches, read once, unranked, into a list (the posting from the covering index).
@@ -464,10 +462,21 @@ def _page_search(
         )
     else:
         candidates = job_walk("LIMIT :limit OFFSET :offset")
+    # Every match known (a rare word, a narrow filter): the page from those jobs, whatever the walk
+    # would have cost (PostgreSQL's planner reads a rare word's matches from the GIN index for the ids).
+    known = (
+        "SELECT jobs.id AS job_id, jobs.first_seen_at AS first_seen_at FROM jobs WHERE jobs.id IN :job_ids"
+        " ORDER BY jobs.first_seen_at DESC, jobs.id DESC" + ("" if relevance else " LIMIT :limit OFFSET :offset")
+    )
+    sql = _page_sql(candidates, sqlite, text_query, relevance, hit_where, salary)
+    known_sql = _page_sql(known, sqlite, text_query, relevance, hit_where, salary)
+    return JobSearch(sql, count_sql, params, ids_sql, known_sql, ranks_ids=relevance)
+
+
+def _page_sql(candidates: str, sqlite: bool, text_query: bool, relevance: bool, hit_where: str, salary: str) -> str:
+    """The page from ``candidates`` (job_id, first_seen_at): ranked, ordered, with salary and boards."""
     ctes = [f"candidates AS MATERIALIZED ({candidates})"]
-    if relevance and not sqlite:
-        ctes.append("hits AS (SELECT job_id, score FROM candidates)")
-    elif text_query and sqlite:
+    if text_query and sqlite:
         # Ranked by FTS5 only for the candidates' postings: the rank column is worked out for the rows
         # that pass the rowid tests, and the range keeps the walk of the document lists short.
         ctes += [
@@ -506,12 +515,11 @@ def _page_search(
         picked = "picked AS MATERIALIZED (SELECT job_id, score FROM scored)"
         order = "ORDER BY jobs.first_seen_at DESC, jobs.id DESC"
     ctes += [scored, picked, salary.format(scope="picked")]
-    sql = (
+    return (
         "WITH "
         + ",\n".join(ctes)
         + f"\n{SELECT_JOB.format(scope='picked')}\n{FROM_JOBS.format(scope='picked')}\n{order}"
     )
-    return JobSearch(sql, count_sql, params)
 
 
 def _moment(value: Any) -> datetime | None:
@@ -550,8 +558,15 @@ def search_jobs(
     """One page of jobs matching ``filters``, and how many match in all. Reads only."""
     built = build_job_search(engine.dialect.name, filters, page=page, limit=limit, now=now)
     with engine.connect() as connection:
-        total = connection.execute(text(built.count_sql), built.params).scalar_one()
-        rows = connection.execute(text(built.sql), built.params).all()
+        ids = [row[0] for row in connection.execute(text(built.ids_sql), built.params)]  # in the walk's order
+        if len(ids) > COUNT_CAP and not built.ranks_ids:
+            rows = connection.execute(text(built.sql), built.params).all()  # newest first: walk to the page
+        elif ids:  # every match, or the candidates best match first ranks: no second walk
+            known = text(built.known_sql).bindparams(bindparam("job_ids", expanding=True))
+            rows = connection.execute(known, built.params | {"job_ids": ids[:COUNT_CAP]}).all()
+        else:
+            rows = []
+    total = len(ids)
     return JobPage(min(total, COUNT_CAP), [_job(row) for row in rows], page, limit, total > COUNT_CAP)
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from aggregator import query as query_module
 from aggregator import repository
 from aggregator.jobs import assign_jobs
-from aggregator.query import JobFilters, get_job, iter_jobs, search_jobs
+from aggregator.query import JobFilters, _job, build_job_search, get_job, iter_jobs, search_jobs
 from tests.conftest import BACKENDS, fresh_database
 from tests.test_query import POSTINGS, _filled, posting
 
@@ -46,16 +47,25 @@ def engine(request, tmp_path_factory):
         engine.dispose()
 
 
+def walked(engine, filters: JobFilters, page: int, limit: int) -> list[dict]:
+    """The page as the walk finds it (what search_jobs runs when more than COUNT_CAP jobs match)."""
+    built = build_job_search(engine.dialect.name, filters, page=page, limit=limit)
+    with engine.connect() as connection:
+        return [_job(row) for row in connection.execute(text(built.sql), built.params)]
+
+
 def assert_pages_agree(engine) -> None:
     for filters in SEARCHES:
         every = list(iter_jobs(engine, filters))
         for limit in (2, 100):
-            shown = []
+            shown, walked_pages = [], []
             for number in range(1, len(every) // limit + 2):
                 page = search_jobs(engine, filters, page=number, limit=limit)
                 assert (page.total, page.total_capped) == (len(every), False), filters
                 shown += page.jobs
+                walked_pages += walked(engine, filters, number, limit)
             assert shown == every, filters
+            assert walked_pages == every, filters
 
 
 def test_pages_agree_with_every_match(engine):
