@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import smtplib
+import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -63,7 +64,9 @@ def _email(alert: AlertConfig, jobs: list[dict], smtp: SmtpConfig) -> None:
     message.set_content("\n\n".join(lines) + "\n")
     with smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT_SECONDS) as server:
         if smtp.starttls:
-            server.starttls()
+            # Verified (name and chain): smtplib's default context would accept any certificate.
+            ca_file = str(Path(smtp.ca_file).expanduser()) if smtp.ca_file else None
+            server.starttls(context=ssl.create_default_context(cafile=ca_file))
         if smtp.username:
             server.login(smtp.username, smtp.password or "")
         server.send_message(message)

@@ -369,7 +369,8 @@ def cmd_search(args) -> int:
     finally:
         engine.dispose()
     if args.format == "json":
-        print(json.dumps({"total": found.total, "page": found.page, "jobs": [api_job(job) for job in found.jobs]},
+        print(json.dumps({"total": found.total, "total_capped": found.total_capped, "page": found.page,
+                          "jobs": [api_job(job) for job in found.jobs]},
                          ensure_ascii=False, indent=2))  # fmt: skip
         return 0
     if args.format == "csv":
@@ -388,7 +389,7 @@ def cmd_search(args) -> int:
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
     shown = f"{rows[2][0]}–{rows[-1][0]}"
-    print(f"({shown} of {found.total} jobs)")
+    print(f"({shown} of {found.total:,}{'+' if found.total_capped else ''} jobs)")
     return 0
 
 

@@ -68,6 +68,9 @@ class SmtpConfig:
     username: str | None = None
     password: str | None = None
     starttls: bool = False
+    # The certificate authorities the server's STARTTLS certificate is checked against (PEM file);
+    # None: the system's. A server that cannot prove its name is never sent the password.
+    ca_file: str | None = None
 
 
 @dataclass
@@ -225,6 +228,7 @@ class _SmtpTable(_Table):
     username: str | None = None
     password: str | None = None
     starttls: bool = False
+    ca_file: str | None = None
 
 
 class _File(_Table):

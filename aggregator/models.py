@@ -165,6 +165,8 @@ class Job(Base):
     """One real opening, whatever number of postings advertise it (see DEDUP-SPEC)."""
 
     __tablename__ = "jobs"
+    # Search walks the open jobs newest first (aggregator.query, migration 0009).
+    __table_args__ = (Index("ix_jobs_status_first_seen_at", "status", "first_seen_at", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(Text)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, text
 
 from aggregator.normalise.employment import EMPLOYMENT_TYPES, SENIORITIES
 from aggregator.search import (
@@ -48,6 +48,13 @@ MAX_LIMIT = 100  # a page of results; exports stream every match instead
 DEFAULT_LIMIT = 20
 MAX_PAGE = 10_000
 SORTS = ("relevance", "newest")
+# How many matching jobs a page of results looks at. Counts stop here (a total of COUNT_CAP with
+# ``total_capped`` reads "500+ jobs"), and best match first ranks the newest COUNT_CAP matching jobs:
+# below the cap both are exact, above it a page costs the same at 1k or 1M postings instead of
+# ranking every posting that says "developer". Exports rank and stream every match. The size is set
+# by PostgreSQL's ranking, about 40 µs a posting (its vectors are read out of line): 500 jobs keep a
+# page under the 100 ms of bench/frontdoor_latency.py on a 2-core machine.
+COUNT_CAP = 500
 
 
 class FilterError(QueryError):
@@ -195,6 +202,7 @@ def _posting_filters(filters: JobFilters, sqlite: bool, params: dict[str, Any]) 
 
 
 # The job's salary by the module's rule: the lower median posting of its commonest currency.
+# CROSS JOIN: SQLite then reads the postings of the jobs in scope, rather than every posting.
 SALARY_CTES = """salaried AS (
     SELECT p.job_id, p.salary_min, p.salary_max, p.salary_currency, p.salary_period,
            p.salary_annual_min, p.salary_annual_max,
@@ -202,8 +210,8 @@ SALARY_CTES = """salaried AS (
                ORDER BY coalesce(p.salary_annual_min, p.salary_annual_max)
                         + coalesce(p.salary_annual_max, p.salary_annual_min), p.id) AS position,
            COUNT(*) OVER (PARTITION BY p.job_id, p.salary_currency) AS in_currency
-    FROM postings p JOIN {scope} ON {scope}.job_id = p.job_id
-    WHERE {open_posting} p.salary_currency IS NOT NULL
+    FROM {scope} CROSS JOIN postings p
+    WHERE p.job_id = {scope}.job_id AND {open_posting} p.salary_currency IS NOT NULL
       AND coalesce(p.salary_annual_min, p.salary_annual_max) IS NOT NULL
 ), medians AS (
     SELECT salaried.*, ROW_NUMBER() OVER (PARTITION BY job_id
@@ -214,8 +222,8 @@ SALARY_CTES = """salaried AS (
     SELECT * FROM medians WHERE choice = 1
 ), board_counts AS MATERIALIZED (
     SELECT p.job_id, COUNT(DISTINCT p.source) AS boards
-    FROM postings p JOIN {scope} ON {scope}.job_id = p.job_id
-    {open_where}
+    FROM {scope} CROSS JOIN postings p
+    WHERE p.job_id = {scope}.job_id {open_where}
     GROUP BY p.job_id
 )"""
 
@@ -245,6 +253,12 @@ class JobSearch:
     sql: str
     count_sql: str
     params: dict[str, Any] = field(default_factory=dict)
+    # A page search: the matching jobs (id first), at most COUNT_CAP + 1 of them; when there are no
+    # more than COUNT_CAP, known_sql is the page worked out from them (bound as :job_ids) instead.
+    ids_sql: str | None = None
+    known_sql: str | None = None
+    # Best match first: the first COUNT_CAP of ids_sql are the candidates it ranks, in the walk's order.
+    ranks_ids: bool = False
 
 
 def build_job_search(
@@ -269,7 +283,7 @@ def build_job_search(
     filters = filters.checked(now)
     sqlite = dialect == "sqlite"
     params: dict[str, Any] = {"salary_currency": filters.currency}
-    text_query = filters.q.strip() and job_id is None
+    text_query = bool(filters.q.strip()) and job_id is None
     if text_query and sqlite:
         # FTS5's rank column, not bm25() itself: an auxiliary function cannot run inside a grouped subquery.
         source = (
@@ -320,38 +334,192 @@ def build_job_search(
     salary = SALARY_CTES.format(
         scope="{scope}",
         open_posting="" if job_id is not None else "p.closed_at IS NULL AND",
-        open_where="" if job_id is not None else "WHERE p.closed_at IS NULL",
+        open_where="" if job_id is not None else "AND p.closed_at IS NULL",
     )
 
     def where_clause(*conditions: list[str]) -> str:
         joined = [condition for group in conditions for condition in group]
         return ("\nWHERE " + " AND ".join(joined)) if joined else ""
 
-    page_clause = ""
-    if limit is not None:
-        page_clause = "\nLIMIT :limit OFFSET :offset"
-        params["limit"], params["offset"] = int(limit), (page - 1) * int(limit)
-    if limit is not None and not salary_where:
-        # The page is chosen before any salary or board count is worked out, so that those cost
-        # the same whatever number of jobs match (the salary filters need them for every match).
-        picked = (
-            f"picked AS MATERIALIZED (SELECT jobs.id AS job_id, matched.score AS score FROM matched"
-            f" JOIN jobs ON jobs.id = matched.job_id{where_clause(job_where)}\n"
-            f"{order.format(scope='matched')}{page_clause})"
-        )
-        ctes = f"WITH {matched}, {picked}, {salary.format(scope='picked')}"
-        sql = f"{ctes}\n{SELECT_JOB.format(scope='picked')}\n{FROM_JOBS.format(scope='picked')}\n"
-        sql += order.format(scope="picked")
-        count_sql = (
-            f"WITH {matched}\nSELECT COUNT(*) FROM matched JOIN jobs ON jobs.id = matched.job_id"
-            + where_clause(job_where)
-        )
-        return JobSearch(sql, count_sql, params)
+    if limit is not None and job_id is None:
+        posting_where = _posting_filters(filters, sqlite, params)
+        return _page_search(filters, sqlite, text_query, posting_where, job_where, page, limit, sort, salary, params)
     ctes = f"WITH {matched}, {salary.format(scope='matched')}"
     body = f"{FROM_JOBS.format(scope='matched')}{where_clause(job_where, salary_where)}"
-    sql = f"{ctes}\n{SELECT_JOB.format(scope='matched')}\n{body}\n{order.format(scope='matched')}{page_clause}"
+    sql = f"{ctes}\n{SELECT_JOB.format(scope='matched')}\n{body}\n{order.format(scope='matched')}"
     count_sql = f"{ctes}\nSELECT COUNT(*)\n{body}"
     return JobSearch(sql, count_sql, params)
+
+
+# A salaried open posting of the job in the searched currency (aliased ``{p}``).
+SALARIED_IN_CURRENCY = (
+    "{p}.job_id = jobs.id AND {p}.closed_at IS NULL AND {p}.salary_currency = :currency"
+    " AND coalesce({p}.salary_annual_min, {p}.salary_annual_max) IS NOT NULL"
+)
+SALARY_MIDPOINT = (
+    "(coalesce({p}.salary_annual_min, {p}.salary_annual_max) + coalesce({p}.salary_annual_max, {p}.salary_annual_min))"
+)
+
+
+def _salary_conditions(filters: JobFilters, params: dict[str, Any]) -> list[str]:
+    """The salary filters as conditions on one job (``jobs``), by the module's rule.
+
+    The searched currency is the one a job's salary is chosen in whenever one of its open postings
+    states a salary in it; the minimum compares the lower median posting of that currency, found
+    here by counting the postings ordered before it (midpoint, then id, as SALARY_CTES orders them).
+    """
+    if not filters.currency:
+        return []
+    params["currency"] = filters.currency
+    if filters.min_salary is None:
+        return [f"EXISTS (SELECT 1 FROM postings s WHERE {SALARIED_IN_CURRENCY.format(p='s')})"]
+    params["min_salary"] = float(filters.min_salary)
+    mid_o, mid_m = SALARY_MIDPOINT.format(p="o"), SALARY_MIDPOINT.format(p="m")
+    before = (
+        f"(SELECT COUNT(*) FROM postings o WHERE {SALARIED_IN_CURRENCY.format(p='o')}"
+        f" AND ({mid_o} < {mid_m} OR {mid_o} = {mid_m} AND o.id < m.id))"
+    )
+    in_currency = f"(SELECT COUNT(*) FROM postings n WHERE {SALARIED_IN_CURRENCY.format(p='n')})"
+    return [
+        f"EXISTS (SELECT 1 FROM postings m WHERE {SALARIED_IN_CURRENCY.format(p='m')}"
+        " AND coalesce(m.salary_annual_max, m.salary_annual_min) >= :min_salary"
+        f" AND {before} = ({in_currency} + 1) / 2 - 1)"
+    ]
+
+
+def _page_search(
+    filters: JobFilters,
+    sqlite: bool,
+    text_query: bool,
+    posting_where: list[str],
+    job_where: list[str],
+    page: int,
+    limit: int,
+    sort: str,
+    salary: str,
+    params: dict[str, Any],
+) -> JobSearch:
+    """One page, found by walks that stop early rather than by reading every match (see COUNT_CAP).
+
+    Newest first walks the open jobs newest first (ix_jobs_status_first_seen_at) and keeps each one
+    with an open posting that matches the text and the posting filters, until the page is full.
+    Counts stop at COUNT_CAP + 1 matching jobs. Best match first ranks the newest COUNT_CAP matching
+    jobs. On SQLite, a text query walks FTS5's matches newest stored posting first instead (its
+    document lists are in rowid order), each looked up in ix_postings_search_by_id, which holds the
+    filter columns: the posting rows themselves, long descriptions first, are never read. Newest
+    first with a text query on SQLite tests the walked jobs' postings against the list of the ids
+    FTS5 matches, read once.
+    """
+    params["limit"], params["offset"] = int(limit), (page - 1) * int(limit)
+    salary_where = _salary_conditions(filters, params)
+    relevance = sort == "relevance" and text_query
+    exists_where = ["postings.job_id = jobs.id", "postings.closed_at IS NULL", *posting_where]
+    if text_query and not sqlite:
+        exists_where.append(f"{POSTGRES_TSVECTOR} @@ to_tsquery('aggregator_english', :query)")
+    matching = " AND ".join(
+        ["jobs.status = 'open'", *job_where,
+         f"EXISTS (SELECT 1 FROM postings WHERE {' AND '.join(exists_where)})", *salary_where]
+    )  # fmt: skip
+
+    def job_walk(window: str) -> str:
+        order = "ORDER BY jobs.first_seen_at DESC, jobs.id DESC"
+        columns = "jobs.id AS job_id, jobs.first_seen_at AS first_seen_at"
+        return f"SELECT {columns} FROM jobs WHERE {matching}\n{order} {window}"
+
+    def text_walk(cap: int) -> str:
+        conditions = ["postings_fts MATCH :query", "postings.closed_at IS NULL", *posting_where,
+                      "jobs.status = 'open'", *job_where, *salary_where]  # fmt: skip
+        return (
+            "SELECT DISTINCT postings.job_id AS job_id, jobs.first_seen_at AS first_seen_at FROM postings_fts"
+            " CROSS JOIN postings INDEXED BY ix_postings_search_by_id ON postings.id = postings_fts.rowid"
+            f" CROSS JOIN jobs ON jobs.id = postings.job_id WHERE {' AND '.join(conditions)}"
+            f"\nORDER BY postings_fts.rowid DESC LIMIT {cap}"
+        )
+
+    if text_query and sqlite:
+        ids_sql = text_walk(COUNT_CAP + 1)
+    else:
+        ids_sql = job_walk(f"LIMIT {COUNT_CAP + 1}")
+    count_sql = f"SELECT COUNT(*) FROM ({ids_sql}) matching"
+    hit_where = " AND ".join(["postings.closed_at IS NULL", *posting_where])
+    if relevance and sqlite:
+        candidates = text_walk(COUNT_CAP)
+    elif relevance:
+        # The walk as a plain EXISTS, so that PostgreSQL may instead read a rare word's few matches
+        # from the GIN index; the candidates' postings are ranked afterwards.
+        candidates = job_walk(f"LIMIT {COUNT_CAP}")
+    elif text_query and sqlite:
+        # Newest first with a text query: the jobs in order, each posting of theirs tested against the
+        # ids FTS5 matches, read once, unranked, into a list (the posting from the covering index).
+        conditions = ["jobs.status = 'open'", *job_where, "postings.closed_at IS NULL", *posting_where,
+                      "postings.id IN (SELECT rowid FROM postings_fts WHERE postings_fts MATCH :query)",
+                      *salary_where]  # fmt: skip
+        candidates = (
+            "SELECT DISTINCT jobs.id AS job_id, jobs.first_seen_at AS first_seen_at FROM jobs"
+            " CROSS JOIN postings INDEXED BY ix_postings_search_filters ON postings.job_id = jobs.id"
+            f" WHERE {' AND '.join(conditions)}"
+            "\nORDER BY jobs.first_seen_at DESC, jobs.id DESC LIMIT :limit OFFSET :offset"
+        )
+    else:
+        candidates = job_walk("LIMIT :limit OFFSET :offset")
+    # Every match known (a rare word, a narrow filter): the page from those jobs, whatever the walk
+    # would have cost (PostgreSQL's planner reads a rare word's matches from the GIN index for the ids).
+    known = (
+        "SELECT jobs.id AS job_id, jobs.first_seen_at AS first_seen_at FROM jobs WHERE jobs.id IN :job_ids"
+        " ORDER BY jobs.first_seen_at DESC, jobs.id DESC" + ("" if relevance else " LIMIT :limit OFFSET :offset")
+    )
+    sql = _page_sql(candidates, sqlite, text_query, relevance, hit_where, salary)
+    known_sql = _page_sql(known, sqlite, text_query, relevance, hit_where, salary)
+    return JobSearch(sql, count_sql, params, ids_sql, known_sql, ranks_ids=relevance)
+
+
+def _page_sql(candidates: str, sqlite: bool, text_query: bool, relevance: bool, hit_where: str, salary: str) -> str:
+    """The page from ``candidates`` (job_id, first_seen_at): ranked, ordered, with salary and boards."""
+    ctes = [f"candidates AS MATERIALIZED ({candidates})"]
+    if text_query and sqlite:
+        # Ranked by FTS5 only for the candidates' postings: the rank column is worked out for the rows
+        # that pass the rowid tests, and the range keeps the walk of the document lists short.
+        ctes += [
+            "candidate_postings AS MATERIALIZED (SELECT postings.id AS posting_id, postings.job_id AS job_id"
+            f" FROM candidates CROSS JOIN postings WHERE postings.job_id = candidates.job_id AND {hit_where})",
+            "ranked AS MATERIALIZED (SELECT rowid AS posting_id, -rank AS score FROM postings_fts"
+            f" WHERE postings_fts MATCH :query AND rank MATCH '{SQLITE_RANK}'"
+            " AND rowid BETWEEN (SELECT MIN(posting_id) FROM candidate_postings)"
+            " AND (SELECT MAX(posting_id) FROM candidate_postings)"
+            " AND +rowid IN (SELECT posting_id FROM candidate_postings))",
+            "hits AS (SELECT candidate_postings.job_id AS job_id, ranked.score AS score FROM ranked"
+            " JOIN candidate_postings ON candidate_postings.posting_id = ranked.posting_id)",
+        ]
+    elif text_query:
+        # LATERAL (kept apart by OFFSET 0, or the planner joins it back into a scan of every match):
+        # each candidate's postings by ix_postings_job_id.
+        ctes.append(
+            "hits AS MATERIALIZED (SELECT candidates.job_id AS job_id, ranked.score AS score FROM candidates"
+            f" CROSS JOIN LATERAL (SELECT {POSTGRES_RANK} AS score FROM postings"
+            " CROSS JOIN to_tsquery('aggregator_english', :query) AS query(q)"
+            f" WHERE postings.job_id = candidates.job_id AND {POSTGRES_TSVECTOR} @@ query.q AND {hit_where}"
+            " OFFSET 0) ranked)"
+        )
+    else:
+        ctes.append("hits AS (SELECT job_id, 0.0 AS score FROM candidates)")
+    scored = "scored AS (SELECT job_id, MAX(score) AS score FROM hits GROUP BY job_id)"
+    if relevance:
+        picked = (
+            "picked AS MATERIALIZED (SELECT scored.job_id AS job_id, scored.score AS score FROM scored"
+            " JOIN candidates ON candidates.job_id = scored.job_id"
+            " ORDER BY scored.score DESC, candidates.first_seen_at DESC, scored.job_id DESC"
+            " LIMIT :limit OFFSET :offset)"
+        )
+        order = "ORDER BY picked.score DESC, jobs.first_seen_at DESC, jobs.id DESC"
+    else:
+        picked = "picked AS MATERIALIZED (SELECT job_id, score FROM scored)"
+        order = "ORDER BY jobs.first_seen_at DESC, jobs.id DESC"
+    ctes += [scored, picked, salary.format(scope="picked")]
+    return (
+        "WITH "
+        + ",\n".join(ctes)
+        + f"\n{SELECT_JOB.format(scope='picked')}\n{FROM_JOBS.format(scope='picked')}\n{order}"
+    )
 
 
 def _moment(value: Any) -> datetime | None:
@@ -377,10 +545,11 @@ def _job(row: Any) -> dict[str, Any]:
 
 @dataclass
 class JobPage:
-    total: int
+    total: int  # exact up to COUNT_CAP; COUNT_CAP with total_capped when more match
     jobs: list[dict[str, Any]]
     page: int
     limit: int
+    total_capped: bool = False
 
 
 def search_jobs(
@@ -389,9 +558,16 @@ def search_jobs(
     """One page of jobs matching ``filters``, and how many match in all. Reads only."""
     built = build_job_search(engine.dialect.name, filters, page=page, limit=limit, now=now)
     with engine.connect() as connection:
-        total = connection.execute(text(built.count_sql), built.params).scalar_one()
-        rows = connection.execute(text(built.sql), built.params).all()
-    return JobPage(total, [_job(row) for row in rows], page, limit)
+        ids = [row[0] for row in connection.execute(text(built.ids_sql), built.params)]  # in the walk's order
+        if len(ids) > COUNT_CAP and not built.ranks_ids:
+            rows = connection.execute(text(built.sql), built.params).all()  # newest first: walk to the page
+        elif ids:  # every match, or the candidates best match first ranks: no second walk
+            known = text(built.known_sql).bindparams(bindparam("job_ids", expanding=True))
+            rows = connection.execute(known, built.params | {"job_ids": ids[:COUNT_CAP]}).all()
+        else:
+            rows = []
+    total = len(ids)
+    return JobPage(min(total, COUNT_CAP), [_job(row) for row in rows], page, limit, total > COUNT_CAP)
 
 
 def iter_jobs(engine: Engine, filters: JobFilters, *, now: datetime | None = None, batch: int = 500) -> Iterator[dict]:

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from fastapi.templating import Jinja2Templates
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from aggregator.normalise.text import sanitise_html
@@ -36,6 +36,7 @@ from aggregator.present import (
     where_text,
 )
 from aggregator.query import (
+    COUNT_CAP,
     DEFAULT_LIMIT,
     MAX_LIMIT,
     MAX_PAGE,
@@ -93,7 +94,8 @@ class JobOut(BaseModel):
 
 
 class JobsOut(BaseModel):
-    total: int
+    total: int = Field(description=f"jobs matching, exact up to {COUNT_CAP}; with total_capped, at least this many")
+    total_capped: bool = Field(description=f"more than {COUNT_CAP} jobs match (total is then {COUNT_CAP})")
     page: int
     limit: int
     jobs: list[JobOut]
@@ -244,6 +246,8 @@ def create_app(engine: Engine, exclude_companies: Sequence[str] = ()) -> FastAPI
         search = Search(request, excluded)
         found = search_jobs(engine, search.filters, page=search.page, limit=search.limit)
         pages = max(1, -(-found.total // search.limit))
+        # A capped total does not say where the results end: a full page has a next one.
+        more = search.page < pages or (found.total_capped and len(found.jobs) == search.limit)
         return templates.TemplateResponse(
             request,
             "search.html",
@@ -253,7 +257,7 @@ def create_app(engine: Engine, exclude_companies: Sequence[str] = ()) -> FastAPI
                 "found": found,
                 "pages": pages,
                 "previous_url": search.url("/", page=search.page - 1) if search.page > 1 else None,
-                "next_url": search.url("/", page=search.page + 1) if search.page < pages else None,
+                "next_url": search.url("/", page=search.page + 1) if more else None,
                 "feed_url": search.url("/feed.atom", page=None, limit=None),
                 "csv_url": search.url("/export.csv", page=None, limit=None),
                 "ndjson_url": search.url("/export.ndjson", page=None, limit=None),
@@ -288,7 +292,7 @@ def create_app(engine: Engine, exclude_companies: Sequence[str] = ()) -> FastAPI
     def api_jobs(request: Request, _: None = Depends(_search_parameters)) -> dict:
         search = Search(request, excluded)
         found = search_jobs(engine, search.filters, page=search.page, limit=search.limit)
-        return {"total": found.total, "page": found.page, "limit": found.limit,
+        return {"total": found.total, "total_capped": found.total_capped, "page": found.page, "limit": found.limit,
                 "jobs": [api_job(job) for job in found.jobs]}  # fmt: skip
 
     @app.get(
