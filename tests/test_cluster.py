@@ -8,6 +8,7 @@ real `aggregator crawl` (or its Coordinator in this process, when a test must ac
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import signal
 import socket
@@ -326,3 +327,36 @@ def test_a_part_divides_the_request_rate():
     assert settings.getfloat("DOWNLOAD_DELAY") == 1.5
     assert settings.getfloat("AUTOTHROTTLE_START_DELAY") == 3.0
     assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
+
+
+def test_a_second_scheduler_waits_as_hot_standby_and_takes_over(postgres, caplog):
+    from aggregator.config import BoardConfig, Config
+    from aggregator.scheduler import run_scheduler
+
+    config = Config(database_url=postgres)
+    boards = [BoardConfig(name="remotewlb", cron="0 2 * * *")]
+    stops = [threading.Event(), threading.Event()]
+    caplog.set_level(logging.INFO, logger="aggregator.scheduler")
+
+    def said(text: str) -> int:
+        return sum(text in record.getMessage() for record in caplog.records)
+
+    def wait_for(condition, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, [record.getMessage() for record in caplog.records]
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=run_scheduler, args=(config, boards, stop)) for stop in stops]
+    threads[0].start()
+    wait_for(lambda: said("scheduler running") == 1)
+    threads[1].start()
+    wait_for(lambda: said("waiting as a hot standby") == 1)
+    time.sleep(1.5)  # the standby keeps trying; it must not start while the first one runs
+    assert said("scheduler running") == 1
+    stops[0].set()
+    threads[0].join(timeout=30)
+    wait_for(lambda: said("scheduler running") == 2)
+    stops[1].set()
+    threads[1].join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
