@@ -360,3 +360,17 @@ def test_a_second_scheduler_waits_as_hot_standby_and_takes_over(postgres, caplog
     stops[1].set()
     threads[1].join(timeout=30)
     assert not any(thread.is_alive() for thread in threads)
+
+
+def test_the_deploy_files_describe_a_node_and_a_coordinator_that_work():
+    import configparser
+
+    deploy = ROOT / "deploy"
+    node = configparser.ConfigParser()
+    node.read(deploy / "scrapyd.conf")
+    assert dict(node["settings"]) == {"aggregator": "aggregator.settings"}
+    assert "SCRAPY_SETTINGS_MODULE=aggregator.settings" in (deploy / "scrapyd.service").read_text()
+    config = load_config(deploy / "compose-aggregator.toml")
+    check_configured_arguments(config, spider_classes())
+    assert config.cluster.scrapyd == ["http://node1:6800", "http://node2:6800"]
+    assert config.boards["remotewlb"].shards == 2
