@@ -11,14 +11,12 @@ import dataclasses
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 from scrapy.utils.sitemap import Sitemap
 
@@ -29,6 +27,7 @@ from aggregator.config import ConfigError, load_config
 from aggregator.db import make_engine
 from aggregator.replay import ReplayProxy, Snapshot
 from tests.conftest import REMOTEWLB_SITE, ROOT, SITE, fresh_database, load_expected, query, write_snapshot
+from tests.scrapyd_nodes import scrapyd_nodes
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -42,36 +41,6 @@ FAST = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
     "CLOSE_AFTER_MISSED_RUNS": "1",
 }
-NODE_CONFIG = """[scrapyd]
-bind_address = 127.0.0.1
-http_port = {port}
-poll_interval = 0.2
-max_proc = 4
-logs_dir = {folder}/logs
-eggs_dir = {folder}/eggs
-dbs_dir = {folder}/dbs
-
-[settings]
-aggregator = aggregator.settings
-"""
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"scrapyd at {url} exited with code {process.returncode}"
-        try:
-            if httpx.get(f"{url}/daemonstatus.json", timeout=1).json()["status"] == "ok":
-                return
-        except (httpx.HTTPError, ValueError):
-            time.sleep(0.2)
-    raise AssertionError(f"scrapyd at {url} did not start in {timeout}s")
 
 
 def _recorded_subset(folder: Path) -> tuple[Path, set[str], list[str]]:
@@ -113,41 +82,9 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def nodes(site, tmp_path_factory):
-    """Two scrapyd nodes as deploy/ sets one up: scrapyd.conf's [settings] names the project, and
-    SCRAPY_SETTINGS_MODULE points at the installed project's settings."""
-    environment = {
-        **os.environ,
-        "SCRAPY_SETTINGS_MODULE": "aggregator.settings",
-        "https_proxy": site.url,
-        "http_proxy": site.url,
-    }
-    environment.pop("no_proxy", None)
-    environment.pop("NO_PROXY", None)
-    environment.pop("AGGREGATOR_DATABASE_URL", None)
-    started = []
-    try:
-        for number in (1, 2):
-            folder = tmp_path_factory.mktemp(f"scrapyd-node{number}")
-            port = _free_port()
-            (folder / "scrapyd.conf").write_text(NODE_CONFIG.format(port=port, folder=folder), encoding="utf-8")
-            log = open(folder / "scrapyd.log", "w", encoding="utf-8")
-            process = subprocess.Popen(
-                [sys.executable, "-m", "scrapyd"], cwd=folder, env=environment, stdout=log, stderr=subprocess.STDOUT
-            )
-            started.append((f"http://127.0.0.1:{port}", process, log))
-        for url, process, _ in started:
-            _wait_until_up(url, process)
-        yield [url for url, _, _ in started]
-    finally:
-        for _, process, _log in started:
-            process.terminate()
-        for _, process, log in started:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.close()
+    """Two scrapyd nodes set up as deploy/ sets one up, their crawls going to the recorded site."""
+    with scrapyd_nodes(tmp_path_factory.mktemp("scrapyd"), 2, site.url) as urls:
+        yield urls
 
 
 @pytest.fixture
