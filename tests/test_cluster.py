@@ -8,7 +8,6 @@ real `aggregator crawl` (or its Coordinator in this process, when a test must ac
 from __future__ import annotations
 
 import dataclasses
-import logging
 import os
 import signal
 import subprocess
@@ -186,7 +185,8 @@ def test_a_part_killed_mid_crawl_is_retried_and_nothing_is_lost(site, nodes, pos
         )  # fmt: skip
     )
     config.cluster = dataclasses.replace(config.cluster, retries=1)
-    coordinator = Coordinator(config.board("remotewlb"), config)
+    # Its own stop flag: this process's runner may have been told to stop by an earlier test.
+    coordinator = Coordinator(config.board("remotewlb"), config, stop_requested=threading.Event().is_set)
     outcome = {}
     thread = threading.Thread(target=lambda: outcome.setdefault("result", coordinator.run()))
     thread.start()
@@ -266,37 +266,49 @@ def test_a_part_divides_the_request_rate():
     assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
 
 
-def test_a_second_scheduler_waits_as_hot_standby_and_takes_over(postgres, caplog):
-    from aggregator.config import BoardConfig, Config
-    from aggregator.scheduler import run_scheduler
+def test_a_second_scheduler_waits_as_hot_standby_and_takes_over(postgres, tmp_path):
+    config = tmp_path / "aggregator.toml"
+    config.write_text(
+        f'database_url = "{postgres}"\nboards_enabled_by_default = false\n\n[boards.remotewlb]\ncron = "0 2 * * *"\n',
+        encoding="utf-8",
+    )
+    environment = {key: value for key, value in os.environ.items() if key != "AGGREGATOR_DATABASE_URL"}
+    logs: list[list[str]] = [[], []]
+    schedulers = []
 
-    config = Config(database_url=postgres)
-    boards = [BoardConfig(name="remotewlb", cron="0 2 * * *")]
-    stops = [threading.Event(), threading.Event()]
-    caplog.set_level(logging.INFO, logger="aggregator.scheduler")
+    def follow(stream, lines: list[str]) -> None:
+        for line in stream:
+            lines.append(line)
 
-    def said(text: str) -> int:
-        return sum(text in record.getMessage() for record in caplog.records)
-
-    def wait_for(condition, timeout: float = 30) -> None:
+    def wait_for(lines: list[str], text: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        while not condition():
-            assert time.monotonic() < deadline, [record.getMessage() for record in caplog.records]
+        while not any(text in line for line in lines):
+            assert time.monotonic() < deadline, "".join(lines)[-3000:]
             time.sleep(0.05)
 
-    threads = [threading.Thread(target=run_scheduler, args=(config, boards, stop)) for stop in stops]
-    threads[0].start()
-    wait_for(lambda: said("scheduler running") == 1)
-    threads[1].start()
-    wait_for(lambda: said("waiting as a hot standby") == 1)
-    time.sleep(1.5)  # the standby keeps trying; it must not start while the first one runs
-    assert said("scheduler running") == 1
-    stops[0].set()
-    threads[0].join(timeout=30)
-    wait_for(lambda: said("scheduler running") == 2)
-    stops[1].set()
-    threads[1].join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
+    try:
+        for lines in logs:
+            scheduler = subprocess.Popen(
+                [sys.executable, "-m", "aggregator", "--config", str(config), "schedule"],
+                cwd=ROOT, env=environment, stderr=subprocess.PIPE, text=True,
+            )  # fmt: skip
+            schedulers.append(scheduler)
+            threading.Thread(target=follow, args=(scheduler.stderr, lines), daemon=True).start()
+            if len(schedulers) == 1:
+                wait_for(lines, "scheduler running")
+        wait_for(logs[1], "waiting as a hot standby")
+        time.sleep(1.5)  # the standby keeps trying; it must not start while the first one runs
+        assert not any("scheduler running" in line for line in logs[1])
+        schedulers[0].send_signal(signal.SIGTERM)
+        assert schedulers[0].wait(timeout=60) == 0
+        wait_for(logs[1], "scheduler running")
+        schedulers[1].send_signal(signal.SIGTERM)
+        assert schedulers[1].wait(timeout=60) == 0
+    finally:
+        for scheduler in schedulers:
+            if scheduler.poll() is None:
+                scheduler.kill()
+                scheduler.wait()
 
 
 def test_the_deploy_files_describe_a_node_and_a_coordinator_that_work():
