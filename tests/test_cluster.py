@@ -323,3 +323,37 @@ def test_the_deploy_files_describe_a_node_and_a_coordinator_that_work():
     check_configured_arguments(config, spider_classes())
     assert config.cluster.scrapyd == ["http://node1:6800", "http://node2:6800"]
     assert config.boards["remotewlb"].shards == 2
+
+
+def test_a_part_fetches_only_its_postings_and_closes_nothing_it_did_not_see(tmp_path, database_url):
+    from aggregator import repository
+    from aggregator.db import database
+    from tests.conftest import posting_page, run_crawl, small_site
+
+    urls = [f"{SITE}/job/posting-{number}" for number in range(8)]
+    site = small_site(tmp_path / "site", {url: [{"status": 200, "text": posting_page(url[-9:])}] for url in urls})
+    assert run_crawl("remotewlb", [site], database_url).returncode == 0
+
+    part = run_crawl(
+        "remotewlb",
+        [site],
+        database_url,
+        "-a",
+        "shard=1/2",
+        "-s",
+        "FULL_RECRAWL=True",
+        "-s",
+        "CLOSE_AFTER_MISSED_RUNS=1",
+    )
+    assert part.returncode == 0, part.log[-3000:]
+    mine = {url for url in urls if Shard(1, 2).owns(url)}
+    assert 0 < len(mine) < len(urls)
+    assert {r["url"] for r in part.requests if "/job/" in r["url"]} == mine
+    stored = query(database_url, "SELECT url, missed_runs, closed_at FROM postings")
+    assert {row["url"] for row in stored} == set(urls)
+    assert all(row["missed_runs"] == 0 and row["closed_at"] is None for row in stored)
+    runs = query(database_url, "SELECT shard, status, items_scraped FROM crawl_runs ORDER BY id")
+    assert [(run["shard"], run["status"]) for run in runs] == [(None, "ok"), ("1/2", "ok")]
+    # Only the whole crawl is history for health verdicts.
+    engine = database(database_url).engine
+    assert repository.recent_postings_seen(engine, "remotewlb", 7) == [len(urls)]
