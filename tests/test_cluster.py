@@ -334,17 +334,8 @@ def test_a_part_fetches_only_its_postings_and_closes_nothing_it_did_not_see(tmp_
     site = small_site(tmp_path / "site", {url: [{"status": 200, "text": posting_page(url[-9:])}] for url in urls})
     assert run_crawl("remotewlb", [site], database_url).returncode == 0
 
-    part = run_crawl(
-        "remotewlb",
-        [site],
-        database_url,
-        "-a",
-        "shard=1/2",
-        "-s",
-        "FULL_RECRAWL=True",
-        "-s",
-        "CLOSE_AFTER_MISSED_RUNS=1",
-    )
+    strict = ("-s", "FULL_RECRAWL=True", "-s", "CLOSE_AFTER_MISSED_RUNS=1")  # one miss would close
+    part = run_crawl("remotewlb", [site], database_url, "-a", "shard=1/2", *strict)
     assert part.returncode == 0, part.log[-3000:]
     mine = {url for url in urls if Shard(1, 2).owns(url)}
     assert 0 < len(mine) < len(urls)
