@@ -32,7 +32,7 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 # A part of the recorded remotewlb site, its pages as recorded, listed in one sitemap: enough
 # postings for every part to have many, few enough to keep the crawls short.
-SUBSET_SIZE = 80
+SUBSET_SIZE = 48
 # No waiting on loopback; a single miss closes a posting, so one wrong miss would show.
 FAST = {
     "AUTOTHROTTLE_ENABLED": "False",
