@@ -29,7 +29,7 @@ aggregator = aggregator.settings
 """
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -64,7 +64,7 @@ def scrapyd_nodes(folder: Path, count: int, proxy_url: str) -> Iterator[list[str
         for number in range(1, count + 1):
             home = folder / f"scrapyd-node{number}"
             home.mkdir(parents=True, exist_ok=True)
-            port = _free_port()
+            port = free_port()
             (home / "scrapyd.conf").write_text(NODE_CONFIG.format(port=port, folder=home), encoding="utf-8")
             log = open(home / "scrapyd.log", "w", encoding="utf-8")
             process = subprocess.Popen(

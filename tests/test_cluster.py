@@ -26,7 +26,7 @@ from aggregator.config import ConfigError, load_config
 from aggregator.db import make_engine
 from aggregator.replay import ReplayProxy, Snapshot
 from tests.conftest import REMOTEWLB_SITE, ROOT, SITE, fresh_database, load_expected, query, write_snapshot
-from tests.scrapyd_nodes import scrapyd_nodes
+from tests.scrapyd_nodes import free_port, scrapyd_nodes
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -134,7 +134,9 @@ def _runs(database_url: str) -> list[dict]:
 
 
 def test_a_crawl_split_in_2_then_3_parts_stores_everything_once_and_recrawls_cheaply(site, nodes, postgres, tmp_path):
-    first = _crawl(_config_file(tmp_path, postgres, nodes, shards=2))
+    # A third node listed in the configuration is down: parts go to the two that answer.
+    listed = [*nodes, f"http://127.0.0.1:{free_port()}"]
+    first = _crawl(_config_file(tmp_path, postgres, listed, shards=2))
     assert first.returncode == 0, first.stderr[-3000:]
     _assert_stored_once_each_in_a_job(postgres, site.item_urls)
     runs = _runs(postgres)
@@ -151,7 +153,7 @@ def test_a_crawl_split_in_2_then_3_parts_stores_everything_once_and_recrawls_che
     # An incremental recrawl in 3 parts: each part reads the listing only, and none of the postings
     # another part saw is counted as missing (one miss would close it here).
     before = len(site.requests)
-    second = _crawl(_config_file(tmp_path, postgres, nodes, shards=3))
+    second = _crawl(_config_file(tmp_path, postgres, listed, shards=3))
     assert second.returncode == 0, second.stderr[-3000:]
     _assert_stored_once_each_in_a_job(postgres, site.item_urls)
     runs = _runs(postgres)
