@@ -241,13 +241,20 @@ class Coordinator:
             part.final = repository.get_run(self.engine, part.run_id)
 
     def _stop(self) -> CrawlOutcome:
-        """A stop was asked for: each running part is told to finish gracefully; the crawl is interrupted."""
+        """A stop was asked for: each running part is told to finish gracefully (one SIGTERM through
+        scrapyd: it stores what it scraped and records its run ``interrupted``), and waited for up to
+        ``stop_timeout_seconds``; the whole crawl is interrupted."""
         for part in self.parts:
             if part.final is None and part.node and part.job:
                 try:
                     part.node.cancel(part.job)
                 except NodeUnavailable as exc:
                     logger.warning("could not stop part %s: %s", part.shard, exc)
+        deadline = time.monotonic() + self.config.stop_timeout_seconds
+        self.cluster = dataclasses.replace(self.cluster, retries=0)  # no part starts again
+        while any(part.final is None for part in self.parts) and time.monotonic() < deadline:
+            time.sleep(self.cluster.poll_seconds)
+            self._poll()
         reason = "stopped by a signal (SIGTERM or Ctrl-C) before every part finished"
         repository.finish_run(
             self.engine, self.parent_id, finish_reason="shutdown", status="interrupted", status_reason=reason

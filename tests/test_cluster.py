@@ -23,7 +23,7 @@ from aggregator.bases.shard import Shard
 from aggregator.boards import check_arguments, check_configured_arguments, spider_classes
 from aggregator.cluster import Coordinator
 from aggregator.config import ConfigError, load_config
-from aggregator.db import make_engine
+from aggregator.db import make_engine, upgrade_to_head
 from aggregator.replay import ReplayProxy, Snapshot
 from tests.conftest import REMOTEWLB_SITE, ROOT, SITE, fresh_database, load_expected, query, write_snapshot
 from tests.scrapyd_nodes import free_port, scrapyd_nodes
@@ -222,6 +222,43 @@ def test_a_part_killed_mid_crawl_is_retried_and_nothing_is_lost(site, nodes, pos
     assert retry[0]["stats"]["aggregator/scrapyd_node"] != killed["stats"]["aggregator/scrapyd_node"]
     (whole,) = [run for run in runs if run["shard"] is None]
     assert whole["status"] == "ok" and whole["items_scraped"] == len(site.item_urls)
+
+
+def test_a_stopped_split_crawl_stops_its_parts_gracefully(site, nodes, postgres, tmp_path):
+    config = _config_file(tmp_path, postgres, nodes, shards=2, DOWNLOAD_DELAY="0.1", CONCURRENT_REQUESTS_PER_DOMAIN="1")
+    environment = {key: value for key, value in os.environ.items() if key != "AGGREGATOR_DATABASE_URL"}
+    engine = make_engine(postgres)
+    upgrade_to_head(engine)  # so that the runs can be watched from the start
+    engine.dispose()
+    coordinator = subprocess.Popen(
+        [sys.executable, "-m", "aggregator", "--config", str(config), "crawl", "remotewlb"],
+        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            claimed = query(postgres, "SELECT stats FROM crawl_runs WHERE shard IS NOT NULL")
+            if len(claimed) == 2 and all("aggregator/pid" in (run["stats"] or {}) for run in claimed):
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the parts never started")
+        coordinator.send_signal(signal.SIGTERM)
+        out, err = coordinator.communicate(timeout=120)
+    finally:
+        if coordinator.poll() is None:
+            coordinator.kill()
+            coordinator.wait()
+    # A deliberate stop is no failure: exit 0, every run interrupted, every part ended.
+    assert coordinator.returncode == 0, err[-3000:]
+    runs = _runs(postgres)
+    assert [(run["shard"], run["status"]) for run in runs if run["shard"] is None] == [(None, "interrupted")]
+    parts = [run for run in runs if run["shard"] is not None]
+    assert sorted((run["shard"], run["status"], run["finish_reason"]) for run in parts) == [
+        ("1/2", "interrupted", "shutdown"),
+        ("2/2", "interrupted", "shutdown"),
+    ]
+    assert all(run["finished_at"] is not None for run in runs)
 
 
 # --- without nodes: the argument, the configuration ------------------------------------------------
