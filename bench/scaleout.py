@@ -15,12 +15,15 @@ For each number of parts, side by side in the same run:
   assignment.
 * **ceiling**: the same split crawl with ``ITEM_PIPELINES={}``: the same downloads and extraction,
   nothing validated, normalised or stored. No split crawl can be faster than this.
+* **no store**: the same split crawl with the pipelines before the store (validate, normalise,
+  deduplicate within the crawl) and no store: the crawl minus this is the store and job assignment.
 
 It prints, for both: the total time (coordinator start to verdict), the download span (first to
-last request the site saw) and the parts' own process time; then where the crawl's time goes:
-download-bound time (the ceiling), the write path (validation, normalisation, dedup, store and
-job assignment: crawl minus ceiling), and the coordinator's share (scheduling, process start-up,
-polling, judging: total minus the slowest part). The ratio crawl/ceiling says how much the write
+last request the site saw) and the parts' own process time; then where the crawl's time goes,
+from the slowest part of each: download-bound time (the ceiling), item processing (validate,
+normalise, dedup: no store minus ceiling), store and job assignment in the database (crawl minus
+no store), and the coordinator's share (scheduling, process start-up, polling, judging: total
+minus the slowest part). The ratio crawl/ceiling says how much the write
 path serialises the parts (1.0: not at all).
 """
 
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import logging
 import sys
 import tempfile
@@ -45,6 +49,14 @@ from aggregator.replay import ReplayProxy, Snapshot  # noqa: E402
 from tests.conftest import REMOTEWLB_SITE, fresh_database, query  # noqa: E402
 from tests.scrapyd_nodes import scrapyd_nodes  # noqa: E402
 
+# The pipelines before the store (aggregator/settings.py's ITEM_PIPELINES without store and export).
+NO_STORE = json.dumps(
+    {
+        "pipelines.validate.ValidatePipeline": 100,
+        "pipelines.normalise.NormalisePipeline": 200,
+        "pipelines.deduplicate.DeduplicatePipeline": 300,
+    }
+)
 FAST = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "8"}
 
 
@@ -113,7 +125,11 @@ def main() -> None:
         print(header)
         for parts in args.parts:
             results = {}
-            for name, settings in (("ceiling", {"ITEM_PIPELINES": "{}"}), ("crawl", {})):
+            for name, settings in (
+                ("ceiling", {"ITEM_PIPELINES": "{}"}),
+                ("no store", {"ITEM_PIPELINES": NO_STORE}),
+                ("crawl", {}),
+            ):
                 measured = crawl(nodes, proxy, Path(folder), parts, settings)
                 results[name] = measured
                 print(
@@ -121,13 +137,14 @@ def main() -> None:
                     f" {measured.slowest_part:>13.1f} {measured.part_seconds:>10.1f} {measured.postings:>9}",
                     flush=True,
                 )
-            crawl_, ceiling = results["crawl"], results["ceiling"]
-            write_path = max(0.0, crawl_.slowest_part - ceiling.slowest_part)
+            crawl_, no_store, ceiling = results["crawl"], results["no store"], results["ceiling"]
+            processing = max(0.0, no_store.slowest_part - ceiling.slowest_part)
+            store = max(0.0, crawl_.slowest_part - no_store.slowest_part)
             coordinator = max(0.0, crawl_.total - crawl_.slowest_part)
             print(
                 f"      where the crawl's {crawl_.total:.1f}s go: download-bound {ceiling.slowest_part:.1f}s, "
-                f"write path (validate..store, job assignment) {write_path:.1f}s, coordinator and start-up "
-                f"{coordinator:.1f}s; crawl/ceiling {crawl_.total / ceiling.total:.2f}",
+                f"validate/normalise/dedup {processing:.1f}s, store and job assignment {store:.1f}s, "
+                f"coordinator and start-up {coordinator:.1f}s; crawl/ceiling {crawl_.total / ceiling.total:.2f}",
                 flush=True,
             )
 
