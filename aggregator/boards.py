@@ -56,6 +56,11 @@ def check_configured_arguments(config: Config, spiders: dict[str, type]) -> None
                 check_arguments(name, spiders[name], board.arguments)
             except ValueError as exc:
                 raise config.error(("boards", name, "arguments"), str(exc)) from None
+            if board.shards > 1 and "shard" not in spiders[name].accepted_arguments():
+                raise config.error(
+                    ("boards", name, "shards"),
+                    f"{name} cannot be split into parts: only sitemap and ATS boards divide",
+                )
 
 
 def planned_boards(config: Config, spiders: dict[str, type]) -> list[BoardConfig]:

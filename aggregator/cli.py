@@ -306,6 +306,13 @@ def _duration(run) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s"
 
 
+def _board_cell(run) -> str:
+    """The board; for a part of a split crawl, which part of which whole-crawl run."""
+    if run.shard is None:
+        return run.spider
+    return f"{run.spider} part {run.shard}" + (f" of {run.parent_run_id}" if run.parent_run_id else "")
+
+
 def cmd_runs(args) -> int:
     from aggregator import liveness, repository
     from aggregator.db import existing_database
@@ -318,9 +325,8 @@ def cmd_runs(args) -> int:
     for run in runs:
         started = run.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
         counts = (run.items_new, run.items_updated, run.items_unchanged, run.items_rejected)
-        rows.append(
-            (str(run.id), run.spider, started, _duration(run), *map(str, counts), run.status, run.status_reason or "")
-        )
+        reason = run.status_reason or ""
+        rows.append((str(run.id), _board_cell(run), started, _duration(run), *map(str, counts), run.status, reason))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])

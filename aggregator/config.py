@@ -58,6 +58,21 @@ class BoardConfig:
     # Scrapy settings for this board's crawls, passed as `-s KEY=VALUE` (politeness, timeouts…).
     settings: dict[str, str] = field(default_factory=dict)
     health: HealthThresholds = field(default_factory=HealthThresholds)
+    # Parts the crawl is split into over the [cluster]'s scrapyd nodes (1: not split).
+    shards: int = 1
+
+
+@dataclass
+class ClusterConfig:
+    """Scrapyd nodes that run the parts of split crawls ([cluster]; see aggregator.cluster)."""
+
+    scrapyd: list[str]
+    # The scrapyd project the nodes know this project as (deploy/scrapyd.conf's [settings]).
+    project: str = "aggregator"
+    # Seconds between two looks at the nodes' jobs.
+    poll_seconds: float = 2.0
+    # How many times a part whose job died is started again (on another node when there is one).
+    retries: int = 2
 
 
 @dataclass
@@ -114,6 +129,8 @@ class Config:
     health: HealthThresholds = field(default_factory=HealthThresholds)
     alerts: dict[str, AlertConfig] = field(default_factory=dict)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    # None: every crawl runs on this machine.
+    cluster: ClusterConfig | None = None
     path: Path | None = None
     # Line of each key in the file, so that later checks (spider arguments) can name it too.
     key_lines: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
@@ -175,6 +192,26 @@ class _BoardTable(_HealthTable):
     cron: Cron | None = None
     arguments: dict[str, Scalar] = {}
     settings: dict[str, Scalar] = {}
+    shards: Annotated[int, Field(ge=1, le=64)] = 1
+
+
+def _node_url(url: str) -> str:
+    if not re.fullmatch(r"https?://[^/\s]+/?", url):
+        raise ValueError(f"a scrapyd node is its http(s)://host:port URL, not {url!r}")
+    return url.rstrip("/")
+
+
+class _ClusterTable(_Table):
+    scrapyd: Annotated[list[Annotated[str, AfterValidator(_node_url)]], Field(min_length=1)]
+    project: str = ClusterConfig.project
+    poll_seconds: Annotated[float, Field(gt=0)] = ClusterConfig.poll_seconds
+    retries: Annotated[int, Field(ge=0)] = ClusterConfig.retries
+
+    @model_validator(mode="after")
+    def _distinct(self):
+        if len(set(self.scrapyd)) != len(self.scrapyd):
+            raise ValueError("a scrapyd node is listed twice")
+        return self
 
 
 class _AlertDestination(_Table):
@@ -246,6 +283,7 @@ class _File(_Table):
     boards: dict[str, _BoardTable] = {}
     alerts: dict[str, _AlertTable] = {}
     smtp: _SmtpTable = _SmtpTable()
+    cluster: _ClusterTable | None = None
 
 
 _EXAMPLES = {
@@ -266,6 +304,8 @@ def _table_keys(path: tuple) -> list[str]:
         model = _AlertTable
     elif path[:1] == ("smtp",):
         model = _SmtpTable
+    elif path[:1] == ("cluster",):
+        model = _ClusterTable
     return sorted(model.model_fields)
 
 
@@ -437,10 +477,13 @@ def load_config(path: str | os.PathLike | None = None, known_boards: set[str] | 
             arguments={key: str(value) for key, value in table.arguments.items()},
             settings={key: str(value) for key, value in table.settings.items()},
             health=_thresholds(table, health),
+            shards=table.shards,
         )
     for name, table in checked.alerts.items():
         config.alerts[name] = _alert(name, table, found, lines)
     config.smtp = SmtpConfig(**checked.smtp.model_dump())
+    if checked.cluster is not None:
+        config.cluster = ClusterConfig(**checked.cluster.model_dump())
     return config
 
 

@@ -11,7 +11,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
@@ -195,6 +195,40 @@ def upgrade_to_head(engine: Engine) -> None:
 # that lost a serialization conflict or was chosen as a deadlock victim. All are safe to run again.
 SQLITE_RETRYABLE = ("database is locked", "database is busy", "database table is locked")
 POSTGRES_RETRYABLE = {"40001", "40P01"}
+
+
+# pg_advisory_lock key of the one coordinator (scheduler) per database ("aggr" "coor" in ASCII).
+COORDINATOR_LOCK_KEY = 0x61676772_636F6F72
+
+
+@contextlib.contextmanager
+def coordinator_lock(
+    engine: Engine, stop: threading.Event, on_wait: Callable[[], None] = lambda: None, poll_seconds: float = 1.0
+) -> Iterator[bool]:
+    """Hold the database's coordinator lock for the block: a second scheduler against the same
+    PostgreSQL database waits here as a hot standby and takes over when the first one ends (its
+    session ends with it, whatever killed it). Yields False when ``stop`` came before the lock.
+
+    A session-level advisory lock on a connection of its own, in autocommit (never idle in a
+    transaction); tried once a ``poll_seconds`` so that a stop ends the wait. SQLite: no lock (one
+    file, one machine: as before).
+    """
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    lock = text("SELECT pg_try_advisory_lock(:key)")
+    try:
+        held = connection.execute(lock, {"key": COORDINATOR_LOCK_KEY}).scalar_one()
+        if not held:
+            on_wait()
+        while not held and not stop.wait(poll_seconds):
+            held = connection.execute(lock, {"key": COORDINATOR_LOCK_KEY}).scalar_one()
+        yield held
+    finally:
+        # Not back to the pool, where the session (and the lock) would live on: closed for good.
+        connection.invalidate()
+        connection.close()
 
 
 def is_retryable(error: BaseException) -> bool:

@@ -19,6 +19,10 @@ from aggregator.health import judge
 
 logger = logging.getLogger(__name__)
 
+# `-s AGGREGATOR_RUN_ID=N`: record into run N, created by whoever launched the crawl (through the
+# database, so that it works whichever host the crawl runs on).
+RUN_ID_SETTING = "AGGREGATOR_RUN_ID"
+
 
 def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(stats, default=str))
@@ -31,6 +35,9 @@ class CrawlRunRecorder:
         self.url = crawler.settings["DATABASE_URL"]
         self.engine = None
         self.run_id: int | None = None
+        # Whether this crawl is one part of a split crawl (-a shard=I/N).
+        self.part = False
+        self.launcher_stats: dict[str, Any] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -60,12 +67,29 @@ class CrawlRunRecorder:
         self.engine = database(self.url).engine
         liveness.mark_dead_runs(self.engine, spider.name)
         # Who runs this crawl (host, PID, process start time): later commands can tell a killed crawl.
-        self.run_id = repository.start_run(self.engine, spider.name, stats=liveness.identity())
+        identity = liveness.identity()
+        if job := getattr(spider, "_job", None):  # scrapyd's job id, for the coordinator's log
+            identity[liveness.SCRAPYD_JOB] = str(job)
+        shard = getattr(spider, "shard", None)
+        self.part = shard is not None
+        if given := self.crawler.settings.getint(RUN_ID_SETTING):
+            # The launcher (aggregator.runner, aggregator.cluster, on any host) created the run and
+            # watches it in the database: the crawl records into it.
+            claimed = repository.claim_run(self.engine, given, spider.name, identity)
+            if claimed is None:
+                self.stats.set_value("aggregator/run_status", "failed")
+                self.stats.set_value("aggregator/run_status_reason", f"run {given} was given up by its launcher")
+                logger.error("CRAWL FAILED: run %s is not an open run of %s; not crawling", given, spider.name)
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="run_given_up"))
+                return
+            self.run_id = given
+            # What the launcher noted (where it started this crawl) stays in the run's stats.
+            self.launcher_stats = {k: v for k, v in (claimed.stats or {}).items() if k not in identity}
+        else:
+            self.run_id = repository.start_run(
+                self.engine, spider.name, stats=identity, shard=str(shard) if shard is not None else None
+            )
         self.stats.set_value("aggregator/crawl_run_id", self.run_id)
-        # The runner learns which run its subprocess is through this file.
-        if run_id_file := self.crawler.settings.get("AGGREGATOR_RUN_ID_FILE"):
-            with open(run_id_file, "w", encoding="utf-8") as handle:
-                handle.write(str(self.run_id))
 
     def thresholds(self, spider_name: str) -> HealthThresholds:
         try:
@@ -110,10 +134,12 @@ class CrawlRunRecorder:
         # Judged on what was stored: a posting scraped but refused by the database is no posting.
         stored = sum(stats.get(f"aggregator/items_{kind}", 0) for kind in ("new", "updated", "unchanged"))
         thresholds = self.thresholds(spider.name)
-        try:
-            recent = repository.recent_postings_seen(self.engine, spider.name, thresholds.recent_runs)
-        except SQLAlchemyError:
-            recent = []
+        recent = []
+        if not self.part:  # a part is no measure of the board: the coordinator judges the whole crawl
+            try:
+                recent = repository.recent_postings_seen(self.engine, spider.name, thresholds.recent_runs)
+            except SQLAlchemyError:
+                pass
         status, status_reason = judge(
             reason,
             stored,
@@ -122,6 +148,7 @@ class CrawlRunRecorder:
             thresholds,
             not_stored=stats.get("aggregator/store/failed", 0),
             store_error=stats.get("aggregator/store/error"),
+            part=self.part,
         )
         self.stats.set_value("aggregator/run_status", status)
         self.stats.set_value("aggregator/run_status_reason", status_reason)
@@ -145,8 +172,12 @@ class CrawlRunRecorder:
             items_rejected=stats.get("aggregator/rejected", 0),
             requests=stats.get("downloader/request_count", 0),
             errors=stats.get("aggregator/errors", 0),
-            stats=_jsonable(stats),
+            stats={**self.launcher_stats, **_jsonable(stats)},
         )
+        if self.part:
+            # What a part did not see another part may have: the coordinator applies the lifecycle
+            # once, from what all parts saw, when every part succeeded.
+            return
         # Only a healthy run that read every listing may close postings it did not see.
         complete = (
             getattr(spider, "complete_listing", False)

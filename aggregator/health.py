@@ -17,13 +17,15 @@ def judge(
     *,
     not_stored: int = 0,
     store_error: str | None = None,
+    part: bool = False,
 ) -> tuple[str, str | None]:
     """``("ok", None)``, ``("failed", reason)`` or ``("interrupted", reason)``.
 
     ``postings_seen`` counts every posting the crawl *stored* (written, or known unchanged), not
     what it scraped: ``not_stored`` postings the database would not take and its ``store_error``
     fail the run whatever else went well. ``recent_postings_seen`` is the same count for the
-    board's recent successful runs.
+    board's recent successful runs. A ``part`` of a split crawl may rightly find nothing (a slice
+    of one company): only the whole crawl's verdict asks for postings.
     """
     if store_error is not None:
         if not_stored:
@@ -34,7 +36,7 @@ def judge(
         return "interrupted", "stopped by a signal (SIGTERM or Ctrl-C) before it finished"
     if finish_reason != "finished":
         return "failed", f"crawl did not finish: {finish_reason or 'no finish reason'}"
-    if postings_seen == 0:
+    if postings_seen == 0 and not part:
         return "failed", "no postings were scraped"
     produced = postings_seen + items_rejected
     if produced and items_rejected / produced > thresholds.max_reject_share:

@@ -20,6 +20,8 @@ from aggregator import repository
 HOST = "aggregator/host"
 PID = "aggregator/pid"
 STARTED = "aggregator/process_started"
+# The scrapyd job a part of a split crawl runs as (aggregator.cluster watches it through scrapyd).
+SCRAPYD_JOB = "aggregator/scrapyd_job"
 
 # psutil gives a start time as boot time + ticks since boot; the kernel reports the boot time in
 # whole seconds, moved by clock adjustments, so two readings of one process may differ by about a

@@ -86,6 +86,10 @@ class CrawlRun(Base):
     requests: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     stats: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # A crawl split over several processes (aggregator.cluster): each part is a run of its own with
+    # its part ("I/N") and the whole-crawl run it belongs to; a whole crawl has no shard.
+    shard: Mapped[str | None] = mapped_column(String(16))
+    parent_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
 
 
 class Posting(Base):

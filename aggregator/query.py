@@ -616,7 +616,8 @@ def get_job(engine: Engine, job_id: int) -> dict[str, Any] | None:
 
 
 def board_summaries(engine: Engine) -> dict[str, dict[str, Any]]:
-    """Per board in the database: its last run (status, reason, when) and its open and all postings."""
+    """Per board in the database: its last run (status, reason, when) and its open and all postings.
+    A split crawl counts as its whole-crawl run, not its parts."""
     with engine.connect() as connection:
         counts = connection.execute(
             text(
@@ -627,7 +628,7 @@ def board_summaries(engine: Engine) -> dict[str, dict[str, Any]]:
         runs = connection.execute(
             text(
                 "SELECT spider, id, started_at, finished_at, status, status_reason, items_new, items_rejected"
-                " FROM crawl_runs WHERE id IN (SELECT MAX(id) FROM crawl_runs GROUP BY spider)"
+                " FROM crawl_runs WHERE id IN (SELECT MAX(id) FROM crawl_runs WHERE shard IS NULL GROUP BY spider)"
             )
         ).all()
     boards: dict[str, dict[str, Any]] = {}
@@ -649,7 +650,7 @@ def recent_runs_by_board(engine: Engine, per_board: int = 5) -> dict[str, list[d
             text(
                 "SELECT spider, id, started_at, finished_at, status, status_reason, items_scraped, items_new,"
                 " items_updated, items_rejected, errors FROM (SELECT crawl_runs.*, ROW_NUMBER() OVER"
-                " (PARTITION BY spider ORDER BY id DESC) AS newest FROM crawl_runs) ranked"
+                " (PARTITION BY spider ORDER BY id DESC) AS newest FROM crawl_runs WHERE shard IS NULL) ranked"
                 " WHERE newest <= :per_board ORDER BY spider, id DESC"
             ),
             {"per_board": per_board},

@@ -129,15 +129,87 @@ def upsert_postings_in(
     return counts
 
 
-def start_run(engine: Engine, spider: str, started_at: datetime | None = None, stats: dict | None = None) -> int:
+def start_run(
+    engine: Engine,
+    spider: str,
+    started_at: datetime | None = None,
+    stats: dict | None = None,
+    *,
+    shard: str | None = None,
+    parent_run_id: int | None = None,
+) -> int:
+    """A new run marked running; ``shard`` ("I/N") and ``parent_run_id`` for a part of a split crawl."""
+
     def work(connection):
         return connection.execute(
             insert(CrawlRun)
-            .values(spider=spider, started_at=started_at or utcnow(), status="running", stats=stats)
+            .values(
+                spider=spider,
+                started_at=started_at or utcnow(),
+                status="running",
+                stats=stats,
+                shard=shard,
+                parent_run_id=parent_run_id,
+            )
             .returning(CrawlRun.id)
         ).scalar_one()
 
     return run_in_transaction(engine, work)
+
+
+def claim_run(engine: Engine, run_id: int, spider: str, stats: dict) -> CrawlRun | None:
+    """The crawl process takes over a run its launcher created (recording who runs it in ``stats``).
+
+    None when there is no such run of this board still open: the launcher gave it up already (it
+    judged the crawl dead), so the process must not write into it.
+    """
+
+    def work(connection) -> bool:
+        open_run = (CrawlRun.id == run_id, CrawlRun.spider == spider, CrawlRun.finished_at.is_(None))
+        found = connection.execute(select(CrawlRun.stats).where(*open_run).with_for_update()).first()
+        if found is None:
+            return False
+        # What the launcher recorded (a scrapyd node and job) stays beside the process's identity.
+        merged = {**(found.stats if isinstance(found.stats, dict) else {}), **stats}
+        connection.execute(update(CrawlRun).where(*open_run).values(stats=merged))
+        return True
+
+    return get_run(engine, run_id) if run_in_transaction(engine, work) else None
+
+
+def add_run_stats(engine: Engine, run_id: int, stats: dict) -> None:
+    """Add entries to a run's stats (a launcher noting where it started the run's crawl)."""
+
+    def work(connection) -> None:
+        found = connection.execute(select(CrawlRun.stats).where(CrawlRun.id == run_id).with_for_update()).first()
+        merged = {**(found.stats if found is not None and isinstance(found.stats, dict) else {}), **stats}
+        connection.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(stats=merged))
+
+    run_in_transaction(engine, work)
+
+
+def give_up_run(engine: Engine, run_id: int, *, reason: str) -> bool:
+    """A run whose crawl died without recording its end is ``failed`` — unless it recorded its end
+    meanwhile (False then: the run keeps its own verdict)."""
+
+    def work(connection) -> bool:
+        return bool(
+            connection.execute(
+                update(CrawlRun)
+                .where(CrawlRun.id == run_id, CrawlRun.finished_at.is_(None))
+                .values(finished_at=utcnow(), finish_reason="killed", status="failed", status_reason=clean_json(reason))
+            ).rowcount
+        )
+
+    return run_in_transaction(engine, work)
+
+
+def part_runs(engine: Engine, parent_run_id: int) -> list[CrawlRun]:
+    """Every run (each attempt at each part) of a split crawl, oldest first."""
+    with Session(engine) as session:
+        return list(
+            session.scalars(select(CrawlRun).where(CrawlRun.parent_run_id == parent_run_id).order_by(CrawlRun.id))
+        )
 
 
 def abandon_dead_runs(engine: Engine, spider: str | None, host: str, is_alive) -> int:
@@ -212,12 +284,13 @@ def add_rejects(
 
 
 def recent_postings_seen(engine: Engine, spider: str, limit: int) -> list[int]:
-    """Postings scraped by the board's most recent successful runs, newest first."""
+    """Postings scraped by the board's most recent successful whole crawls, newest first (a part of a
+    split crawl is no measure of the board: the whole-crawl run above it is)."""
     with engine.connect() as connection:
         return list(
             connection.scalars(
                 select(CrawlRun.items_scraped)
-                .where(CrawlRun.spider == spider, CrawlRun.status == "ok")
+                .where(CrawlRun.spider == spider, CrawlRun.status == "ok", CrawlRun.shard.is_(None))
                 .order_by(CrawlRun.id.desc())
                 .limit(limit)
             )
@@ -326,17 +399,21 @@ def close_gone(engine: Engine, source: str, url: str) -> int:
 
 
 def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, close_after_missed: int) -> dict:
-    """After a run: reopen what it saw, close what expired, and — only after a healthy, complete
-    run — count a miss for every open posting it did not see, closing those missed often enough."""
+    """After a whole crawl: reopen what it saw, close what expired, and — only after a healthy,
+    complete run — count a miss for every open posting it did not see, closing those missed often
+    enough. What a split crawl saw is what any of its parts saw (their runs point at ``run_id``)."""
     now = utcnow()
     counts = {"reopened": 0, "expired": 0, "missing": 0}
+    seen_by_run = Posting.crawl_run_id.in_(
+        select(CrawlRun.id).where(or_(CrawlRun.id == run_id, CrawlRun.parent_run_id == run_id))
+    )
 
     def work(connection):
         counts["reopened"] = connection.execute(
             update(Posting)
             .where(
                 Posting.source == source,
-                Posting.crawl_run_id == run_id,
+                seen_by_run,
                 Posting.closed_at.is_not(None),
                 Posting.close_reason.in_(("missing", "gone")),
             )
@@ -356,7 +433,7 @@ def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, 
             unseen = and_(
                 Posting.source == source,
                 Posting.closed_at.is_(None),
-                or_(Posting.crawl_run_id.is_(None), Posting.crawl_run_id != run_id),
+                or_(Posting.crawl_run_id.is_(None), ~seen_by_run),
             )
             connection.execute(update(Posting).where(unseen).values(missed_runs=Posting.missed_runs + 1))
             counts["missing"] = connection.execute(

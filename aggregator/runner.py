@@ -18,17 +18,16 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from aggregator import repository
+from aggregator import liveness, repository
 from aggregator.config import BoardConfig, Config
 from aggregator.db import database
+from aggregator.extensions import RUN_ID_SETTING
 
 logger = logging.getLogger(__name__)
 
@@ -83,48 +82,17 @@ def _pump(stream, sink, tail: collections.deque) -> None:
 def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | None = None) -> CrawlOutcome | None:
     """Crawl one board in a subprocess; make sure its run is recorded, whatever happened to it.
 
-    Returns None, starting nothing, once a stop was requested.
+    With a ``[cluster]`` and ``shards`` for the board, the crawl is split over the scrapyd nodes
+    instead (aggregator.cluster). Returns None, starting nothing, once a stop was requested.
     """
-    engine = database(config.database_url).engine
-    with tempfile.TemporaryDirectory(prefix="aggregator-run-") as folder:
-        run_id_file = Path(folder) / "run_id"
-        command = crawl_command(
-            board, config.database_url, {**(settings or {}), "AGGREGATOR_RUN_ID_FILE": str(run_id_file)}
-        )
-        environment = {**os.environ, "SCRAPY_SETTINGS_MODULE": "aggregator.settings"}
-        if config.path:
-            environment["AGGREGATOR_CONFIG"] = str(config.path.resolve())
-        tail: collections.deque[str] = collections.deque(maxlen=20)
-        with _running_lock:
-            if _stopping.is_set():
-                logger.info("not starting the crawl of %s: stopping", board.name)
-                return None
-            logger.info("starting crawl of %s", board.name)
-            # A session of its own: signals to our process group (Ctrl-C, kill -TERM -PGID) do not
-            # reach the crawl directly; request_stop forwards exactly one SIGTERM. (systemd signals
-            # the whole cgroup whatever the session: its unit says KillMode=mixed.)
-            process = subprocess.Popen(
-                command, env=environment, stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True
-            )
-            _running[process] = 0
-        if _stopping.is_set():  # a stop that came while the process was starting
-            _terminate(process)
-        pump = threading.Thread(target=_pump, args=(process.stderr, sys.stderr, tail), daemon=True)
-        pump.start()
-        try:
-            returncode = process.wait()
-            pump.join(timeout=5)
-        finally:
-            with _running_lock:
-                stopped = _running.pop(process, 0) > 0
-        run_id = int(run_id_file.read_text()) if run_id_file.exists() and run_id_file.read_text() else None
+    if config.cluster is not None and board.shards > 1:
+        from aggregator.cluster import run_split
 
-    try:
-        outcome = _recorded_outcome(engine, board, run_id, returncode, tail, stopped)
-    except SQLAlchemyError as error:
-        # The database cannot record the run at all: the outcome still says failed, in one line.
-        reason = f"the run could not be recorded: {repository.database_error(error)}"
-        outcome = CrawlOutcome(board.name, run_id, "failed", reason, returncode)
+        outcome = run_split(board, config, settings)
+    else:
+        outcome = _run_here(board, config, settings)
+    if outcome is None:
+        return None
     if outcome.ok:
         logger.info(outcome.summary())
     elif outcome.interrupted:
@@ -135,25 +103,80 @@ def run_board(board: BoardConfig, config: Config, settings: dict[str, str] | Non
     return outcome
 
 
-def _recorded_outcome(
-    engine, board: BoardConfig, run_id: int | None, returncode: int, tail, stopped: bool
-) -> CrawlOutcome:
-    run = repository.get_run(engine, run_id) if run_id else None
+def _run_here(board: BoardConfig, config: Config, settings: dict[str, str] | None) -> CrawlOutcome | None:
+    if _stopping.is_set():
+        logger.info("not starting the crawl of %s: stopping", board.name)
+        return None
+    engine = database(config.database_url).engine
+    try:
+        # The run exists before its process does, and the process is told its id (-s): the handover
+        # goes through the database, whichever host the crawl runs on, and a crawl that dies before
+        # it records anything still has its run. Until the crawl claims it, the run names this
+        # process: if we die first, the next start on this host marks it dead (aggregator.liveness).
+        run_id = repository.start_run(engine, board.name, stats=liveness.identity())
+    except SQLAlchemyError as error:
+        reason = f"the run could not be recorded: {repository.database_error(error)}"
+        return CrawlOutcome(board.name, None, "failed", reason, 1)
+    command = crawl_command(board, config.database_url, {**(settings or {}), RUN_ID_SETTING: str(run_id)})
+    environment = {**os.environ, "SCRAPY_SETTINGS_MODULE": "aggregator.settings"}
+    if config.path:
+        environment["AGGREGATOR_CONFIG"] = str(config.path.resolve())
+    tail: collections.deque[str] = collections.deque(maxlen=20)
+    with _running_lock:
+        if _stopping.is_set():
+            logger.info("not starting the crawl of %s: stopping", board.name)
+            process = None
+        else:
+            logger.info("starting crawl of %s (run %s)", board.name, run_id)
+            # A session of its own: signals to our process group (Ctrl-C, kill -TERM -PGID) do not
+            # reach the crawl directly; request_stop forwards exactly one SIGTERM. (systemd signals
+            # the whole cgroup whatever the session: its unit says KillMode=mixed.)
+            process = subprocess.Popen(
+                command, env=environment, stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True
+            )
+            _running[process] = 0
+    if process is None:
+        repository.finish_run(
+            engine, run_id, finish_reason="shutdown", status="interrupted", status_reason="stopped before it started"
+        )
+        return None
+    if _stopping.is_set():  # a stop that came while the process was starting
+        _terminate(process)
+    pump = threading.Thread(target=_pump, args=(process.stderr, sys.stderr, tail), daemon=True)
+    pump.start()
+    try:
+        returncode = process.wait()
+        pump.join(timeout=5)
+    finally:
+        with _running_lock:
+            stopped = _running.pop(process, 0) > 0
+
+    try:
+        return _recorded_outcome(engine, board, run_id, returncode, tail, stopped)
+    except SQLAlchemyError as error:
+        # The database cannot record the run at all: the outcome still says failed, in one line.
+        reason = f"the run could not be recorded: {repository.database_error(error)}"
+        return CrawlOutcome(board.name, run_id, "failed", reason, returncode)
+
+
+def _recorded_outcome(engine, board: BoardConfig, run_id: int, returncode: int, tail, stopped: bool) -> CrawlOutcome:
+    run = repository.get_run(engine, run_id)
     # A crawl we asked to stop that could not record itself was still stopped on purpose.
     status = "interrupted" if stopped else "failed"
-    if run is None:
-        # The process died before it could record itself: record it here so nothing is silent.
-        last_line = next((line for line in reversed(tail) if line.strip()), "")
-        run_id = repository.start_run(engine, board.name)
-        reason = f"crawl process exited with code {returncode} before it started: {last_line}"[:1000]
-        if stopped:
-            reason = f"stopped before the crawl started (exit code {returncode})"
-        repository.finish_run(engine, run_id, finish_reason="process_failed", status=status, status_reason=reason)
-    elif run.finished_at is None:
-        reason = f"crawl process ended with code {returncode} before recording its end"
-        if stopped:
-            reason = f"stopped, and the crawl process ended with code {returncode} before recording its end"
-        repository.finish_run(engine, run_id, finish_reason="killed", status=status, status_reason=reason)
+    if run is not None and run.finished_at is None:
+        if (run.stats or {}).get(liveness.PID) == os.getpid():  # still ours: the crawl never claimed it
+            # The process died before it took its run over: say how, so that nothing is silent.
+            last_line = next((line for line in reversed(tail) if line.strip()), "")
+            finish_reason = "process_failed"
+            reason = f"crawl process exited with code {returncode} before it started: {last_line}"[:1000]
+            if stopped:
+                reason = f"stopped before the crawl started (exit code {returncode})"
+        else:
+            finish_reason = "killed"
+            reason = f"crawl process ended with code {returncode} before recording its end"
+            if stopped:
+                reason = f"stopped, and the crawl process ended with code {returncode} before recording its end"
+        repository.finish_run(engine, run_id, finish_reason=finish_reason, status=status, status_reason=reason)
     run = repository.get_run(engine, run_id)
     return CrawlOutcome(board.name, run_id, run.status, run.status_reason, returncode)
 

@@ -21,7 +21,7 @@ from apscheduler.schedulers.base import STATE_RUNNING
 
 from aggregator.config import BoardConfig, Config, load_config
 from aggregator.cron import cron_trigger
-from aggregator.db import database
+from aggregator.db import coordinator_lock, database
 from aggregator.models import SCHEDULER_JOBS_TABLE
 
 logger = logging.getLogger(__name__)
@@ -116,12 +116,14 @@ def upcoming_runs(boards: list[BoardConfig], config: Config, now: datetime | Non
 def run_scheduler(config: Config, boards: list[BoardConfig], stop: threading.Event | None = None) -> None:
     """Run until SIGTERM/SIGINT (or ``stop``): running crawls are asked to finish and recorded.
 
+    One scheduler coordinates a PostgreSQL database at a time: a second one waits (hot standby) on
+    the database's coordinator lock and takes over when the first one ends.
+
     The first signal stops the scheduler gracefully: no new crawl starts, each running crawl gets one
     SIGTERM, flushes what it scraped and records its run ``interrupted``; crawls still running after
     ``stop_timeout_seconds`` are killed. A second signal makes the crawls stop at once.
     """
-    from aggregator import liveness
-    from aggregator.runner import request_stop, stop_running_crawls
+    from aggregator.runner import request_stop
 
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
@@ -133,6 +135,21 @@ def run_scheduler(config: Config, boards: list[BoardConfig], stop: threading.Eve
 
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, on_signal)
+    engine = database(config.database_url).engine
+
+    def standing_by() -> None:
+        logger.info("another scheduler coordinates this database; waiting as a hot standby")
+
+    with coordinator_lock(engine, stop, on_wait=standing_by) as coordinating:
+        if coordinating:
+            _coordinate(config, boards, stop)
+    logger.info("scheduler stopped")
+
+
+def _coordinate(config: Config, boards: list[BoardConfig], stop: threading.Event) -> None:
+    from aggregator import liveness
+    from aggregator.runner import stop_running_crawls
+
     scheduler = build_scheduler(config)
     # Runs left "running" by a crawl killed while no scheduler watched (SIGKILL, a reboot).
     liveness.mark_dead_runs(database(config.database_url).engine)
@@ -147,4 +164,3 @@ def run_scheduler(config: Config, boards: list[BoardConfig], stop: threading.Eve
     scheduler.pause()
     stop_running_crawls(config.stop_timeout_seconds)
     scheduler.shutdown(wait=True)
-    logger.info("scheduler stopped")

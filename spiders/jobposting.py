@@ -34,6 +34,8 @@ class JobPostingSpider(SitemapJobSpider):
         async for request in super().start():
             yield request
         for url in self.page_urls:
+            if not self.owns(url):  # another part of a split crawl fetches it
+                continue
             yield scrapy.Request(
                 url, callback=self.parse_posting, errback=self.on_fetch_error, meta={"posting_page": True}
             )

@@ -146,7 +146,7 @@ def test_plain_scrapy_crawl_refuses_unknown_spider_arguments_naming_the_ones_it_
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert completed.returncode != 0
-    assert "unknown spider argument fulll for remotewlb (it takes: full)" in completed.stderr
+    assert "unknown spider argument fulll for remotewlb (it takes: full, shard)" in completed.stderr
     assert not (tmp_path / "jobs.db").exists()
 
 

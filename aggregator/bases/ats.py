@@ -20,8 +20,9 @@ from urllib.parse import quote
 import scrapy
 from scrapy.http import Response
 
-from aggregator.bases.base import LISTING_PROBLEMS, JobSpider
+from aggregator.bases.base import LISTING_PROBLEMS
 from aggregator.bases.feed import split_list
+from aggregator.bases.shard import ShardedSpider
 from aggregator.items import RawPosting
 
 
@@ -52,7 +53,7 @@ class Board:
     company: str | None
 
 
-class AtsJobSpider(JobSpider):
+class AtsJobSpider(ShardedSpider):
     """Subclasses set ``board_url`` (with ``{token}``), ``boards_setting``, ``records`` and ``extract``."""
 
     enabled_by_default = False  # needs board tokens (-a boards=… or [boards.NAME] arguments)
@@ -71,6 +72,12 @@ class AtsJobSpider(JobSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         boards = self.configured_boards()
+        if self.shard is not None:  # a part of a split crawl: its slice of the companies
+            configured = len(boards)
+            boards = dict(self.shard.slice(list(boards.items())))
+            if configured and not boards:
+                self.logger.info("%s part %s: fewer companies (%d) than parts", self.name, self.shard, configured)
+                return
         self.crawler.stats.set_value("aggregator/ats/boards", len(boards))
         if not boards:
             self.logger.warning(

@@ -54,6 +54,11 @@ class JobSpider(scrapy.Spider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         accepted = self.accepted_arguments()
         unknown = sorted(name for name in kwargs if name not in accepted and name != "name" and name[:1] != "_")
+        if "shard" in unknown:
+            # Its pages depend on each other (the next page is known from the previous one).
+            raise SpiderArgumentError(
+                f"{self.name} cannot be split into parts (-a shard): only sitemap and ATS boards divide"
+            )
         if unknown:
             takes = f"it takes: {', '.join(accepted)}" if accepted else "it takes no arguments"
             plural = "s" if len(unknown) > 1 else ""

@@ -15,7 +15,8 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from scrapy.utils.url import url_is_from_any_domain
 
 from aggregator import repository
-from aggregator.bases.base import LISTING_PROBLEMS, JobSpider
+from aggregator.bases.base import LISTING_PROBLEMS
+from aggregator.bases.shard import ShardedSpider
 from aggregator.db import database
 from aggregator.items import PostingSeen, RawPosting
 
@@ -23,7 +24,7 @@ from aggregator.items import PostingSeen, RawPosting
 SITEMAP_PRIORITY = 10
 
 
-class SitemapJobSpider(JobSpider):
+class SitemapJobSpider(ShardedSpider):
     """Subclasses set ``robots_url`` (or ``sitemap_urls``), ``posting_url_pattern`` and
     ``extract(record, response)``, where the record is the posting page's text."""
 
@@ -137,6 +138,8 @@ class SitemapJobSpider(JobSpider):
                 self.crawler.stats.inc_value("aggregator/sitemap/non_posting_urls")
                 continue
             self.crawler.stats.inc_value("aggregator/sitemap/posting_urls")
+            if not self.owns(url):  # another part of a split crawl fetches it
+                continue
             if self.off_site(url):
                 self.record_problem(url, "fetch", "listed page outside the board's domains; not fetched")
                 continue

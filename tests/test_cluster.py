@@ -1,0 +1,389 @@
+"""A board's crawl split over two real scrapyd nodes into one PostgreSQL database (aggregator.cluster).
+
+The nodes run on loopback, each from a directory and configuration of its own, with the project
+installed (no egg) and the recorded remotewlb site behind the replay proxy. The coordinator is the
+real `aggregator crawl` (or its Coordinator in this process, when a test must act while it runs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from scrapy.utils.sitemap import Sitemap
+
+from aggregator.bases.shard import Shard
+from aggregator.boards import check_arguments, check_configured_arguments, spider_classes
+from aggregator.cluster import Coordinator
+from aggregator.config import ConfigError, load_config
+from aggregator.db import make_engine, upgrade_to_head
+from aggregator.replay import ReplayProxy, Snapshot
+from tests.conftest import REMOTEWLB_SITE, ROOT, SITE, fresh_database, load_expected, query, write_snapshot
+from tests.scrapyd_nodes import free_port, scrapyd_nodes
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+# A part of the recorded remotewlb site, its pages as recorded, listed in one sitemap: enough
+# postings for every part to have many, few enough to keep the crawls short.
+SUBSET_SIZE = 48
+# No waiting on loopback; a single miss closes a posting, so one wrong miss would show.
+FAST = {
+    "AUTOTHROTTLE_ENABLED": "False",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    "CLOSE_AFTER_MISSED_RUNS": "1",
+}
+
+
+def _recorded_subset(folder: Path) -> tuple[Path, set[str], list[str]]:
+    """The recording's robots.txt and sitemap index, one sitemap of SUBSET_SIZE recorded postings
+    (their lastmods as recorded) and those postings' pages: ``(snapshot, item URLs, listing URLs)``."""
+    recorded = Snapshot.load(REMOTEWLB_SITE)
+    lastmods = {}
+    for url, responses in recorded.pages.items():
+        if "/sitemaps/jobs/" in url:
+            for entry in Sitemap(Path(responses[0]["body_path"]).read_bytes()):
+                lastmods[entry["loc"]] = entry.get("lastmod")
+    items = [entry["url"] for entry in load_expected() if entry["expect"] == "item" and entry["url"] in lastmods]
+    chosen = sorted(items)[:SUBSET_SIZE]
+    index, shard = f"{SITE}/sitemap.xml", f"{SITE}/sitemaps/jobs/2024-05-1"
+    urls = "".join(f"<url><loc>{url}</loc><lastmod>{lastmods[url]}</lastmod></url>" for url in chosen)
+    pages = {
+        f"{SITE}/robots.txt": [{"status": 200, "text": f"User-agent: *\nAllow: /\nSitemap: {index}\n"}],
+        index: [{"status": 200, "text": f'<sitemapindex xmlns="{SITEMAP_NS}"><sitemap><loc>{shard}</loc></sitemap>'
+                 "</sitemapindex>"}],
+        shard: [{"status": 200, "text": f'<urlset xmlns="{SITEMAP_NS}">{urls}</urlset>'}],
+    }  # fmt: skip
+    for url in chosen:  # every recorded response, in order (a transient 503 first, then the page)
+        pages[url] = []
+        for response in map(dict, recorded.pages[url]):
+            response.pop("body", None)
+            if "body_path" in response:
+                response["text"] = Path(response.pop("body_path")).read_bytes()
+            pages[url].append(response)
+    return write_snapshot(folder, pages), set(chosen), list(pages)[:3]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    snapshot, items, listing = _recorded_subset(tmp_path_factory.mktemp("remotewlb-subset"))
+    with ReplayProxy(Snapshot.load(snapshot)) as proxy:
+        proxy.item_urls, proxy.listing_urls = items, listing
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def nodes(site, tmp_path_factory):
+    """Two scrapyd nodes set up as deploy/ sets one up, their crawls going to the recorded site."""
+    with scrapyd_nodes(tmp_path_factory.mktemp("scrapyd"), 2, site.url) as urls:
+        yield urls
+
+
+@pytest.fixture
+def postgres(tmp_path):
+    with fresh_database("postgresql", tmp_path) as url:
+        yield url
+
+
+def _config_file(folder: Path, database_url: str, nodes: list[str], shards: int, **settings: str) -> Path:
+    board_settings = ", ".join(f'{key} = "{value}"' for key, value in {**FAST, **settings}.items())
+    path = folder / f"aggregator-{shards}.toml"
+    path.write_text(
+        f'database_url = "{database_url}"\n\n'
+        f"[cluster]\nscrapyd = [{', '.join(f'{node!r}' for node in nodes)}]\npoll_seconds = 0.3\n\n"
+        f"[boards.remotewlb]\nshards = {shards}\nsettings = {{ {board_settings} }}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _crawl(config: Path) -> subprocess.CompletedProcess:
+    environment = {key: value for key, value in os.environ.items() if key != "AGGREGATOR_DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "aggregator", "--config", str(config), "crawl", "remotewlb"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _assert_stored_once_each_in_a_job(database_url: str, item_urls: set[str]) -> None:
+    stored = query(database_url, "SELECT source_key, url, job_id, close_reason FROM postings")
+    assert len({row["source_key"] for row in stored}) == len(stored)
+    assert {row["url"] for row in stored} == item_urls
+    assert [row for row in stored if row["job_id"] is None] == []
+    # (The recording is of 2024: postings past their validThrough are closed as expired.)
+    assert [row for row in stored if row["close_reason"] == "missing"] == []
+    empty_jobs = query(
+        database_url, "SELECT id FROM jobs j WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.job_id = j.id)"
+    )
+    assert empty_jobs == []
+
+
+def _runs(database_url: str) -> list[dict]:
+    return query(database_url, "SELECT * FROM crawl_runs ORDER BY id")
+
+
+def test_a_crawl_split_in_2_then_3_parts_stores_everything_once_and_recrawls_cheaply(site, nodes, postgres, tmp_path):
+    # A third node listed in the configuration is down: parts go to the two that answer.
+    listed = [*nodes, f"http://127.0.0.1:{free_port()}"]
+    first = _crawl(_config_file(tmp_path, postgres, listed, shards=2))
+    assert first.returncode == 0, first.stderr[-3000:]
+    _assert_stored_once_each_in_a_job(postgres, site.item_urls)
+    runs = _runs(postgres)
+    (whole,) = [run for run in runs if run["shard"] is None]
+    parts = [run for run in runs if run["shard"] is not None]
+    assert (whole["status"], whole["finish_reason"], whole["parent_run_id"]) == ("ok", "finished", None)
+    assert sorted(run["shard"] for run in parts) == ["1/2", "2/2"]
+    assert all(run["parent_run_id"] == whole["id"] and run["status"] == "ok" for run in parts)
+    # The parts went to both nodes, and together fetched every posting once.
+    assert {run["stats"]["aggregator/scrapyd_node"] for run in parts} == set(nodes)
+    assert whole["items_scraped"] == whole["items_new"] == len(site.item_urls)
+    assert sum(run["items_new"] for run in parts) == len(site.item_urls)
+
+    # An incremental recrawl in 3 parts: each part reads the listing only, and none of the postings
+    # another part saw is counted as missing (one miss would close it here).
+    before = len(site.requests)
+    second = _crawl(_config_file(tmp_path, postgres, listed, shards=3))
+    assert second.returncode == 0, second.stderr[-3000:]
+    _assert_stored_once_each_in_a_job(postgres, site.item_urls)
+    runs = _runs(postgres)
+    recrawl = [run for run in runs if run["shard"] is None][-1]
+    recrawl_parts = [run for run in runs if run["parent_run_id"] == recrawl["id"]]
+    assert recrawl["status"] == "ok", recrawl
+    assert sorted(run["shard"] for run in recrawl_parts) == ["1/3", "2/3", "3/3"]
+    # robots.txt (twice: Scrapy's robots middleware and the spider), the sitemap index and sitemap.
+    listing = len(site.listing_urls) + 1
+    for run in recrawl_parts:
+        assert run["status"] == "ok" and run["requests"] <= listing, run
+    recrawl_requests = site.requests[before:]
+    assert [r["url"] for r in recrawl_requests if "/job/" in r["url"]] == []
+    assert len(recrawl_requests) <= 3 * listing
+    assert recrawl["items_unchanged"] == len(site.item_urls)
+    assert query(postgres, "SELECT COUNT(*) AS n FROM postings WHERE missed_runs > 0") == [{"n": 0}]
+
+
+def test_a_part_killed_mid_crawl_is_retried_and_nothing_is_lost(site, nodes, postgres, tmp_path):
+    # Slow enough to be caught mid-crawl, storing in small batches so that the killed part had
+    # already stored some postings.
+    config = load_config(
+        _config_file(
+            tmp_path,
+            postgres,
+            nodes,
+            shards=2,
+            DOWNLOAD_DELAY="0.05",
+            CONCURRENT_REQUESTS_PER_DOMAIN="1",
+            STORE_BATCH_SIZE="4",
+        )  # fmt: skip
+    )
+    config.cluster = dataclasses.replace(config.cluster, retries=1)
+    # Its own stop flag: this process's runner may have been told to stop by an earlier test.
+    coordinator = Coordinator(config.board("remotewlb"), config, stop_requested=threading.Event().is_set)
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.setdefault("result", coordinator.run()))
+    thread.start()
+    engine = make_engine(postgres)
+    victim = None
+    try:
+        deadline = time.monotonic() + 120
+        while victim is None and time.monotonic() < deadline and thread.is_alive():
+            time.sleep(0.1)
+            stored = query(
+                postgres,
+                "SELECT r.id, r.stats FROM crawl_runs r WHERE r.shard = '1/2' AND r.finished_at IS NULL"
+                " AND EXISTS (SELECT 1 FROM postings p WHERE p.crawl_run_id = r.id)",
+            )
+            if stored and "aggregator/pid" in stored[0]["stats"]:
+                victim = stored[0]
+        assert victim is not None, "part 1/2 never stored anything while running"
+        os.kill(victim["stats"]["aggregator/pid"], signal.SIGKILL)
+    finally:
+        thread.join(timeout=180)
+        engine.dispose()
+    result = outcome["result"]
+    assert result.ok, result.summary()
+    _assert_stored_once_each_in_a_job(postgres, site.item_urls)
+    runs = _runs(postgres)
+    killed = next(run for run in runs if run["id"] == victim["id"])
+    assert (killed["status"], killed["finish_reason"]) == ("failed", "killed")
+    retry = [run for run in runs if run["shard"] == "1/2" and run["id"] != victim["id"]]
+    assert [run["status"] for run in retry] == ["ok"]
+    # Retried on the other node.
+    assert retry[0]["stats"]["aggregator/scrapyd_node"] != killed["stats"]["aggregator/scrapyd_node"]
+    (whole,) = [run for run in runs if run["shard"] is None]
+    assert whole["status"] == "ok" and whole["items_scraped"] == len(site.item_urls)
+
+
+def test_a_stopped_split_crawl_stops_its_parts_gracefully(site, nodes, postgres, tmp_path):
+    config = _config_file(tmp_path, postgres, nodes, shards=2, DOWNLOAD_DELAY="0.1", CONCURRENT_REQUESTS_PER_DOMAIN="1")
+    environment = {key: value for key, value in os.environ.items() if key != "AGGREGATOR_DATABASE_URL"}
+    engine = make_engine(postgres)
+    upgrade_to_head(engine)  # so that the runs can be watched from the start
+    engine.dispose()
+    coordinator = subprocess.Popen(
+        [sys.executable, "-m", "aggregator", "--config", str(config), "crawl", "remotewlb"],
+        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            claimed = query(postgres, "SELECT stats FROM crawl_runs WHERE shard IS NOT NULL")
+            if len(claimed) == 2 and all("aggregator/pid" in (run["stats"] or {}) for run in claimed):
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the parts never started")
+        coordinator.send_signal(signal.SIGTERM)
+        out, err = coordinator.communicate(timeout=120)
+    finally:
+        if coordinator.poll() is None:
+            coordinator.kill()
+            coordinator.wait()
+    # A deliberate stop is no failure: exit 0, every run interrupted, every part ended.
+    assert coordinator.returncode == 0, err[-3000:]
+    runs = _runs(postgres)
+    assert [(run["shard"], run["status"]) for run in runs if run["shard"] is None] == [(None, "interrupted")]
+    parts = [run for run in runs if run["shard"] is not None]
+    assert sorted((run["shard"], run["status"], run["finish_reason"]) for run in parts) == [
+        ("1/2", "interrupted", "shutdown"),
+        ("2/2", "interrupted", "shutdown"),
+    ]
+    assert all(run["finished_at"] is not None for run in runs)
+
+
+# --- without nodes: the argument, the configuration ------------------------------------------------
+
+
+def test_every_url_belongs_to_exactly_one_part():
+    urls = {entry["url"] for entry in load_expected()}
+    for count in (1, 2, 3, 4):
+        owners = [[index for index in range(1, count + 1) if Shard(index, count).owns(url)] for url in urls]
+        assert all(len(found) == 1 for found in owners)
+        sizes = [sum(1 for found in owners if found == [index]) for index in range(1, count + 1)]
+        assert min(sizes) > len(urls) / count / 2  # roughly even
+
+
+@pytest.mark.parametrize("value", ["0/2", "3/2", "1", "a/b", "1/0"])
+def test_a_bad_shard_is_refused(value):
+    with pytest.raises(ValueError, match="shard must be I/N"):
+        check_arguments("remotewlb", spider_classes()["remotewlb"], {"shard": value})
+
+
+def test_a_board_whose_pages_depend_on_each_other_refuses_to_be_split(tmp_path):
+    with pytest.raises(ValueError, match="cannot be split"):
+        check_arguments("remoteok", spider_classes()["remoteok"], {"shard": "1/2"})
+    path = tmp_path / "aggregator.toml"
+    path.write_text('[cluster]\nscrapyd = ["http://127.0.0.1:6800"]\n\n[boards.remoteok]\nshards = 2\n')
+    with pytest.raises(ConfigError, match=r"aggregator.toml:5: boards.remoteok.shards: remoteok cannot be split"):
+        check_configured_arguments(load_config(path), spider_classes())
+
+
+def test_an_ats_part_crawls_its_slice_of_the_companies():
+    spider = spider_classes()["greenhouse"](boards="a,b,c,d,e", shard="2/2")
+    assert spider.shard.slice(list("abcde")) == ["b", "d"]
+
+
+def test_a_part_divides_the_request_rate():
+    from scrapy.settings import Settings
+
+    from aggregator.bases.shard import share_politeness
+
+    settings = Settings({"DOWNLOAD_DELAY": 0.5, "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "AUTOTHROTTLE_START_DELAY": 1.0})
+    share_politeness(settings, 3)
+    assert settings.getfloat("DOWNLOAD_DELAY") == 1.5
+    assert settings.getfloat("AUTOTHROTTLE_START_DELAY") == 3.0
+    assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
+
+
+def test_a_second_scheduler_waits_as_hot_standby_and_takes_over(postgres, tmp_path):
+    config = tmp_path / "aggregator.toml"
+    config.write_text(
+        f'database_url = "{postgres}"\nboards_enabled_by_default = false\n\n[boards.remotewlb]\ncron = "0 2 * * *"\n',
+        encoding="utf-8",
+    )
+    environment = {key: value for key, value in os.environ.items() if key != "AGGREGATOR_DATABASE_URL"}
+    logs: list[list[str]] = [[], []]
+    schedulers = []
+
+    def follow(stream, lines: list[str]) -> None:
+        for line in stream:
+            lines.append(line)
+
+    def wait_for(lines: list[str], text: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in lines):
+            assert time.monotonic() < deadline, "".join(lines)[-3000:]
+            time.sleep(0.05)
+
+    try:
+        for lines in logs:
+            scheduler = subprocess.Popen(
+                [sys.executable, "-m", "aggregator", "--config", str(config), "schedule"],
+                cwd=ROOT, env=environment, stderr=subprocess.PIPE, text=True,
+            )  # fmt: skip
+            schedulers.append(scheduler)
+            threading.Thread(target=follow, args=(scheduler.stderr, lines), daemon=True).start()
+            if len(schedulers) == 1:
+                wait_for(lines, "scheduler running")
+        wait_for(logs[1], "waiting as a hot standby")
+        time.sleep(1.5)  # the standby keeps trying; it must not start while the first one runs
+        assert not any("scheduler running" in line for line in logs[1])
+        schedulers[0].send_signal(signal.SIGTERM)
+        assert schedulers[0].wait(timeout=60) == 0
+        wait_for(logs[1], "scheduler running")
+        schedulers[1].send_signal(signal.SIGTERM)
+        assert schedulers[1].wait(timeout=60) == 0
+    finally:
+        for scheduler in schedulers:
+            if scheduler.poll() is None:
+                scheduler.kill()
+                scheduler.wait()
+
+
+def test_the_deploy_files_describe_a_node_and_a_coordinator_that_work():
+    import configparser
+
+    deploy = ROOT / "deploy"
+    node = configparser.ConfigParser()
+    node.read(deploy / "scrapyd.conf")
+    assert dict(node["settings"]) == {"aggregator": "aggregator.settings"}
+    assert "SCRAPY_SETTINGS_MODULE=aggregator.settings" in (deploy / "scrapyd.service").read_text()
+    config = load_config(deploy / "compose-aggregator.toml")
+    check_configured_arguments(config, spider_classes())
+    assert config.cluster.scrapyd == ["http://node1:6800", "http://node2:6800"]
+    assert config.boards["remotewlb"].shards == 2
+
+
+def test_a_part_fetches_only_its_postings_and_closes_nothing_it_did_not_see(tmp_path, database_url):
+    from aggregator import repository
+    from aggregator.db import database
+    from tests.conftest import posting_page, run_crawl, small_site
+
+    urls = [f"{SITE}/job/posting-{number}" for number in range(8)]
+    site = small_site(tmp_path / "site", {url: [{"status": 200, "text": posting_page(url[-9:])}] for url in urls})
+    assert run_crawl("remotewlb", [site], database_url).returncode == 0
+
+    strict = ("-s", "FULL_RECRAWL=True", "-s", "CLOSE_AFTER_MISSED_RUNS=1")  # one miss would close
+    part = run_crawl("remotewlb", [site], database_url, "-a", "shard=1/2", *strict)
+    assert part.returncode == 0, part.log[-3000:]
+    mine = {url for url in urls if Shard(1, 2).owns(url)}
+    assert 0 < len(mine) < len(urls)
+    assert {r["url"] for r in part.requests if "/job/" in r["url"]} == mine
+    stored = query(database_url, "SELECT url, missed_runs, closed_at FROM postings")
+    assert {row["url"] for row in stored} == set(urls)
+    assert all(row["missed_runs"] == 0 and row["closed_at"] is None for row in stored)
+    runs = query(database_url, "SELECT shard, status, items_scraped FROM crawl_runs ORDER BY id")
+    assert [(run["shard"], run["status"]) for run in runs] == [(None, "ok"), ("1/2", "ok")]
+    # Only the whole crawl is history for health verdicts.
+    engine = database(database_url).engine
+    assert repository.recent_postings_seen(engine, "remotewlb", 7) == [len(urls)]
