@@ -40,23 +40,10 @@ class SmartRecruitersSpider(AtsJobSpider):
         yield scrapy.Request(url, callback=self.parse_board, errback=self.on_listing_error,
                              cb_kwargs={"token": token, "company": company, "page": int(page) + 1})  # fmt: skip
 
+    def detail_url(self, record, board):
+        posting_id = str(record.get("id") or "").strip()  # none: the list entry alone, which validation rejects
+        return (record.get("ref") or f"{API}/{board.token}/postings/{posting_id}") if posting_id else None
+
     def extract(self, record, response):
         board = response.meta["board"]
-        posting_id = str(record.get("id") or "").strip()
-        if not posting_id:
-            return extract_posting(record, board.token, board.company)  # validation rejects and stores it
-        url = record.get("ref") or f"{API}/{board.token}/postings/{posting_id}"
-        meta = {"record": record, "board": board}
-        return scrapy.Request(url, callback=self.parse_detail, errback=self.on_detail_error, meta=meta)
-
-    def parse_detail(self, response):
-        meta = response.meta
-        detail = self.detail_json(response)
-        yield extract_posting(meta["record"], meta["board"].token, meta["board"].company, detail)
-
-    def on_detail_error(self, failure):
-        # The posting is still listed: store it from the list entry, and the failed detail as a problem.
-        self.on_fetch_error(failure)
-        meta = failure.request.meta
-        if meta.get("record") is not None:
-            yield extract_posting(meta["record"], meta["board"].token, meta["board"].company)
+        return extract_posting(record, board.token, board.company, response.meta["detail"])

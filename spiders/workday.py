@@ -26,6 +26,7 @@ class WorkdaySpider(AtsJobSpider):
         "pages of 20 plus one detail request per job, 1 request / 2 s, at most max_pages pages"
     )
     custom_settings = {"DOWNLOAD_DELAY": 2.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+    detail_headers = {"Accept": "application/json"}
     max_pages = 25  # 500 postings per site a night
     search_text = ""
     attribute_arguments = ("max_pages", "search_text")
@@ -54,27 +55,12 @@ class WorkdaySpider(AtsJobSpider):
             return
         yield self.board_request(token, company, offset=offset, page=int(page) + 1)
 
+    def detail_url(self, record, board):
+        path = record.get("externalPath")  # none: the search entry alone (a stub is skipped)
+        return parse_site(board.token).detail_url(path) if path and not is_stub(record) else None
+
     def extract(self, record, response):
-        board = response.meta["board"]
         if is_stub(record):
             return None
-        site = parse_site(board.token)
-        if not record.get("externalPath"):
-            return extract_job(record, site, board.company)  # validation rejects and stores it
-        meta = {"record": record, "site": site, "company": board.company}
-        return scrapy.Request(
-            site.detail_url(record["externalPath"]), callback=self.parse_detail, errback=self.on_detail_error,
-            headers={"Accept": "application/json"}, meta=meta,
-        )  # fmt: skip
-
-    def parse_detail(self, response):
-        meta = response.meta
-        detail = self.detail_json(response)
-        yield extract_job(meta["record"], meta["site"], meta["company"], detail)
-
-    def on_detail_error(self, failure):
-        # The job is still listed: store it from the search entry, and the failed detail as a problem.
-        self.on_fetch_error(failure)
-        meta = failure.request.meta
-        if meta.get("record") is not None:
-            yield extract_job(meta["record"], meta["site"], meta["company"])
+        board = response.meta["board"]
+        return extract_job(record, parse_site(board.token), board.company, response.meta["detail"])

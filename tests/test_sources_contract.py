@@ -154,6 +154,13 @@ def _synthetic(folder: Path) -> tuple[Path, list[dict]]:
         *_ok(json.dumps({**search, "total": 24})),
     ]
     crawls.append({"spider": "workday", "args": {"boards": "pagedco.wd1.myworkdayjobs.com/pagedco/Careers"}})
+    # Detail pages the base cannot use: BambooHR openings whose detail is an HTML page or a JSON array.
+    opening = json.loads(_body("bamboohr", "list"))["result"][0]
+    detailco = [{**opening, "id": "7001"}, {**opening, "id": "7002"}]
+    pages["https://detailco.bamboohr.com/careers/list"] = _ok(json.dumps({"meta": {}, "result": detailco}))
+    pages["https://detailco.bamboohr.com/careers/7001/detail"] = _ok(GARBLED, "text/html")
+    pages["https://detailco.bamboohr.com/careers/7002/detail"] = _ok("[]")
+    crawls.append({"spider": "bamboohr", "args": {"boards": "detailco"}})
     # Feeds: the real one plus an empty, a garbled, a failing and an untitled-entry feed.
     for spider, real in FEEDS.items():
         host = real.split("/")[2]
@@ -319,6 +326,35 @@ def test_a_failed_detail_keeps_the_listed_posting(crawled):
     assert with_detail["workplace"] == "remote" and without["workplace"] == "remote"
     detail = "https://api.smartrecruiters.com/v1/companies/hirevue/postings/744000136509359"
     assert (detail, "fetch", "HTTP 404") in _rejects(crawled, "smartrecruiters")
+
+
+def test_an_unusable_detail_is_a_stored_problem_and_keeps_the_listed_posting(crawled):
+    rows = {row["source_id"]: row for row in crawled["postings"] if row["source"] == "bamboohr"}
+    assert rows["7001"]["title"] == rows["7002"]["title"] == "Nurse Paralegal"
+    assert rows["7001"]["description_html"] is None and rows["7002"]["description_html"] is None
+    problems = {(url, stage, reason.split(":")[0]) for url, stage, reason in _rejects(crawled, "bamboohr")}
+    assert ("https://detailco.bamboohr.com/careers/7001/detail", "fetch", "unreadable detail JSON") in problems
+    assert ("https://detailco.bamboohr.com/careers/7002/detail", "fetch", "detail JSON is not an object") in problems
+
+
+def test_a_detail_lost_without_a_response_keeps_the_listed_posting():
+    # A refused connection reaches the errback with no response at all (the replay proxy always answers).
+    from twisted.internet.error import ConnectionRefusedError
+    from twisted.python.failure import Failure
+
+    from aggregator.bases.ats import Board
+    from spiders.bamboohr import BambooHrSpider
+
+    settings = {"USER_AGENT_TEMPLATE": "t (+{contact_url})", "CONTACT_URL": "https://t"}
+    crawler = get_crawler(BambooHrSpider, settings)
+    spider = BambooHrSpider.from_crawler(crawler, boards="acme")
+    record, board = {"id": "86", "jobOpeningName": "Nurse", "locationType": "1"}, Board("acme", "Acme Corp")
+    failure = Failure(ConnectionRefusedError())
+    failure.request = spider.detail_request(spider.detail_url(record, board), record, board)
+    (posting,) = spider.on_detail_error(failure)
+    assert (posting.url, posting.title, posting.company, posting.description_html) == (
+        "https://acme.bamboohr.com/careers/86", "Nurse", "Acme Corp", None)  # fmt: skip
+    assert crawler.stats.get_value("aggregator/fetch_problems/connectionrefusederror") == 1
 
 
 def test_hackernews_one_posting_per_top_level_comment(crawled):

@@ -1,4 +1,5 @@
-"""Companies' applicant-tracking-system boards (Greenhouse, Lever, Ashby): one JSON request per board.
+"""Companies' applicant-tracking-system boards (Greenhouse, Lever, Ashby): one JSON request per board,
+and for boards whose list lacks part of the posting (``detail_url``) one detail request per posting.
 
 Which companies to crawl is configuration, never code: ``-a boards=gitlab,canonical`` on the
 command line, else the spider's ``boards_setting`` Scrapy setting (``GREENHOUSE_BOARDS`` …), which
@@ -19,6 +20,7 @@ from urllib.parse import quote
 
 import scrapy
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from aggregator.bases.base import LISTING_PROBLEMS
 from aggregator.bases.feed import split_list
@@ -54,12 +56,15 @@ class Board:
 
 
 class AtsJobSpider(ShardedSpider):
-    """Subclasses set ``board_url`` (with ``{token}``), ``boards_setting``, ``records`` and ``extract``."""
+    """Subclasses set ``board_url`` (with ``{token}``), ``boards_setting``, ``records`` and ``extract``;
+    boards with detail pages also ``detail_url`` (and ``detail_headers``)."""
 
     enabled_by_default = False  # needs board tokens (-a boards=… or [boards.NAME] arguments)
 
     board_url: str = ""
     boards_setting: str = ""
+    # Headers of the detail requests of boards that declare ``detail_url``.
+    detail_headers: Mapping[str, str] = {}
 
     def __init__(self, *args: Any, boards: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -136,20 +141,12 @@ class AtsJobSpider(ShardedSpider):
         # The board's own name for the company (Workable's account name) stands in for a configured one.
         company = company or self.board_company(data)
         response.meta["board"] = Board(token, company)
+        response.meta["detail"] = None
         for record in records:
             if not isinstance(record, dict):
                 self.record_problem(response.url, "extract", "a job record is not an object", record)
                 continue
-            try:
-                item = self.extract(record, response)
-            except Exception as exc:  # one broken record must not cost the rest of the board
-                self.logger.exception("extractor failed on a record of %s", response.url)
-                self.record_problem(response.url, "extract", f"{type(exc).__name__}: {exc}"[:500], record)
-                continue
-            if item is None:
-                stats.inc_value("aggregator/ats/skipped_records")
-                continue
-            yield item  # a RawPosting, or the request for a posting's detail
+            yield from self.posting(record, response, listed=True)
         if records:
             yield from self.next_pages(response, data, records, token, company, **page)
 
@@ -157,15 +154,62 @@ class AtsJobSpider(ShardedSpider):
         """The company name a board response states once for all its postings, if any."""
         return None
 
+    def detail_url(self, record: dict, board: Board) -> str | None:
+        """The URL of a listed record's detail page, for boards whose list lacks part of the posting
+        (one detail request per posting); None, the default, extracts the record from the list alone."""
+        return None
+
+    def posting(self, record: dict, response: Response, *, listed: bool) -> Iterable[RawPosting | scrapy.Request]:
+        """A record's detail request (a listed record with a detail page), else what ``extract`` makes
+        of it; what either raises is stored as a reject, a record ``extract`` skips is counted."""
+        board = response.meta["board"]
+        try:
+            url = self.detail_url(record, board) if listed else None
+            item = self.detail_request(url, record, board) if url else self.extract(record, response)
+        except Exception as exc:  # one broken record must not cost the rest of the board
+            self.logger.exception("extractor failed on a record of %s", response.url)
+            self.record_problem(response.url, "extract", f"{type(exc).__name__}: {exc}"[:500], record)
+            return
+        if item is None:
+            self.crawler.stats.inc_value("aggregator/ats/skipped_records")
+            return
+        yield item
+
+    def detail_request(self, url: str, record: dict, board: Board) -> scrapy.Request:
+        """The request for a listed record's detail page; the record and board ride along in meta."""
+        return scrapy.Request(
+            url, headers=self.detail_headers, callback=self.parse_detail, errback=self.on_detail_error,
+            meta={"board": board, "record": record},
+        )  # fmt: skip
+
+    def parse_detail(self, response: Response) -> Iterable[RawPosting | scrapy.Request]:
+        response.meta["detail"] = self.detail_json(response)
+        yield from self.posting(response.meta["record"], response, listed=False)
+
+    def on_detail_error(self, failure: Failure) -> Iterable[RawPosting | scrapy.Request]:
+        # The posting is still listed: store it from its list entry, and the failed detail as a problem.
+        self.on_fetch_error(failure)
+        request = failure.request
+        # ``extract`` reads its context from response.meta: the error page when the server sent one,
+        # else a bodiless response carrying the request's meta.
+        response = getattr(failure.value, "response", None)
+        if not isinstance(response, Response):
+            response = Response(request.url, request=request)
+        response.meta["detail"] = None
+        yield from self.posting(request.meta["record"], response, listed=False)
+
     def detail_json(self, response: Response) -> dict | None:
-        """A detail response's JSON object; None (the problem stored) when it is unreadable, so that
-        the posting is stored from its list entry instead."""
+        """A detail response's JSON object; None (the problem stored) when it is unreadable or not an
+        object, so that the posting is stored from its list entry instead."""
         try:
             detail = json.loads(response.body.decode("utf-8-sig"))
         except ValueError as exc:
             self.record_problem(response.url, "fetch", f"unreadable detail JSON: {exc}"[:500])
             return None
-        return detail if isinstance(detail, dict) else None
+        if not isinstance(detail, dict):
+            self.record_problem(response.url, "fetch", f"detail JSON is not an object: {type(detail).__name__}")
+            return None
+        return detail
 
     def next_pages(
         self, response: Response, data: Any, records: list, token: str, company: str | None, **page: Any

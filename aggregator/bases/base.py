@@ -91,7 +91,8 @@ class JobSpider(scrapy.Spider):
 
     def extract(self, record: Any, response: Response) -> RawPosting | scrapy.Request | None:
         """The one extraction hook of every board: one record of ``response`` → a ``RawPosting``,
-        a request for the record's detail page, or None when the record is not a posting.
+        a request for the record's detail page, or None when the record is not a posting
+        (``AtsJobSpider`` boards declare ``detail_url`` instead of returning requests).
 
         What a record is depends on the base: a JSON object of an API page or a company board
         (``ApiJobSpider``, ``AtsJobSpider`` — the board's token and company in
