@@ -2,9 +2,9 @@
 
 The one search behind `aggregator search`, `aggregator export`, the web page, the JSON API, the feeds
 and the exports. A job matches when one of its open postings matches the text query (the language of
-aggregator.search) and the posting filters (country, region, time zone, remote, worldwide, seniority,
-employment type, excluded companies); ``since`` is the job's first sighting on any board, and the
-salary filters compare the job's salary.
+aggregator.query_language) and the posting filters (country, region, time zone, remote, worldwide,
+seniority, employment type, excluded companies); ``since`` is the job's first sighting on any board,
+and the salary filters compare the job's salary.
 
 A job's salary (the rule that resists one posting's outlier): among its open postings with a salary,
 the currency most of them state wins (the searched currency, when there is one; a tie goes to the
@@ -19,6 +19,7 @@ Every value reaches the database as a bound parameter; only fixed SQL fragments 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
@@ -27,23 +28,35 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, text
 
 from aggregator.normalise.employment import EMPLOYMENT_TYPES, SENIORITIES
-from aggregator.search import (
-    POSTGRES_RANK,
-    POSTGRES_TSVECTOR,
-    TIMEZONE_CONTAINS,
+from aggregator.query_language import (
     QueryError,
-    _country,
-    _currency,
-    _offset,
-    _region,
+    parse_country,
+    parse_currency,
     parse_query,
+    parse_region,
     parse_since,
+    parse_timezone,
     to_fts5,
     to_tsquery,
 )
 
-# aggregator.search's weights (title 10, company 4, description 1) as FTS5's rank function.
+# A word in the title counts 10×, in the company name 4×, what it counts in the description, on both.
+# bm25's weights go in column order (title, company, description_text); FTS5 multiplies each column's
+# hits by its weight before bm25 saturates them, so many mentions in a description can still win.
 SQLITE_RANK = "bm25(10.0, 4.0, 1.0)"
+# PostgreSQL: the stored generated column of migration 0005, with a GIN index:
+#   setweight(to_tsvector('aggregator_english', coalesce(title, '')), 'A') ||
+#   setweight(to_tsvector('aggregator_english', coalesce(company, '')), 'B') ||
+#   setweight(to_tsvector('aggregator_english', coalesce(description_text, '')), 'C')
+POSTGRES_TSVECTOR = "postings.search_vector"
+# ts_rank_cd's weights go in the order D, C, B, A; flag 1 divides by 1 + log(document length), so
+# a long description does not win by length alone.
+POSTGRES_RANK = "ts_rank_cd('{0.1, 0.1, 0.4, 1.0}', postings.search_vector, query.q, 1)"
+# The window [tz_min, tz_max] holds the offset; tz_min > tz_max is a window across the date line.
+TIMEZONE_CONTAINS = (
+    "(postings.tz_min <= postings.tz_max AND :tz_offset BETWEEN postings.tz_min AND postings.tz_max"
+    " OR postings.tz_min > postings.tz_max AND (:tz_offset >= postings.tz_min OR :tz_offset <= postings.tz_max))"
+)
 MAX_LIMIT = 100  # a page of results; exports stream every match instead
 DEFAULT_LIMIT = 20
 MAX_PAGE = 10_000
@@ -121,7 +134,7 @@ class JobFilters:
             parse_query(self.q) if self.q.strip() else None
         except QueryError as exc:
             raise FilterError("q", str(exc)) from None
-        for name, check in (("country", _country), ("region", _region), ("currency", _currency)):
+        for name, check in (("country", parse_country), ("region", parse_region), ("currency", parse_currency)):
             value = getattr(self, name)
             if value is not None:
                 try:
@@ -130,7 +143,7 @@ class JobFilters:
                     raise FilterError(name, str(exc)) from None
         if self.timezone is not None:
             try:
-                _offset(self.timezone)
+                parse_timezone(self.timezone)
             except QueryError as exc:
                 raise FilterError("timezone", str(exc)) from None
         elif self.strict_timezone:
@@ -152,6 +165,9 @@ class JobFilters:
                 if value not in allowed:
                     raise FilterError(name, f"one of {', '.join(allowed)}, not {getattr(self, name)!r}")
                 changes[name] = value
+        # No stored name holds a control character (PostgreSQL refuses NUL in text outright).
+        if any(re.search(r"[\x00-\x1f\x7f]", name) for name in self.exclude_company):
+            raise FilterError("exclude_company", "a company name cannot contain control characters")
         if self.sort is not None and self.sort not in SORTS:
             raise FilterError("sort", f"one of {', '.join(SORTS)}, not {self.sort!r}")
         return replace(self, **changes)
@@ -186,7 +202,7 @@ def _posting_filters(filters: JobFilters, sqlite: bool, params: dict[str, Any]) 
         # Remote postings whose window holds the offset, or (unless strict) that state no window.
         stated = "postings.tz_min IS NOT NULL AND " if filters.strict_timezone else "postings.tz_min IS NULL OR "
         where.append(f"postings.workplace = 'remote' AND ({stated}{TIMEZONE_CONTAINS})")
-        params["tz_offset"] = _offset(filters.timezone)
+        params["tz_offset"] = parse_timezone(filters.timezone)
     if filters.remote_only:
         where.append("postings.workplace = 'remote'")
     if filters.worldwide:

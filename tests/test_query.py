@@ -179,6 +179,7 @@ def test_a_job_with_its_postings(engine):
         ({"q": ["NOT java"]}, "q"),
         ({"country": ["DE", "FR"]}, "country"),
         ({"sort": ["random"]}, "sort"),
+        ({"exclude_company": ["Acme\x00"]}, "exclude_company"),
     ],
 )
 def test_bad_parameters_are_named(params, parameter):

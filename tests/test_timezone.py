@@ -1,5 +1,6 @@
 """Time-zone windows: the pure extractor on the spec's rules, the labelled replay crawled through the
-real pipeline (both backends), jobs carrying the window, and the search filters on that database."""
+real pipeline (both backends), jobs carrying the window, and the search filters (aggregator.query:
+a job matches when one of its open postings does) on that database."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import json
 import pytest
 from sqlalchemy import text
 
+from aggregator import repository
 from aggregator.cli import main
 from aggregator.config import ConfigError, load_config
 from aggregator.db import make_engine
 from aggregator.normalise.timezone import ANY, extract_window, parse_offset, standard_offset
-from aggregator.search import QueryError, build_search, search
+from aggregator.query import FilterError, JobFilters, build_job_search, iter_jobs
 from tests.conftest import BACKENDS, FIXTURES, fresh_database, load_expected, query, run_crawl
 
 SITE = FIXTURES / "timezone-site"
@@ -258,11 +260,18 @@ def test_bad_offsets_are_refused(typed):
         parse_offset(typed)
 
 
-def test_search_refuses_strict_without_an_offset():
-    with pytest.raises(QueryError, match="strict-timezone needs --timezone"):
-        build_search("sqlite", "python", strict_timezone=True)
-    with pytest.raises(QueryError, match="unknown region"):
-        build_search("sqlite", "python", region="Narnia")
+@pytest.mark.parametrize(
+    ("filters", "parameter", "message"),
+    [
+        (JobFilters(q="python", strict_timezone=True), "strict_timezone", "needs a timezone"),
+        (JobFilters(q="python", region="Narnia"), "region", "unknown region"),
+        (JobFilters(q="python", timezone="Mars/Olympus"), "timezone", "unknown time zone"),
+    ],
+)
+def test_search_refuses_strict_without_an_offset_and_unknown_places(filters, parameter, message):
+    with pytest.raises(FilterError, match=message) as raised:
+        build_job_search("sqlite", filters)
+    assert raised.value.parameter == parameter
 
 
 # -- the labelled replay through the pipeline ----------------------------------------------------
@@ -335,64 +344,72 @@ def _contains(row, offset: float) -> bool:
 
 @pytest.fixture(scope="module")
 def searchable(crawled):
-    """The crawl's postings, reopened: the recording is old, so every posting has expired."""
+    """The crawl's postings and their jobs, reopened: the recording is old, so every posting has expired."""
     engine = make_engine(crawled["url"])
     with engine.begin() as connection:
         connection.execute(text("UPDATE postings SET closed_at = NULL, close_reason = NULL"))
+        job_ids = connection.execute(text("SELECT DISTINCT job_id FROM postings WHERE job_id IS NOT NULL"))
+        repository.refresh_jobs(connection, job_ids.scalars().all())
     yield engine
     engine.dispose()
 
 
-def _ids(hits) -> set[int]:
-    return {hit.id for hit in hits}
+def _job_ids(filters: JobFilters, engine) -> set[int]:
+    """Every job the search finds (the exports' search: no page, no count cap)."""
+    return {job["id"] for job in iter_jobs(engine, filters)}
+
+
+def _jobs_of(postings) -> set[int]:
+    """The jobs of ``postings``: the set a job-level search must find when exactly these match."""
+    return {row["job_id"] for row in postings}
 
 
 @pytest.mark.parametrize("typed", ["UTC+5:30", "-5", "Europe/Berlin", "PST", "+9"])
 def test_timezone_filter_is_the_window_arithmetic(crawled, searchable, typed):
-    rows = {row["id"]: row for row in crawled["postings"].values()}
-    everything = _ids(search(searchable, "experience", limit=1000))
+    rows = crawled["postings"].values()
+    assert all(row["job_id"] is not None for row in rows)
     offset = parse_offset(typed)
-    lenient = _ids(search(searchable, "experience", timezone=typed, limit=1000))
-    strict = _ids(search(searchable, "experience", timezone=typed, strict_timezone=True, limit=1000))
-    remote = {i for i in everything if rows[i]["workplace"] == "remote"}
-    assert strict == {i for i in remote if rows[i]["tz_min"] is not None and _contains(rows[i], offset)}
-    assert lenient == strict | {i for i in remote if rows[i]["tz_min"] is None}
+    lenient = _job_ids(JobFilters(timezone=typed), searchable)
+    strict = _job_ids(JobFilters(timezone=typed, strict_timezone=True), searchable)
+    remote = [row for row in rows if row["workplace"] == "remote"]
+    assert strict == _jobs_of(row for row in remote if row["tz_min"] is not None and _contains(row, offset))
+    assert lenient == strict | _jobs_of(row for row in remote if row["tz_min"] is None)
     assert strict  # every probe offset is inside some stated window
 
 
 def test_region_and_company_filters(crawled, searchable):
-    rows = {row["id"]: row for row in crawled["postings"].values()}
-    everything = _ids(search(searchable, "experience", limit=1000))
+    rows = crawled["postings"].values()
 
     def regions(row):
         value = row["regions"]
         return json.loads(value) if isinstance(value, str) else value
 
-    emea = _ids(search(searchable, "experience", region="emea", limit=1000))
-    assert emea and emea == {i for i in everything if "EMEA" in regions(rows[i])}
-    company = next(rows[i]["company"] for i in everything if rows[i]["company"])
-    kept = _ids(search(searchable, "experience", exclude_companies=[company.upper()], limit=1000))
-    assert kept == {i for i in everything if (rows[i]["company"] or "").lower() != company.lower()}
+    emea = _job_ids(JobFilters(region="emea"), searchable)
+    assert emea and emea == _jobs_of(row for row in rows if "EMEA" in regions(row))
+    company = next(row["company"] for row in rows if row["company"])
+    kept = _job_ids(JobFilters(exclude_company=(company.upper(),)), searchable)
+    assert kept == _jobs_of(row for row in rows if (row["company"] or "").lower() != company.lower())
 
 
 def test_cli_filters_and_the_configured_exclusions(crawled, searchable, monkeypatch, tmp_path, capsys):
-    rows = {row["id"]: row for row in crawled["postings"].values()}
-    everything = search(searchable, "experience", limit=1000)
-    excluded = next(hit.company for hit in everything if hit.company)
+    rows = crawled["postings"].values()
+    excluded = next(row["company"] for row in rows if row["company"])
     (tmp_path / "aggregator.toml").write_text(f"exclude_companies = [{json.dumps(excluded.lower())}]\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("AGGREGATOR_DATABASE_URL", crawled["url"])
-    expected = [
-        hit
-        for hit in everything
-        if hit.company != excluded and rows[hit.id]["tz_min"] is not None and _contains(rows[hit.id], 5.5)
-    ]
+    expected = _jobs_of(
+        row
+        for row in rows
+        if (row["company"] or "").lower() != excluded.lower() and row["workplace"] == "remote"
+        and row["tz_min"] is not None
+        and _contains(row, 5.5)
+    )  # fmt: skip
     assert expected
     # `aggregator search` answers with jobs (a page at a time); `export` gives every matching job.
-    arguments = ["export", "experience", "--timezone", "UTC+5:30", "--strict-timezone", "--format", "ndjson"]
+    arguments = ["export", "--timezone", "UTC+5:30", "--strict-timezone", "--format", "ndjson"]
     assert main(arguments) == 0
     jobs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert sorted(job["id"] for job in jobs) == sorted({rows[hit.id]["job_id"] for hit in expected})
+    assert sorted(job["id"] for job in jobs) == sorted(expected)
     assert all(job["company"] != excluded for job in jobs)
     assert main(["search", "experience", "--timezone", "Mars/Olympus"]) == 2
     assert "unknown time zone" in capsys.readouterr().err

@@ -6,7 +6,7 @@ Revises: 0007_timezone
 Both tokenizers split on punctuation: "c++" was the word "c", "c#" too, ".net" was "net" and
 "node.js" two words. The indexed text is now rewritten first (lower-cased, each such name replaced
 by one plain word: c++ → cplusplus, c# → csharp, f# → fsharp, .net → dotnet, node.js → nodejs), and
-aggregator.search rewrites the words of a query the same way (search.SEARCH_WORDS, the same list).
+aggregator.query_language rewrites the words of a query the same way (its SEARCH_WORDS, the same list).
 
 SQLite: the FTS5 triggers index the rewritten text (an external-content index is only told what to
 index, so the postings keep their text as it was) and the index is refilled. PostgreSQL: the
@@ -27,7 +27,7 @@ down_revision: str | None = "0007_timezone"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Frozen copy of aggregator.search.SEARCH_WORDS as of this revision (the order matters for none of them).
+# Frozen copy of aggregator.query_language.SEARCH_WORDS as of this revision (the order matters for none of them).
 SEARCH_WORDS = (("c++", " cplusplus "), ("c#", " csharp "), ("f#", " fsharp "), (".net", " dotnet "),
                 ("node.js", " nodejs "))  # fmt: skip
 

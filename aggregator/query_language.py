@@ -1,5 +1,6 @@
-"""Ranked full-text search over open postings, the same query language on SQLite and PostgreSQL.
+"""The search query language, and the parsers of the filter values a search is given.
 
+One language on SQLite and PostgreSQL; aggregator.query runs it (and the filters) over jobs.
 The query language::
 
     python django            both words (AND is implied)
@@ -26,27 +27,9 @@ as a bound parameter, like every filter value.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import Engine, text
-
-# PostgreSQL: the stored generated column of migration 0005, with a GIN index:
-#   setweight(to_tsvector('aggregator_english', coalesce(title, '')), 'A') ||
-#   setweight(to_tsvector('aggregator_english', coalesce(company, '')), 'B') ||
-#   setweight(to_tsvector('aggregator_english', coalesce(description_text, '')), 'C')
-POSTGRES_TSVECTOR = "postings.search_vector"
-# A word in the title counts 10×, in the company name 4×, what it counts in the description, on both.
-# bm25's weights go in column order (title, company, description_text); FTS5 multiplies each column's
-# hits by its weight before bm25 saturates them, so many mentions in a description can still win.
-SQLITE_BM25 = "bm25(postings_fts, 10.0, 4.0, 1.0)"
-# ts_rank_cd's weights go in the order D, C, B, A; flag 1 divides by 1 + log(document length), so
-# a long description does not win by length alone.
-POSTGRES_RANK = "ts_rank_cd('{0.1, 0.1, 0.4, 1.0}', postings.search_vector, query.q, 1)"
 
 # Names that punctuation would cut up ("c++" is "c" to both tokenizers): the index and the query
 # both see each as one plain word. Migration 0008 rewrites the indexed text with a frozen copy.
@@ -63,7 +46,6 @@ def search_words(text: str) -> str:
 
 
 MAX_QUERY_LENGTH = 1000
-MAX_LIMIT = 1000
 
 
 class QueryError(ValueError):
@@ -243,7 +225,7 @@ def to_tsquery(node: Node) -> str:
     return f"!({to_tsquery(node.part)})"
 
 
-# --- filters ---------------------------------------------------------------------------------
+# --- filter values: each parser returns the value a search compares, or QueryError saying why ---
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
@@ -266,14 +248,16 @@ def parse_since(value: str | datetime | date, now: datetime | None = None) -> da
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _country(value: str) -> str:
+def parse_country(value: str) -> str:
+    """ "de" → "DE": a two-letter ISO country code."""
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", code):
         raise QueryError(f"a country is a two-letter ISO code like DE, not {value!r}")
     return code
 
 
-def _region(value: str) -> str:
+def parse_region(value: str) -> str:
+    """ "emea", "north-america" → a region code of aggregator.normalise.location.REGIONS."""
     from aggregator.normalise.location import REGIONS
 
     code = re.sub(r"[\s-]+", "_", value.strip().upper())
@@ -282,7 +266,8 @@ def _region(value: str) -> str:
     return code
 
 
-def _offset(value: str) -> float:
+def parse_timezone(value: str) -> float:
+    """ "UTC+5:30", "-5", "Europe/Berlin", "EST" → hours east of UTC (the zone's standard offset)."""
     from aggregator.normalise.timezone import parse_offset
 
     try:
@@ -291,176 +276,9 @@ def _offset(value: str) -> float:
         raise QueryError(str(exc)) from None
 
 
-# The window [tz_min, tz_max] holds the offset; tz_min > tz_max is a window across the date line.
-TIMEZONE_CONTAINS = (
-    "(postings.tz_min <= postings.tz_max AND :tz_offset BETWEEN postings.tz_min AND postings.tz_max"
-    " OR postings.tz_min > postings.tz_max AND (:tz_offset >= postings.tz_min OR :tz_offset <= postings.tz_max))"
-)
-
-
-def _currency(value: str) -> str:
+def parse_currency(value: str) -> str:
+    """ "eur" → "EUR": a three-letter ISO currency code."""
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
         raise QueryError(f"a currency is a three-letter ISO code like EUR, not {value!r}")
     return code
-
-
-# --- the search ------------------------------------------------------------------------------
-
-
-@dataclass
-class SearchHit:
-    id: int
-    source: str
-    title: str
-    company: str | None
-    url: str
-    location_raw: str | None
-    workplace: str
-    worldwide: bool
-    countries: list[str]
-    salary_min: float | None
-    salary_max: float | None
-    salary_currency: str | None
-    salary_period: str | None
-    salary_annual_min: float | None
-    salary_annual_max: float | None
-    date_posted: datetime | None
-    first_seen_at: datetime
-    # Higher is better on both databases (SQLite's bm25 is negated), comparable within one search only.
-    rank: float
-
-
-COLUMNS = (
-    "id", "source", "title", "company", "url", "location_raw", "workplace", "worldwide", "countries",
-    "salary_min", "salary_max", "salary_currency", "salary_period", "salary_annual_min", "salary_annual_max",
-    "date_posted", "first_seen_at",
-)  # fmt: skip
-
-
-def build_search(
-    dialect: str,
-    query: str,
-    *,
-    country: str | None = None,
-    remote_only: bool = False,
-    worldwide: bool = False,
-    min_salary: float | None = None,
-    currency: str | None = None,
-    since: str | datetime | date | None = None,
-    limit: int = 20,
-    now: datetime | None = None,
-    region: str | None = None,
-    exclude_companies: Sequence[str] = (),
-    timezone: str | None = None,
-    strict_timezone: bool = False,
-) -> tuple[str, dict[str, Any]]:
-    """The SQL text and its bound parameters for ``dialect`` ("sqlite" or "postgresql")."""
-    if dialect not in ("sqlite", "postgresql"):
-        raise QueryError(f"search supports SQLite and PostgreSQL, not {dialect}")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise QueryError(f"the limit must be between 1 and {MAX_LIMIT}")
-    if min_salary is not None and currency is None:
-        raise QueryError("a minimum salary needs a currency (e.g. --currency EUR): salaries are not converted")
-    tree = parse_query(query)
-    sqlite = dialect == "sqlite"
-    selected = ", ".join(f"postings.{column}" for column in COLUMNS)
-    if sqlite:
-        sql = [f"SELECT {selected}, -{SQLITE_BM25} AS score",
-               "FROM postings_fts JOIN postings ON postings.id = postings_fts.rowid",
-               "WHERE postings_fts MATCH :query"]  # fmt: skip
-        params: dict[str, Any] = {"query": to_fts5(tree)}
-    else:
-        sql = [f"SELECT {selected}, {POSTGRES_RANK} AS score",
-               "FROM postings, to_tsquery('aggregator_english', :query) AS query(q)",
-               f"WHERE {POSTGRES_TSVECTOR} @@ query.q"]  # fmt: skip
-        params = {"query": to_tsquery(tree)}
-    sql.append("AND postings.closed_at IS NULL")
-    if country:
-        if sqlite:
-            sql.append("AND EXISTS (SELECT 1 FROM json_each(postings.countries) WHERE json_each.value = :country)")
-            params["country"] = _country(country)
-        else:
-            sql.append("AND postings.countries @> CAST(:countries AS jsonb)")
-            params["countries"] = json.dumps([_country(country)])
-    if region:
-        if sqlite:
-            sql.append("AND EXISTS (SELECT 1 FROM json_each(postings.regions) WHERE json_each.value = :region)")
-            params["region"] = _region(region)
-        else:
-            sql.append("AND postings.regions @> CAST(:regions AS jsonb)")
-            params["regions"] = json.dumps([_region(region)])
-    excluded = sorted({name.strip().lower() for name in exclude_companies if name and name.strip()})
-    if excluded:
-        names = ", ".join(f":exclude_{index}" for index in range(len(excluded)))
-        sql.append(f"AND (postings.company IS NULL OR lower(postings.company) NOT IN ({names}))")
-        params.update({f"exclude_{index}": name for index, name in enumerate(excluded)})
-    if strict_timezone and timezone is None:
-        raise QueryError("--strict-timezone needs --timezone (an offset like UTC+2, or a zone like Europe/Berlin)")
-    if timezone is not None:
-        # Remote postings whose window holds the offset, or (unless strict) that state no window.
-        stated = "postings.tz_min IS NOT NULL AND " if strict_timezone else "postings.tz_min IS NULL OR "
-        sql.append(f"AND postings.workplace = 'remote' AND ({stated}{TIMEZONE_CONTAINS})")
-        params["tz_offset"] = _offset(timezone)
-    if remote_only:
-        sql.append("AND postings.workplace = 'remote'")
-    if worldwide:
-        sql.append("AND postings.worldwide" + (" = 1" if sqlite else ""))
-    if currency:
-        sql.append("AND postings.salary_currency = :currency")
-        params["currency"] = _currency(currency)
-    if min_salary is not None:
-        sql.append("AND coalesce(postings.salary_annual_max, postings.salary_annual_min) >= :min_salary")
-        params["min_salary"] = float(min_salary)
-    if since is not None:
-        cutoff = parse_since(since, now)
-        sql.append("AND postings.first_seen_at >= :since")
-        # SQLite holds naive UTC text in SQLAlchemy's format, which sorts like the time it stands for.
-        params["since"] = cutoff.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else cutoff
-    sql.append("ORDER BY score DESC, postings.first_seen_at DESC, postings.id DESC")
-    sql.append("LIMIT :limit")
-    params["limit"] = int(limit)
-    return "\n".join(sql), params
-
-
-def _hit(row: Any) -> SearchHit:
-    values = dict(zip((*COLUMNS, "rank"), row, strict=True))
-    countries = values["countries"]
-    values["countries"] = json.loads(countries) if isinstance(countries, str) else list(countries or [])
-    values["worldwide"] = bool(values["worldwide"])
-    for name in ("first_seen_at", "date_posted"):  # SQLite gives text, PostgreSQL a timestamp
-        moment = values[name]
-        if isinstance(moment, str):
-            moment = datetime.fromisoformat(moment)
-        if moment is not None:
-            values[name] = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    values["rank"] = float(values["rank"] or 0.0)
-    return SearchHit(**values)
-
-
-def search(
-    engine: Engine,
-    query: str,
-    *,
-    country: str | None = None,
-    remote_only: bool = False,
-    worldwide: bool = False,
-    min_salary: float | None = None,
-    currency: str | None = None,
-    since: str | datetime | date | None = None,
-    limit: int = 20,
-    region: str | None = None,
-    exclude_companies: Sequence[str] = (),
-    timezone: str | None = None,
-    strict_timezone: bool = False,
-) -> list[SearchHit]:
-    """Open postings matching ``query`` and the filters, best first. Reads only."""
-    sql, params = build_search(
-        engine.dialect.name, query, country=country, remote_only=remote_only, worldwide=worldwide,
-        min_salary=min_salary, currency=currency, since=since, limit=limit, region=region,
-        exclude_companies=exclude_companies, timezone=timezone, strict_timezone=strict_timezone,
-    )  # fmt: skip
-    # A plain connection is a reader: on SQLite it begins without taking the write lock.
-    with engine.connect() as connection:
-        rows = connection.execute(text(sql), params).all()
-    return [_hit(row) for row in rows]
