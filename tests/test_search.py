@@ -13,7 +13,7 @@ from aggregator import repository
 from aggregator.cli import main
 from aggregator.db import make_engine, upgrade_to_head
 from aggregator.items import NormalisedPosting
-from aggregator.jobs import assign_jobs
+from aggregator.job_assignment import assign_jobs
 from aggregator.search import QueryError, build_search, parse_query, search, to_fts5, to_tsquery
 from tests.conftest import BACKENDS, ROOT, fresh_database, load_expected, query
 
