@@ -307,7 +307,8 @@ GONE_REASONS = ("HTTP 404", "HTTP 410")
 
 
 def close_gone(engine: Engine, source: str, url: str) -> int:
-    """A posting whose page answers 404/410 is closed at once."""
+    """A posting whose page answers 404/410 is closed at once: the posting and its job only, through
+    the url indexes, so that a 404 costs the same at 1k or 1M stored postings."""
 
     def work(connection):
         closed = connection.execute(
@@ -318,9 +319,10 @@ def close_gone(engine: Engine, source: str, url: str) -> int:
                 Posting.closed_at.is_(None),
             )
             .values(closed_at=utcnow(), close_reason="gone")
-        ).rowcount
-        _refresh_job_status(connection, source)
-        return closed
+            .returning(Posting.job_id)
+        ).all()
+        _refresh_job_status(connection, {job_id for (job_id,) in closed if job_id is not None})
+        return len(closed)
 
     return run_in_transaction(engine, work)
 
@@ -332,7 +334,15 @@ def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, 
     counts = {"reopened": 0, "expired": 0, "missing": 0}
 
     def work(connection):
-        counts["reopened"] = connection.execute(
+        changed: set[int | None] = set()
+
+        def closing(statement) -> int:
+            """Run an UPDATE of postings' open/closed state; the jobs it touched need their status."""
+            job_ids = [job_id for (job_id,) in connection.execute(statement.returning(Posting.job_id))]
+            changed.update(job_ids)
+            return len(job_ids)
+
+        counts["reopened"] = closing(
             update(Posting)
             .where(
                 Posting.source == source,
@@ -341,8 +351,8 @@ def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, 
                 Posting.close_reason.in_(("missing", "gone")),
             )
             .values(closed_at=None, close_reason=None, missed_runs=0)
-        ).rowcount
-        counts["expired"] = connection.execute(
+        )
+        counts["expired"] = closing(
             update(Posting)
             .where(
                 Posting.source == source,
@@ -351,7 +361,7 @@ def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, 
                 Posting.valid_through < now,
             )
             .values(closed_at=now, close_reason="expired")
-        ).rowcount
+        )
         if healthy:
             unseen = and_(
                 Posting.source == source,
@@ -359,12 +369,13 @@ def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, 
                 or_(Posting.crawl_run_id.is_(None), Posting.crawl_run_id != run_id),
             )
             connection.execute(update(Posting).where(unseen).values(missed_runs=Posting.missed_runs + 1))
-            counts["missing"] = connection.execute(
+            counts["missing"] = closing(
                 update(Posting)
                 .where(unseen, Posting.missed_runs >= close_after_missed)
                 .values(closed_at=now, close_reason="missing")
-            ).rowcount
-        _refresh_job_status(connection, source)
+            )
+        changed.discard(None)
+        _refresh_job_status(connection, changed)
         return counts
 
     return run_in_transaction(engine, work)
@@ -383,22 +394,29 @@ def lock_jobs(connection, job_ids: Iterable[int] | Select) -> None:
     connection.execute(select(Job.id).where(Job.id.in_(job_ids)).order_by(Job.id).with_for_update(key_share=True))
 
 
-def _refresh_job_status(connection, source: str) -> None:
-    """A job is open while any of its postings is open; closed_at is when its last one closed."""
-    jobs_of_source = select(Posting.job_id).where(Posting.source == source, Posting.job_id.is_not(None))
-    lock_jobs(connection, jobs_of_source)
+# Ids per IN list: well under SQLite's bound-parameter limit.
+_ID_CHUNK = 1000
+
+
+def _refresh_job_status(connection, job_ids: Iterable[int]) -> None:
+    """A job is open while any of its postings is open; closed_at is when its last one closed.
+    Only the given jobs (those whose postings just opened or closed) are looked at."""
+    job_ids = sorted(set(job_ids))
     open_posting = select(Posting.id).where(Posting.job_id == Job.id, Posting.closed_at.is_(None)).exists()
     last_closed = select(func.max(Posting.closed_at)).where(Posting.job_id == Job.id).scalar_subquery()
-    connection.execute(
-        update(Job)
-        .where(Job.id.in_(jobs_of_source), open_posting, or_(Job.status != "open", Job.closed_at.is_not(None)))
-        .values(status="open", closed_at=None)
-    )
-    connection.execute(
-        update(Job)
-        .where(Job.id.in_(jobs_of_source), ~open_posting, Job.status == "open")
-        .values(status="closed", closed_at=last_closed)
-    )
+    for start in range(0, len(job_ids), _ID_CHUNK):
+        chunk = job_ids[start : start + _ID_CHUNK]
+        lock_jobs(connection, chunk)
+        connection.execute(
+            update(Job)
+            .where(Job.id.in_(chunk), open_posting, or_(Job.status != "open", Job.closed_at.is_not(None)))
+            .values(status="open", closed_at=None)
+        )
+        connection.execute(
+            update(Job)
+            .where(Job.id.in_(chunk), ~open_posting, Job.status == "open")
+            .values(status="closed", closed_at=last_closed)
+        )
 
 
 # --- jobs and the deduplication index --------------------------------------------------------------
