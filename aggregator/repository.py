@@ -24,6 +24,9 @@ FETCH_FIELDS = ("listed_url", "sitemap_lastmod", "etag", "last_modified")
 
 logger = logging.getLogger(__name__)
 
+# Ids per IN list: well under SQLite's bound-parameter limit.
+_ID_CHUNK = 1000
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -394,10 +397,6 @@ def lock_jobs(connection, job_ids: Iterable[int] | Select) -> None:
     connection.execute(select(Job.id).where(Job.id.in_(job_ids)).order_by(Job.id).with_for_update(key_share=True))
 
 
-# Ids per IN list: well under SQLite's bound-parameter limit.
-_ID_CHUNK = 1000
-
-
 def _refresh_job_status(connection, job_ids: Iterable[int]) -> None:
     """A job is open while any of its postings is open; closed_at is when its last one closed.
     Only the given jobs (those whose postings just opened or closed) are looked at."""
@@ -429,18 +428,27 @@ MATCHING_COLUMNS = (
 
 def postings_to_match(connection, source: str | None, posting_ids: Iterable[int]) -> list:
     """The given postings plus any of ``source`` not yet assigned to a job (an interrupted run)."""
-    ids = set(posting_ids)
-    condition = Posting.id.in_(ids) if ids else None
+    ids = sorted(set(posting_ids))
+    rows = []
+    # Locked (PostgreSQL; SQLite has one writer at a time): the caller's own postings, which it
+    # has just written and so already holds.
+    for start in range(0, len(ids), _ID_CHUNK):
+        chunk = ids[start : start + _ID_CHUNK]
+        statement = select(*MATCHING_COLUMNS).where(Posting.id.in_(chunk)).order_by(Posting.id)
+        rows.extend(connection.execute(statement.with_for_update(of=Posting)))
     if source is not None:
-        unassigned = and_(Posting.source == source, Posting.job_id.is_(None))
-        condition = unassigned if condition is None else or_(condition, unassigned)
-    if condition is None:
-        return []
-    # Locked (PostgreSQL; SQLite has one writer at a time): a posting left without a job that two
-    # crawls both try to adopt is matched by the first; the second waits, then no longer finds it
-    # unassigned, instead of giving it a second job and leaving the first one without postings.
-    statement = select(*MATCHING_COLUMNS).where(condition).order_by(Posting.id).with_for_update(of=Posting)
-    return list(connection.execute(statement))
+        # Postings left without a job are adopted only when no other transaction holds them: one
+        # that does is writing or adopting them itself, and matching them here too would give them
+        # a second job and leave one of the two without postings. SKIP LOCKED passes them over
+        # instead of waiting; a row committed meanwhile is re-read, and dropped once it has a job.
+        statement = (
+            select(*MATCHING_COLUMNS)
+            .where(Posting.source == source, Posting.job_id.is_(None), Posting.id.not_in(ids))
+            .order_by(Posting.id)
+            .with_for_update(of=Posting, skip_locked=True)
+        )
+        rows.extend(connection.execute(statement))
+    return sorted(rows, key=lambda row: row.id)
 
 
 def _index_key(kind: str, value: str) -> str:
