@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from aggregator import repository
-from aggregator.db import database, run_in_transaction
+from aggregator.db import database
 from aggregator.items import NormalisedPosting, PostingSeen
-from aggregator.job_assignment import assign_jobs, assign_jobs_in
+from aggregator.job_assignment import assign_jobs, store_with_jobs
 from aggregator.repository import database_error
 from aggregator.serial_writer import SerialWriter
 from aggregator.storable import make_storable
@@ -136,13 +136,8 @@ class StorePipeline:
         return outcome
 
     def _write(self, batch: list[NormalisedPosting], run_id, outcome: StoreOutcome) -> None:
-        def work(connection):
-            counts = repository.upsert_postings_in(connection, batch, run_id)
-            assigned = assign_jobs_in(connection, counts.written_ids, source=batch[0].source)
-            return counts, assigned
-
         try:
-            counts, assigned = run_in_transaction(self.engine, work)
+            counts, assigned = store_with_jobs(self.engine, batch, run_id)
         except (SQLAlchemyError, ValueError) as error:
             if len(batch) > 1 and not refuses_everything(error):
                 middle = len(batch) // 2
