@@ -288,18 +288,33 @@ def posting_columns(engine: Engine, posting_id: int) -> dict[str, Any] | None:
     return dict(row._mapping) if row is not None else None
 
 
+def _ids_by_url(connection, column, source: str, urls: Sequence[str], *conditions) -> list[int]:
+    """Postings of ``source`` whose ``column`` is one of ``urls``, found through that column's index
+    alone: with the board in the same WHERE, SQLite's planner prefers the (source, source_key) index
+    and reads every posting of the board."""
+    ids = []
+    for start in range(0, len(urls), _ID_CHUNK):
+        statement = select(Posting.id, Posting.source).where(column.in_(urls[start : start + _ID_CHUNK]), *conditions)
+        ids.extend(
+            posting_id for posting_id, posting_source in connection.execute(statement) if posting_source == source
+        )
+    return ids
+
+
 def touch_listed(engine: Engine, source: str, listed_urls: Sequence[str], run_id: int | None) -> int:
     """Postings seen unchanged without a download: only ``last_seen_at`` (and the run) move."""
     if not listed_urls:
         return 0
 
     def work(connection):
-        result = connection.execute(
-            update(Posting)
-            .where(Posting.source == source, Posting.listed_url.in_(list(listed_urls)))
-            .values(last_seen_at=utcnow(), crawl_run_id=run_id, missed_runs=0)
-        )
-        return result.rowcount
+        ids = _ids_by_url(connection, Posting.listed_url, source, list(listed_urls))
+        for start in range(0, len(ids), _ID_CHUNK):
+            connection.execute(
+                update(Posting)
+                .where(Posting.id.in_(ids[start : start + _ID_CHUNK]))
+                .values(last_seen_at=utcnow(), crawl_run_id=run_id, missed_runs=0)
+            )
+        return len(ids)
 
     return run_in_transaction(engine, work)
 
@@ -310,17 +325,18 @@ GONE_REASONS = ("HTTP 404", "HTTP 410")
 
 
 def close_gone(engine: Engine, source: str, url: str) -> int:
-    """A posting whose page answers 404/410 is closed at once: the posting and its job only, through
-    the url indexes, so that a 404 costs the same at 1k or 1M stored postings."""
+    """A posting whose page answers 404/410 is closed at once: the posting and its job only, found
+    through the url indexes, so that a 404 costs the same at 1k or 1M stored postings."""
 
     def work(connection):
+        still_open = Posting.closed_at.is_(None)
+        ids = set(_ids_by_url(connection, Posting.listed_url, source, [url], still_open))
+        ids.update(_ids_by_url(connection, Posting.url, source, [url], still_open))
+        if not ids:
+            return 0
         closed = connection.execute(
             update(Posting)
-            .where(
-                Posting.source == source,
-                or_(Posting.listed_url == url, Posting.url == url),
-                Posting.closed_at.is_(None),
-            )
+            .where(Posting.id.in_(ids))
             .values(closed_at=utcnow(), close_reason="gone")
             .returning(Posting.job_id)
         ).all()
