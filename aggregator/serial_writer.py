@@ -43,13 +43,24 @@ class SerialWriter:
 
     @property
     def queued(self) -> int:
+        """Writes not yet settled (done, and their ``then`` run)."""
         return len(self._pending)
+
+    async def _settle_some(self) -> None:
+        # Always yields to the loop: a write that is done settles in callbacks the loop has yet to
+        # run, and awaiting a done future would return at once, without ever letting them run.
+        not_done = [future for future in self._pending if not future.done()]
+        if not_done:
+            await asyncio.wait(not_done[:1])
+        else:
+            await asyncio.sleep(0)
 
     async def wait_for_oldest(self) -> None:
         if self._pending:
-            await asyncio.shield(self._pending[0])
+            await self._settle_some()
 
     async def drain(self) -> None:
-        """Wait until everything submitted so far (and anything submitted meanwhile) is written."""
+        """Wait until everything submitted so far (and anything submitted meanwhile) is written and
+        its ``then`` has run."""
         while self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
+            await self._settle_some()
