@@ -472,6 +472,31 @@ def _index_key(kind: str, value: str) -> str:
     return key if len(key) <= 96 else f"{kind}#" + hashlib.sha1(value.encode("utf-8")).hexdigest()
 
 
+# The candidate index's statements, built once: a posting's matching runs about ten of them, and
+# building a SQLAlchemy statement anew costs as much as running it.
+_DELETE_KEYS = DedupKey.__table__.delete().where(DedupKey.posting_id == bindparam("pid"))
+_INSERT_KEYS = insert(DedupKey)
+_LOAD_FINGERPRINTS = select(Posting.id, Posting.fingerprint, Posting.job_id).where(
+    Posting.id.in_(bindparam("ids", expanding=True)), Posting.fingerprint.is_not(None), Posting.job_id.is_not(None)
+)
+_POSTINGS_BY_KEY = select(DedupKey.posting_id).where(DedupKey.key == bindparam("key"))
+_SHARED_KEYS = func.count().label("shared")
+_POSTINGS_BY_BANDS = (
+    select(DedupKey.posting_id, _SHARED_KEYS)
+    .where(DedupKey.key.in_(bindparam("keys", expanding=True)))
+    .group_by(DedupKey.posting_id)
+    .order_by(_SHARED_KEYS.desc(), DedupKey.posting_id.desc())
+    .limit(bindparam("most"))
+)
+_ASSIGN = (
+    update(Posting)
+    .where(Posting.id == bindparam("pid"))
+    .values(job_id=bindparam("jid"), dedup_reason=bindparam("reason"), dedup_score=bindparam("score"),
+            fingerprint=bindparam("record"))
+)  # fmt: skip
+_STORE_FINGERPRINT = update(Posting).where(Posting.id == bindparam("pid")).values(fingerprint=bindparam("record"))
+
+
 class SqlCandidateIndex:
     """The matcher's CandidateIndex (aggregator.dedup) backed by ``dedup_keys`` and ``postings``:
     every lookup is an indexed query, so matching a posting costs the same at 1k or 1M postings."""
@@ -493,24 +518,20 @@ class SqlCandidateIndex:
         return list(dict.fromkeys(keys))
 
     def add(self, fp, job_id) -> None:
-        self.connection.execute(DedupKey.__table__.delete().where(DedupKey.posting_id == fp.posting_id))
-        self.connection.execute(insert(DedupKey), [{"posting_id": fp.posting_id, "key": key} for key in self.keys(fp)])
+        self.connection.execute(_DELETE_KEYS, {"pid": fp.posting_id})
+        self.connection.execute(_INSERT_KEYS, [{"posting_id": fp.posting_id, "key": key} for key in self.keys(fp)])
 
     def _load(self, posting_ids: Sequence[int]) -> list[tuple]:
         if not posting_ids:
             return []
         found = {
             posting_id: (self.fingerprint_type.from_record(json.loads(record)), job_id)
-            for posting_id, record, job_id in self.connection.execute(
-                select(Posting.id, Posting.fingerprint, Posting.job_id).where(
-                    Posting.id.in_(posting_ids), Posting.fingerprint.is_not(None), Posting.job_id.is_not(None)
-                )
-            )
+            for posting_id, record, job_id in self.connection.execute(_LOAD_FINGERPRINTS, {"ids": list(posting_ids)})
         }
         return [found[posting_id] for posting_id in posting_ids if posting_id in found]
 
     def _by_exact(self, key: str) -> list[tuple]:
-        ids = list(self.connection.scalars(select(DedupKey.posting_id).where(DedupKey.key == key)))
+        ids = list(self.connection.scalars(_POSTINGS_BY_KEY, {"key": key}))
         return self._load(ids)
 
     def by_source_id(self, source, source_id):
@@ -525,13 +546,8 @@ class SqlCandidateIndex:
     def by_band_keys(self, keys, company_key, limit: int = 60):
         if not keys:
             return []
-        shared = func.count().label("shared")
         rows = self.connection.execute(
-            select(DedupKey.posting_id, shared)
-            .where(DedupKey.key.in_([_index_key("band", key) for key in keys]))
-            .group_by(DedupKey.posting_id)
-            .order_by(shared.desc(), DedupKey.posting_id.desc())
-            .limit(limit * 4)
+            _POSTINGS_BY_BANDS, {"keys": [_index_key("band", key) for key in keys], "most": limit * 4}
         )
         candidates = [
             (fp, job_id)
@@ -543,14 +559,12 @@ class SqlCandidateIndex:
 
 def assign_posting(connection, posting_id: int, job_id: int, reason: str, score: float | None, record: dict) -> None:
     connection.execute(
-        update(Posting)
-        .where(Posting.id == posting_id)
-        .values(job_id=job_id, dedup_reason=reason, dedup_score=score, fingerprint=json.dumps(record))
+        _ASSIGN, {"pid": posting_id, "jid": job_id, "reason": reason, "score": score, "record": json.dumps(record)}
     )
 
 
 def store_fingerprint(connection, posting_id: int, record: dict) -> None:
-    connection.execute(update(Posting).where(Posting.id == posting_id).values(fingerprint=json.dumps(record)))
+    connection.execute(_STORE_FINGERPRINT, {"pid": posting_id, "record": json.dumps(record)})
 
 
 def create_job(connection, title: str, company: str | None, seen_at: datetime) -> int:

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 # Batches handed to the writer thread and not yet written before the pipeline waits for the oldest:
 # downloads go on while one batch is written, and memory stays bounded when the database is slower.
-MAX_QUEUED_BATCHES = 2
+MAX_QUEUED_BATCHES = 1
 
 
 def refuses_everything(error: BaseException) -> bool:
