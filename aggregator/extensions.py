@@ -16,6 +16,7 @@ from aggregator.config import ConfigError, HealthThresholds, load_config
 from aggregator.db import database
 from aggregator.exceptions import RejectedItem
 from aggregator.health import judge
+from aggregator.serial_writer import SerialWriter
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,9 @@ class CrawlRunRecorder:
         # Whether this crawl is one part of a split crawl (-a shard=I/N).
         self.part = False
         self.launcher_stats: dict[str, Any] = {}
+        # Rejects and pages found gone are written by the crawl's writer thread, after the batches
+        # handed over before them: the reactor never waits on the database's write lock.
+        self.writer = SerialWriter.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -104,11 +108,16 @@ class CrawlRunRecorder:
 
     def posting_problem(self, url, stage, reason, payload=None, spider=None) -> None:
         source = self.crawler.spider.name
-        self._reject(source, url, stage, reason, payload)
-        if stage == "fetch" and reason in repository.GONE_REASONS:
-            repository.close_gone(self.engine, source, url)
+        gone = stage == "fetch" and reason in repository.GONE_REASONS
+        self._reject(source, url, stage, reason, payload, close_gone=gone)
 
-    def _reject(self, spider_name: str, url, stage: str, reason: str, payload) -> None:
+    def _reject(self, spider_name: str, url, stage: str, reason: str, payload, close_gone: bool = False) -> None:
+        payload = _jsonable(payload) if payload is not None else None
+        self.writer.submit(self._write_reject, spider_name, url, stage, reason, payload, close_gone, then=self._lost)
+
+    def _write_reject(self, spider_name: str, url, stage: str, reason: str, payload, close_gone: bool) -> str | None:
+        """In the writer thread: the reject, and the posting closed when its page is gone. Returns
+        the database's error, if any."""
         try:
             repository.add_reject(
                 self.engine,
@@ -117,18 +126,26 @@ class CrawlRunRecorder:
                 url=url,
                 stage=stage,
                 reason=reason,
-                payload=_jsonable(payload) if payload is not None else None,
+                payload=payload,
             )
-        except SQLAlchemyError as error:
+            if close_gone:
+                repository.close_gone(self.engine, spider_name, url)
+        except Exception as error:  # noqa: BLE001 - whatever the cause, the run's status says so
             # The page is lost to the database; the run's status says so.
             logger.error("could not store the reject of %s: %s", url, repository.database_error(error))
+            return repository.database_error(error)
+        return None
+
+    def _lost(self, error: str | None) -> None:
+        if error is not None:
             self.stats.inc_value("aggregator/store/lost")
             if self.stats.get_value("aggregator/store/error") is None:
-                self.stats.set_value("aggregator/store/error", repository.database_error(error))
+                self.stats.set_value("aggregator/store/error", error)
 
-    def spider_closed(self, spider, reason: str) -> None:
+    async def spider_closed(self, spider, reason: str) -> None:
         if self.run_id is None:
             return
+        await self.writer.drain()  # judged on what was written
         stats = self.stats.get_stats()
         scraped = stats.get("item_scraped_count", 0)
         # Judged on what was stored: a posting scraped but refused by the database is no posting.

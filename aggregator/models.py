@@ -102,6 +102,10 @@ class Posting(Base):
         Index("ix_postings_date_posted", "date_posted"),
         Index("ix_postings_company", "company"),
         Index("ix_postings_last_seen_at", "last_seen_at"),
+        # A page seen unchanged, or found gone, is looked up by the URL it was listed or found under.
+        # Hash indexes on PostgreSQL: a btree refuses keys over ~2.7 kB, and a URL may be longer.
+        Index("ix_postings_listed_url", "listed_url", postgresql_using="hash"),
+        Index("ix_postings_url", "url", postgresql_using="hash"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

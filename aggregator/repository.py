@@ -24,6 +24,9 @@ FETCH_FIELDS = ("listed_url", "sitemap_lastmod", "etag", "last_modified")
 
 logger = logging.getLogger(__name__)
 
+# Ids per IN list: well under SQLite's bound-parameter limit.
+_ID_CHUNK = 1000
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -358,18 +361,33 @@ def posting_columns(engine: Engine, posting_id: int) -> dict[str, Any] | None:
     return dict(row._mapping) if row is not None else None
 
 
+def _ids_by_url(connection, column, source: str, urls: Sequence[str], *conditions) -> list[int]:
+    """Postings of ``source`` whose ``column`` is one of ``urls``, found through that column's index
+    alone: with the board in the same WHERE, SQLite's planner prefers the (source, source_key) index
+    and reads every posting of the board."""
+    ids = []
+    for start in range(0, len(urls), _ID_CHUNK):
+        statement = select(Posting.id, Posting.source).where(column.in_(urls[start : start + _ID_CHUNK]), *conditions)
+        ids.extend(
+            posting_id for posting_id, posting_source in connection.execute(statement) if posting_source == source
+        )
+    return ids
+
+
 def touch_listed(engine: Engine, source: str, listed_urls: Sequence[str], run_id: int | None) -> int:
     """Postings seen unchanged without a download: only ``last_seen_at`` (and the run) move."""
     if not listed_urls:
         return 0
 
     def work(connection):
-        result = connection.execute(
-            update(Posting)
-            .where(Posting.source == source, Posting.listed_url.in_(list(listed_urls)))
-            .values(last_seen_at=utcnow(), crawl_run_id=run_id, missed_runs=0)
-        )
-        return result.rowcount
+        ids = _ids_by_url(connection, Posting.listed_url, source, list(listed_urls))
+        for start in range(0, len(ids), _ID_CHUNK):
+            connection.execute(
+                update(Posting)
+                .where(Posting.id.in_(ids[start : start + _ID_CHUNK]))
+                .values(last_seen_at=utcnow(), crawl_run_id=run_id, missed_runs=0)
+            )
+        return len(ids)
 
     return run_in_transaction(engine, work)
 
@@ -380,20 +398,23 @@ GONE_REASONS = ("HTTP 404", "HTTP 410")
 
 
 def close_gone(engine: Engine, source: str, url: str) -> int:
-    """A posting whose page answers 404/410 is closed at once."""
+    """A posting whose page answers 404/410 is closed at once: the posting and its job only, found
+    through the url indexes, so that a 404 costs the same at 1k or 1M stored postings."""
 
     def work(connection):
+        still_open = Posting.closed_at.is_(None)
+        ids = set(_ids_by_url(connection, Posting.listed_url, source, [url], still_open))
+        ids.update(_ids_by_url(connection, Posting.url, source, [url], still_open))
+        if not ids:
+            return 0
         closed = connection.execute(
             update(Posting)
-            .where(
-                Posting.source == source,
-                or_(Posting.listed_url == url, Posting.url == url),
-                Posting.closed_at.is_(None),
-            )
+            .where(Posting.id.in_(ids))
             .values(closed_at=utcnow(), close_reason="gone")
-        ).rowcount
-        _refresh_job_status(connection, source)
-        return closed
+            .returning(Posting.job_id)
+        ).all()
+        _refresh_job_status(connection, {job_id for (job_id,) in closed if job_id is not None})
+        return len(closed)
 
     return run_in_transaction(engine, work)
 
@@ -409,7 +430,15 @@ def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, 
     )
 
     def work(connection):
-        counts["reopened"] = connection.execute(
+        changed: set[int | None] = set()
+
+        def closing(statement) -> int:
+            """Run an UPDATE of postings' open/closed state; the jobs it touched need their status."""
+            job_ids = [job_id for (job_id,) in connection.execute(statement.returning(Posting.job_id))]
+            changed.update(job_ids)
+            return len(job_ids)
+
+        counts["reopened"] = closing(
             update(Posting)
             .where(
                 Posting.source == source,
@@ -418,8 +447,8 @@ def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, 
                 Posting.close_reason.in_(("missing", "gone")),
             )
             .values(closed_at=None, close_reason=None, missed_runs=0)
-        ).rowcount
-        counts["expired"] = connection.execute(
+        )
+        counts["expired"] = closing(
             update(Posting)
             .where(
                 Posting.source == source,
@@ -428,7 +457,7 @@ def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, 
                 Posting.valid_through < now,
             )
             .values(closed_at=now, close_reason="expired")
-        ).rowcount
+        )
         if healthy:
             unseen = and_(
                 Posting.source == source,
@@ -436,12 +465,13 @@ def apply_lifecycle(engine: Engine, source: str, run_id: int, *, healthy: bool, 
                 or_(Posting.crawl_run_id.is_(None), ~seen_by_run),
             )
             connection.execute(update(Posting).where(unseen).values(missed_runs=Posting.missed_runs + 1))
-            counts["missing"] = connection.execute(
+            counts["missing"] = closing(
                 update(Posting)
                 .where(unseen, Posting.missed_runs >= close_after_missed)
                 .values(closed_at=now, close_reason="missing")
-            ).rowcount
-        _refresh_job_status(connection, source)
+            )
+        changed.discard(None)
+        _refresh_job_status(connection, changed)
         return counts
 
     return run_in_transaction(engine, work)
@@ -460,22 +490,25 @@ def lock_jobs(connection, job_ids: Iterable[int] | Select) -> None:
     connection.execute(select(Job.id).where(Job.id.in_(job_ids)).order_by(Job.id).with_for_update(key_share=True))
 
 
-def _refresh_job_status(connection, source: str) -> None:
-    """A job is open while any of its postings is open; closed_at is when its last one closed."""
-    jobs_of_source = select(Posting.job_id).where(Posting.source == source, Posting.job_id.is_not(None))
-    lock_jobs(connection, jobs_of_source)
+def _refresh_job_status(connection, job_ids: Iterable[int]) -> None:
+    """A job is open while any of its postings is open; closed_at is when its last one closed.
+    Only the given jobs (those whose postings just opened or closed) are looked at."""
+    job_ids = sorted(set(job_ids))
     open_posting = select(Posting.id).where(Posting.job_id == Job.id, Posting.closed_at.is_(None)).exists()
     last_closed = select(func.max(Posting.closed_at)).where(Posting.job_id == Job.id).scalar_subquery()
-    connection.execute(
-        update(Job)
-        .where(Job.id.in_(jobs_of_source), open_posting, or_(Job.status != "open", Job.closed_at.is_not(None)))
-        .values(status="open", closed_at=None)
-    )
-    connection.execute(
-        update(Job)
-        .where(Job.id.in_(jobs_of_source), ~open_posting, Job.status == "open")
-        .values(status="closed", closed_at=last_closed)
-    )
+    for start in range(0, len(job_ids), _ID_CHUNK):
+        chunk = job_ids[start : start + _ID_CHUNK]
+        lock_jobs(connection, chunk)
+        connection.execute(
+            update(Job)
+            .where(Job.id.in_(chunk), open_posting, or_(Job.status != "open", Job.closed_at.is_not(None)))
+            .values(status="open", closed_at=None)
+        )
+        connection.execute(
+            update(Job)
+            .where(Job.id.in_(chunk), ~open_posting, Job.status == "open")
+            .values(status="closed", closed_at=last_closed)
+        )
 
 
 # --- jobs and the deduplication index --------------------------------------------------------------
@@ -488,23 +521,57 @@ MATCHING_COLUMNS = (
 
 def postings_to_match(connection, source: str | None, posting_ids: Iterable[int]) -> list:
     """The given postings plus any of ``source`` not yet assigned to a job (an interrupted run)."""
-    ids = set(posting_ids)
-    condition = Posting.id.in_(ids) if ids else None
+    ids = sorted(set(posting_ids))
+    rows = []
+    # Locked (PostgreSQL; SQLite has one writer at a time): the caller's own postings, which it
+    # has just written and so already holds.
+    for start in range(0, len(ids), _ID_CHUNK):
+        chunk = ids[start : start + _ID_CHUNK]
+        statement = select(*MATCHING_COLUMNS).where(Posting.id.in_(chunk)).order_by(Posting.id)
+        rows.extend(connection.execute(statement.with_for_update(of=Posting)))
     if source is not None:
-        unassigned = and_(Posting.source == source, Posting.job_id.is_(None))
-        condition = unassigned if condition is None else or_(condition, unassigned)
-    if condition is None:
-        return []
-    # Locked (PostgreSQL; SQLite has one writer at a time): a posting left without a job that two
-    # crawls both try to adopt is matched by the first; the second waits, then no longer finds it
-    # unassigned, instead of giving it a second job and leaving the first one without postings.
-    statement = select(*MATCHING_COLUMNS).where(condition).order_by(Posting.id).with_for_update(of=Posting)
-    return list(connection.execute(statement))
+        # Postings left without a job are adopted only when no other transaction holds them: one
+        # that does is writing or adopting them itself, and matching them here too would give them
+        # a second job and leave one of the two without postings. SKIP LOCKED passes them over
+        # instead of waiting; a row committed meanwhile is re-read, and dropped once it has a job.
+        statement = (
+            select(*MATCHING_COLUMNS)
+            .where(Posting.source == source, Posting.job_id.is_(None), Posting.id.not_in(ids))
+            .order_by(Posting.id)
+            .with_for_update(of=Posting, skip_locked=True)
+        )
+        rows.extend(connection.execute(statement))
+    return sorted(rows, key=lambda row: row.id)
 
 
 def _index_key(kind: str, value: str) -> str:
     key = f"{kind}:{value}"
     return key if len(key) <= 96 else f"{kind}#" + hashlib.sha1(value.encode("utf-8")).hexdigest()
+
+
+# The candidate index's statements, built once: a posting's matching runs about ten of them, and
+# building a SQLAlchemy statement anew costs as much as running it.
+_DELETE_KEYS = DedupKey.__table__.delete().where(DedupKey.posting_id == bindparam("pid"))
+_INSERT_KEYS = insert(DedupKey)
+_LOAD_FINGERPRINTS = select(Posting.id, Posting.fingerprint, Posting.job_id).where(
+    Posting.id.in_(bindparam("ids", expanding=True)), Posting.fingerprint.is_not(None), Posting.job_id.is_not(None)
+)
+_POSTINGS_BY_KEY = select(DedupKey.posting_id).where(DedupKey.key == bindparam("key"))
+_SHARED_KEYS = func.count().label("shared")
+_POSTINGS_BY_BANDS = (
+    select(DedupKey.posting_id, _SHARED_KEYS)
+    .where(DedupKey.key.in_(bindparam("keys", expanding=True)))
+    .group_by(DedupKey.posting_id)
+    .order_by(_SHARED_KEYS.desc(), DedupKey.posting_id.desc())
+    .limit(bindparam("most"))
+)
+_ASSIGN = (
+    update(Posting)
+    .where(Posting.id == bindparam("pid"))
+    .values(job_id=bindparam("jid"), dedup_reason=bindparam("reason"), dedup_score=bindparam("score"),
+            fingerprint=bindparam("record"))
+)  # fmt: skip
+_STORE_FINGERPRINT = update(Posting).where(Posting.id == bindparam("pid")).values(fingerprint=bindparam("record"))
 
 
 class SqlCandidateIndex:
@@ -528,24 +595,20 @@ class SqlCandidateIndex:
         return list(dict.fromkeys(keys))
 
     def add(self, fp, job_id) -> None:
-        self.connection.execute(DedupKey.__table__.delete().where(DedupKey.posting_id == fp.posting_id))
-        self.connection.execute(insert(DedupKey), [{"posting_id": fp.posting_id, "key": key} for key in self.keys(fp)])
+        self.connection.execute(_DELETE_KEYS, {"pid": fp.posting_id})
+        self.connection.execute(_INSERT_KEYS, [{"posting_id": fp.posting_id, "key": key} for key in self.keys(fp)])
 
     def _load(self, posting_ids: Sequence[int]) -> list[tuple]:
         if not posting_ids:
             return []
         found = {
             posting_id: (self.fingerprint_type.from_record(json.loads(record)), job_id)
-            for posting_id, record, job_id in self.connection.execute(
-                select(Posting.id, Posting.fingerprint, Posting.job_id).where(
-                    Posting.id.in_(posting_ids), Posting.fingerprint.is_not(None), Posting.job_id.is_not(None)
-                )
-            )
+            for posting_id, record, job_id in self.connection.execute(_LOAD_FINGERPRINTS, {"ids": list(posting_ids)})
         }
         return [found[posting_id] for posting_id in posting_ids if posting_id in found]
 
     def _by_exact(self, key: str) -> list[tuple]:
-        ids = list(self.connection.scalars(select(DedupKey.posting_id).where(DedupKey.key == key)))
+        ids = list(self.connection.scalars(_POSTINGS_BY_KEY, {"key": key}))
         return self._load(ids)
 
     def by_source_id(self, source, source_id):
@@ -560,13 +623,8 @@ class SqlCandidateIndex:
     def by_band_keys(self, keys, company_key, limit: int = 60):
         if not keys:
             return []
-        shared = func.count().label("shared")
         rows = self.connection.execute(
-            select(DedupKey.posting_id, shared)
-            .where(DedupKey.key.in_([_index_key("band", key) for key in keys]))
-            .group_by(DedupKey.posting_id)
-            .order_by(shared.desc(), DedupKey.posting_id.desc())
-            .limit(limit * 4)
+            _POSTINGS_BY_BANDS, {"keys": [_index_key("band", key) for key in keys], "most": limit * 4}
         )
         candidates = [
             (fp, job_id)
@@ -578,14 +636,12 @@ class SqlCandidateIndex:
 
 def assign_posting(connection, posting_id: int, job_id: int, reason: str, score: float | None, record: dict) -> None:
     connection.execute(
-        update(Posting)
-        .where(Posting.id == posting_id)
-        .values(job_id=job_id, dedup_reason=reason, dedup_score=score, fingerprint=json.dumps(record))
+        _ASSIGN, {"pid": posting_id, "jid": job_id, "reason": reason, "score": score, "record": json.dumps(record)}
     )
 
 
 def store_fingerprint(connection, posting_id: int, record: dict) -> None:
-    connection.execute(update(Posting).where(Posting.id == posting_id).values(fingerprint=json.dumps(record)))
+    connection.execute(_STORE_FINGERPRINT, {"pid": posting_id, "record": json.dumps(record)})
 
 
 def create_job(connection, title: str, company: str | None, seen_at: datetime) -> int:

@@ -11,8 +11,11 @@ extractor and normaliser, repeated with varied ids, URLs and titles up to the co
 
 For each backend, in one run, into fresh databases migrated to head:
 
-* **store**: ``repository.upsert_postings`` in batches of 500, as the store pipeline calls it (with
-  everything that comes with the postings table: its indexes, and the full-text index).
+* **write path**: what the store pipeline does per batch of 500 — the upsert and the job assignment
+  (fingerprints, candidate lookups, jobs created or joined, job aggregates) in one transaction —
+  then the end-of-run lifecycle (reopen/expire/missing, job status), as a crawl does.
+* **store (upsert only)**: ``repository.upsert_postings`` in batches of 500 (with everything that
+  comes with the postings table: its indexes, and the full-text index).
 * **ceiling**: the same rows, already turned into driver values, written by the DB-API
   ``cursor.executemany("INSERT …")``, 500 per transaction, into an empty postings table — the
   table the store writes, with its unique key, indexes and full-text index (FTS5 triggers on
@@ -162,6 +165,35 @@ def store_path(engine: Engine, postings: list[NormalisedPosting], batch_size: in
     return time.perf_counter() - started
 
 
+def _write_with_jobs(engine: Engine, batch: list[NormalisedPosting], run_id: int) -> None:
+    """The store pipeline's transaction per batch (also on code from before job_assignment.py existed,
+    for before/after figures: ``PYTHONPATH=<old checkout> python bench/store_throughput.py``)."""
+    try:
+        from aggregator.job_assignment import store_with_jobs
+    except ImportError:
+        from aggregator.jobs import assign_jobs_in
+
+        from aggregator.db import run_in_transaction
+
+        def work(connection):
+            counts = repository.upsert_postings_in(connection, batch, run_id)
+            assign_jobs_in(connection, counts.written_ids, source=batch[0].source)
+
+        run_in_transaction(engine, work)
+    else:
+        store_with_jobs(engine, batch, run_id)
+
+
+def write_path(engine: Engine, postings: list[NormalisedPosting], batch_size: int) -> float:
+    """Upsert + job assignment per batch, then the lifecycle of the run: the whole write path."""
+    run_id = repository.start_run(engine, "bench")
+    started = time.perf_counter()
+    for batch in batches(postings, batch_size):
+        _write_with_jobs(engine, batch, run_id)
+    repository.apply_lifecycle(engine, postings[0].source, run_id, healthy=True, close_after_missed=2)
+    return time.perf_counter() - started
+
+
 def driver_rows(engine: Engine, postings: list[NormalisedPosting]) -> tuple[list[str], list[tuple]]:
     """The rows the store writes for ``postings``, as DB-API parameters (JSON as text, UTC times)."""
     table_columns = {column.name: column for column in Posting.__table__.columns}
@@ -226,6 +258,7 @@ def count(engine: Engine, table: str) -> int:
 class Result:
     backend: str
     postings: int
+    write_path: float
     store: float
     ceiling: float
     ceiling_indexed: float  # scaled to all postings from the ones it wrote
@@ -239,6 +272,8 @@ class Result:
         ratio = self.ceiling_indexed / self.store
         lines = [
             f"{self.backend}: {self.postings:,} postings, batches of {ARGS.batch}",
+            f"  whole write path (upsert+jobs+lifecycle)    {self.rate(self.write_path):>9,.0f} postings/s"
+            f"  ({self.write_path:.1f}s; {1e3 * self.write_path / self.postings:.2f} ms/posting)",
             f"  store path (upsert_postings)                {self.rate(self.store):>9,.0f} postings/s"
             f"  ({self.store:.1f}s)",
             f"  ceiling (executemany into empty postings)   {self.rate(self.ceiling_indexed):>9,.0f} postings/s  "
@@ -249,11 +284,16 @@ class Result:
                 f"  (goal ≥ {GOAL:.2f}: {'met' if ratio >= GOAL else 'NOT met'})" if self.backend == "sqlite" else ""
             ),
             f"  ratio store/bare copy                       {self.ceiling / self.store:9.2f}",
+            f"  ratio whole write path/ceiling              {self.ceiling_indexed / self.write_path:9.2f}",
         ]  # fmt: skip
         return "\n".join(lines)
 
 
 def bench(backend: str, postings: list[NormalisedPosting], folder: Path) -> Result:
+    with fresh_database(backend, folder, ARGS.postgres) as engine:
+        whole = write_path(engine, postings, ARGS.batch)
+        assert count(engine, "postings") == len(postings), "the write path lost postings"
+        assert count(engine, "jobs") > 0
     with fresh_database(backend, folder, ARGS.postgres) as engine:
         store = store_path(engine, postings, ARGS.batch)
         assert count(engine, "postings") == len(postings), "the store path lost postings"
@@ -267,7 +307,9 @@ def bench(backend: str, postings: list[NormalisedPosting], folder: Path) -> Resu
     with fresh_database(backend, folder, ARGS.postgres) as engine:
         ceiling_indexed = plain_insert(engine, "postings", names, rows[:indexed], ARGS.batch)
         assert count(engine, "postings") == indexed
-    return Result(backend, len(postings), store, ceiling, ceiling_indexed * len(postings) / indexed, serialise, indexed)
+    return Result(
+        backend, len(postings), whole, store, ceiling, ceiling_indexed * len(postings) / indexed, serialise, indexed
+    )
 
 
 def _drop_search_index(engine: Engine) -> None:

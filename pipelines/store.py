@@ -1,15 +1,22 @@
 import logging
+from collections import Counter
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from aggregator import repository
-from aggregator.db import database, run_in_transaction
+from aggregator.db import database
 from aggregator.items import NormalisedPosting, PostingSeen
-from aggregator.jobs import assign_jobs, assign_jobs_in
+from aggregator.job_assignment import assign_jobs, store_with_jobs
 from aggregator.repository import database_error
+from aggregator.serial_writer import SerialWriter
 from aggregator.storable import make_storable
 
 logger = logging.getLogger(__name__)
+
+# Batches handed to the writer thread and not yet written before the pipeline waits for the oldest:
+# downloads go on while one batch is written, and memory stays bounded when the database is slower.
+MAX_QUEUED_BATCHES = 1
 
 
 def refuses_everything(error: BaseException) -> bool:
@@ -18,14 +25,25 @@ def refuses_everything(error: BaseException) -> bool:
     return isinstance(error, (OperationalError, InterfaceError))
 
 
+@dataclass
+class StoreOutcome:
+    """What writing one batch did, counted in the writer thread and added to the crawl's stats on
+    the reactor thread (Scrapy's stats are not shared between threads)."""
+
+    stats: Counter = field(default_factory=Counter)
+    error: str | None = None
+
+
 class StorePipeline:
     """Idempotent batched upserts on (source, source_key); counts new/updated/unchanged in stats.
 
-    Each batch of postings is written together with its job assignment, in one transaction. A value
-    the database would refuse is cleaned first (aggregator.storable); a batch that still fails is
-    split until the posting(s) at fault are found, and each of those is stored as a reject (stage
+    Each batch of postings is written together with its job assignment, in one transaction, by the
+    crawl's writer thread (aggregator.serial_writer), so that downloads go on meanwhile. A value the
+    database would refuse is cleaned first (aggregator.storable); a batch that still fails is split
+    until the posting(s) at fault are found, and each of those is stored as a reject (stage
     ``store``) with the database's error, while the rest of the batch is stored. Postings seen
-    unchanged without a download (PostingSeen) only get ``last_seen_at`` moved.
+    unchanged without a download (PostingSeen) only get ``last_seen_at`` moved. The spider closes
+    only once every batch is written.
     """
 
     def __init__(self, crawler):
@@ -36,6 +54,7 @@ class StorePipeline:
         self.batch: list[NormalisedPosting] = []
         self.seen: list[PostingSeen] = []
         self.engine = None
+        self.writer = SerialWriter.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -44,75 +63,99 @@ class StorePipeline:
     def open_spider(self) -> None:
         self.engine = database(self.url).engine
 
-    def process_item(self, item: NormalisedPosting | PostingSeen) -> NormalisedPosting | PostingSeen:
+    async def process_item(self, item: NormalisedPosting | PostingSeen) -> NormalisedPosting | PostingSeen:
         if isinstance(item, PostingSeen):
             self.seen.append(item)
         else:
             self.batch.append(item)
         if len(self.batch) + len(self.seen) >= self.batch_size:
             self.flush()
+            while self.writer.queued > MAX_QUEUED_BATCHES:
+                await self.writer.wait_for_oldest()
         return item
 
-    def close_spider(self) -> None:
+    async def close_spider(self) -> None:
         self.flush()
         # Postings a crash left without a job (written before postings and jobs shared a
         # transaction) are matched by the next crawl of their board, whatever it found.
         spider = getattr(self.crawler, "spider", None)
         if spider is not None:
-            try:
-                repaired = assign_jobs(self.engine, [], source=spider.name)
-            except SQLAlchemyError as error:
-                self._failed(0, error)
-            else:
-                self.stats.inc_value("aggregator/jobs/repaired", repaired.new_jobs + repaired.joined)
+            self.writer.submit(self._repair, spider.name, then=self._count)
+        await self.writer.drain()
 
     def flush(self) -> None:
+        """Hand the batch so far to the writer thread."""
         run_id = self.stats.get_value("aggregator/crawl_run_id")
-        if self.batch:
-            batch, self.batch = self.batch, []
+        batch, self.batch = self.batch, []
+        seen, self.seen = self.seen, []
+        if batch or seen:
+            self.writer.submit(self._store, batch, seen, run_id, then=self._count)
+
+    def _count(self, outcome: StoreOutcome) -> None:
+        for name, count in outcome.stats.items():
+            self.stats.inc_value(name, count)
+        if outcome.error is not None and self.stats.get_value("aggregator/store/error") is None:
+            self.stats.set_value("aggregator/store/error", outcome.error)
+
+    # --- in the writer thread ---------------------------------------------------------------------
+
+    def _store(self, batch: list[NormalisedPosting], seen: list[PostingSeen], run_id) -> StoreOutcome:
+        outcome = StoreOutcome()
+        try:
+            self._store_into(outcome, batch, seen, run_id)
+        except Exception as error:  # noqa: BLE001 - a bug here must fail the run, not vanish in the thread
+            logger.exception("the store failed on a batch of %d postings", len(batch) + len(seen))
+            self._failed(outcome, len(batch) + len(seen), error)
+        return outcome
+
+    def _store_into(self, outcome: StoreOutcome, batch: list[NormalisedPosting], seen: list[PostingSeen], run_id):
+        if batch:
             for posting in batch:
                 for fix, count in make_storable(posting).items():
-                    self.stats.inc_value(f"aggregator/store/cleaned/{fix}", count)
-            self._write(batch, run_id)
-        if self.seen:
-            seen, self.seen = self.seen, []
-            by_source: dict[str, list[str]] = {}
-            for item in seen:
-                by_source.setdefault(item.source, []).append(item.listed_url)
-            for source, urls in by_source.items():
-                try:
-                    touched = repository.touch_listed(self.engine, source, urls, run_id)
-                except SQLAlchemyError as error:
-                    self._failed(len(urls), error)
-                else:
-                    self.stats.inc_value("aggregator/items_unchanged", touched)
+                    outcome.stats[f"aggregator/store/cleaned/{fix}"] += count
+            self._write(batch, run_id, outcome)
+        by_source: dict[str, list[str]] = {}
+        for item in seen:
+            by_source.setdefault(item.source, []).append(item.listed_url)
+        for source, urls in by_source.items():
+            try:
+                touched = repository.touch_listed(self.engine, source, urls, run_id)
+            except SQLAlchemyError as error:
+                self._failed(outcome, len(urls), error)
+            else:
+                outcome.stats["aggregator/items_unchanged"] += touched
 
-    def _write(self, batch: list[NormalisedPosting], run_id) -> None:
-        def work(connection):
-            counts = repository.upsert_postings_in(connection, batch, run_id)
-            assigned = assign_jobs_in(connection, counts.written_ids, source=batch[0].source)
-            return counts, assigned
-
+    def _repair(self, source: str) -> StoreOutcome:
+        outcome = StoreOutcome()
         try:
-            counts, assigned = run_in_transaction(self.engine, work)
+            repaired = assign_jobs(self.engine, [], source=source)
+        except SQLAlchemyError as error:
+            self._failed(outcome, 0, error)
+        else:
+            outcome.stats["aggregator/jobs/repaired"] += repaired.new_jobs + repaired.joined
+        return outcome
+
+    def _write(self, batch: list[NormalisedPosting], run_id, outcome: StoreOutcome) -> None:
+        try:
+            counts, assigned = store_with_jobs(self.engine, batch, run_id)
         except (SQLAlchemyError, ValueError) as error:
             if len(batch) > 1 and not refuses_everything(error):
                 middle = len(batch) // 2
-                self._write(batch[:middle], run_id)
-                self._write(batch[middle:], run_id)
+                self._write(batch[:middle], run_id, outcome)
+                self._write(batch[middle:], run_id, outcome)
             else:
-                self._not_stored(batch, error, run_id)
+                self._not_stored(batch, error, run_id, outcome)
             return
-        self.stats.inc_value("aggregator/items_new", counts.new)
-        self.stats.inc_value("aggregator/items_updated", counts.updated)
-        self.stats.inc_value("aggregator/items_unchanged", counts.unchanged)
-        self.stats.inc_value("aggregator/jobs/new", assigned.new_jobs)
-        self.stats.inc_value("aggregator/jobs/joined", assigned.joined)
+        outcome.stats["aggregator/items_new"] += counts.new
+        outcome.stats["aggregator/items_updated"] += counts.updated
+        outcome.stats["aggregator/items_unchanged"] += counts.unchanged
+        outcome.stats["aggregator/jobs/new"] += assigned.new_jobs
+        outcome.stats["aggregator/jobs/joined"] += assigned.joined
 
-    def _not_stored(self, batch: list[NormalisedPosting], error: BaseException, run_id) -> None:
+    def _not_stored(self, batch: list[NormalisedPosting], error: BaseException, run_id, outcome: StoreOutcome) -> None:
         """Each posting the database would not take becomes a reject with the database's reason."""
         reason = f"the database refused to store it: {database_error(error)}"
-        self._failed(len(batch), error)
+        self._failed(outcome, len(batch), error)
         try:
             repository.add_rejects(
                 self.engine,
@@ -122,15 +165,16 @@ class StorePipeline:
             )
         except SQLAlchemyError as reject_error:
             # Not even a reject could be written: the run's status carries the error instead.
-            self.stats.inc_value("aggregator/store/lost", len(batch))
+            outcome.stats["aggregator/store/lost"] += len(batch)
             logger.error("%d postings lost: %s", len(batch), database_error(reject_error))
         else:
-            self.stats.inc_value("aggregator/rejected", len(batch))
-            self.stats.inc_value("aggregator/store/rejected", len(batch))
+            outcome.stats["aggregator/rejected"] += len(batch)
+            outcome.stats["aggregator/store/rejected"] += len(batch)
 
-    def _failed(self, count: int, error: BaseException) -> None:
+    @staticmethod
+    def _failed(outcome: StoreOutcome, count: int, error: BaseException) -> None:
         message = database_error(error)
         logger.error("could not store %d postings: %s", count, message)
-        self.stats.inc_value("aggregator/store/failed", count)
-        if self.stats.get_value("aggregator/store/error") is None:
-            self.stats.set_value("aggregator/store/error", message)
+        outcome.stats["aggregator/store/failed"] += count
+        if outcome.error is None:
+            outcome.error = message

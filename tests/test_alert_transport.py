@@ -18,7 +18,7 @@ from cryptography.x509.oid import NameOID
 from aggregator import repository
 from aggregator.cli import main
 from aggregator.db import make_engine, upgrade_to_head
-from aggregator.jobs import assign_jobs
+from aggregator.job_assignment import assign_jobs
 from aggregator.replay import ReplayProxy, Snapshot
 from aggregator.scheduler import scheduled_crawl
 from tests.conftest import SITE, posting_page, query, small_site

@@ -16,7 +16,7 @@ from aggregator import repository
 from aggregator.cli import main
 from aggregator.config import ConfigError, load_config
 from aggregator.db import make_engine, upgrade_to_head
-from aggregator.jobs import assign_jobs
+from aggregator.job_assignment import assign_jobs
 from tests.conftest import query
 from tests.test_query import POSTINGS, posting
 

@@ -22,7 +22,10 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from aggregator import repository
 from aggregator.db import head_revision, make_engine, run_in_transaction, upgrade_to_head
+from aggregator.items import NormalisedPosting
+from aggregator.job_assignment import assign_jobs, assign_jobs_in
 from aggregator.replay import ReplayProxy, Snapshot
 from tests.conftest import (
     FAST,
@@ -299,3 +302,48 @@ def test_run_in_transaction_rolls_back_a_failed_attempt_and_gives_up_on_other_er
         with pytest.raises(OperationalError):
             run_in_transaction(counters, always_locked, attempts=3, base_delay=0.01)
         assert len(calls) == 3
+
+
+def _orphan(number: int) -> NormalisedPosting:
+    text_ = " ".join([f"Posting {number} builds the billing service and reviews every change with the team."] * 5)
+    return NormalisedPosting(
+        source="remotewlb",
+        source_id=f"orphan-{number}",
+        source_key=f"orphan-{number}",
+        url=f"{SITE}/job/orphan-{number}",
+        title=f"Orphan {number} engineer",
+        company=f"Firm {number}",
+        description_text=text_,
+    )
+
+
+def test_a_posting_another_writer_is_adopting_is_passed_over_not_given_a_second_job(database_url):
+    """Postings left without a job (a crash) are adopted by whichever crawl of their board gets them
+    first; another crawl writing the board meanwhile neither waits for them nor matches them again."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has one writer at a time: the second one cannot start before the first commits")
+    engine = make_engine(database_url)
+    upgrade_to_head(engine)
+    repository.upsert_postings(engine, [_orphan(number) for number in range(3)], None)
+    mine = repository.upsert_postings(engine, [_orphan(3)], None).written_ids
+
+    with engine.connect() as first:
+        transaction = first.begin()
+        adopted = assign_jobs_in(first, [], source="remotewlb")  # holds the three orphans (and the fourth)
+        assert adopted.new_jobs == 4
+
+        def second_writer(connection):
+            # A lock wait would end in an error here: the orphans must be skipped, not waited for.
+            connection.execute(text("SET LOCAL lock_timeout = '5s'"))
+            return assign_jobs_in(connection, [], source="remotewlb")
+
+        with engine.connect() as second:
+            with second.begin():
+                passed_over = second_writer(second)
+        transaction.commit()
+    assert (passed_over.new_jobs, passed_over.joined) == (0, 0)
+    assert assign_jobs(engine, mine, source="remotewlb").refreshed == 1  # its own posting keeps its job
+    assert query(database_url, "SELECT COUNT(*) AS n FROM postings WHERE job_id IS NULL") == [{"n": 0}]
+    assert query(database_url, "SELECT COUNT(*) AS n FROM jobs") == [{"n": 4}]
+    assert query(database_url, JOBS_WITHOUT_POSTINGS) == [{"n": 0}]
+    engine.dispose()

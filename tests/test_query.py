@@ -13,7 +13,7 @@ from aggregator import repository
 from aggregator.cli import main
 from aggregator.db import make_engine, upgrade_to_head
 from aggregator.items import NormalisedPosting
-from aggregator.jobs import assign_jobs
+from aggregator.job_assignment import assign_jobs
 from aggregator.query import FilterError, JobFilters, build_job_search, get_job, iter_jobs, search_jobs
 from tests.conftest import BACKENDS, fresh_database
 

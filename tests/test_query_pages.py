@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from aggregator import query as query_module
 from aggregator import repository
-from aggregator.jobs import assign_jobs
+from aggregator.job_assignment import assign_jobs
 from aggregator.query import JobFilters, _job, build_job_search, get_job, iter_jobs, search_jobs
 from tests.conftest import BACKENDS, fresh_database
 from tests.test_query import POSTINGS, _filled, posting

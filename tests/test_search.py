@@ -16,7 +16,7 @@ from aggregator import repository
 from aggregator.cli import main
 from aggregator.db import make_engine, upgrade_to_head
 from aggregator.items import NormalisedPosting
-from aggregator.jobs import assign_jobs
+from aggregator.job_assignment import assign_jobs
 from aggregator.query import FilterError, JobFilters, build_job_search, iter_jobs, search_jobs
 from aggregator.query_language import QueryError, parse_query, to_fts5, to_tsquery
 from tests.conftest import BACKENDS, ROOT, fresh_database, load_expected, query

@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 from aggregator import repository
 from aggregator.db import make_engine, read_only_engine, upgrade_to_head
-from aggregator.jobs import assign_jobs
+from aggregator.job_assignment import assign_jobs
 from aggregator.web import create_app
 from tests.conftest import ROOT, as_json, query
 from tests.test_query import posting

@@ -7,7 +7,7 @@ indexed ``dedup_keys`` table, never with every posting.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from aggregator import repository
 from aggregator.db import run_in_transaction
 from aggregator.dedup import Matcher, PostingFingerprint, fingerprint
+from aggregator.items import NormalisedPosting
 
 
 @dataclass
@@ -22,6 +23,19 @@ class AssignCounts:
     new_jobs: int = 0
     joined: int = 0
     refreshed: int = 0
+
+
+def store_with_jobs(
+    engine: Engine, postings: Sequence[NormalisedPosting], run_id: int | None
+) -> tuple[repository.UpsertCounts, AssignCounts]:
+    """Write a batch of postings of one board and assign each written one its job, in one
+    transaction: no crash and no other crawl ever sees a posting without its job."""
+
+    def work(connection):
+        counts = repository.upsert_postings_in(connection, postings, run_id)
+        return counts, assign_jobs_in(connection, counts.written_ids, source=postings[0].source)
+
+    return run_in_transaction(engine, work)
 
 
 def assign_jobs(engine: Engine, posting_ids: Iterable[int], source: str | None = None) -> AssignCounts:

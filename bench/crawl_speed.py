@@ -1,0 +1,174 @@
+"""Does the network or the pipeline set a crawl's pace? Full crawls against the same crawl with no
+item pipelines, on loopback replays with politeness off, side by side in one run.
+
+Usage::
+
+    .venv/bin/python bench/crawl_speed.py                       # ~1k and ~6k postings, SQLite and PostgreSQL
+    .venv/bin/python bench/crawl_speed.py --copies 1 --backend sqlite
+
+The site is the recorded June 2024 month of remotewlb (tests/fixtures/dedup/remotewlb-2024-06: 1,009
+postings with the board's faults: 404s, 503s, redirects, invalid JSON-LD), and for the larger size
+the same month again under new URLs (each copy a sitemap shard of its own, every page's slug
+rewritten, so each copy is a new posting — and a repost of the original for job assignment).
+
+Each crawl is the real ``scrapy crawl remotewlb`` in a subprocess into a fresh database, timed from
+start to exit (so the end of the crawl, where the store drains, is counted), with its peak RSS
+sampled. Printed per size: seconds with pipelines, without (``-s ITEM_PIPELINES={}``), the ratio
+(goal ≥ 0.9), peak RSS (goal ≤ 300 MB for ~6k), and PostgreSQL's time against SQLite's (goal ≥ 0.9).
+For before/after figures run the same file from an older checkout (the crawl runs that checkout's code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from aggregator.replay import ReplayProxy, Snapshot  # noqa: E402
+from tests.conftest import FAST, fresh_database, postgres_unavailable  # noqa: E402
+
+MONTH = ROOT / "tests" / "fixtures" / "dedup" / "remotewlb-2024-06"
+SITE = "https://remotewlb.com"
+GOAL_RATIO, GOAL_RSS_MB = 0.9, 300
+
+
+def copied_site(folder: Path, copies: int) -> Path:
+    """The recorded month plus ``copies - 1`` copies of it under new URLs, as one snapshot."""
+    entries = [json.loads(line) for line in (MONTH / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    (folder / "body").mkdir(parents=True)
+    manifest, shards = [], []
+    original_shard = next(e for e in entries if e["url"].startswith(f"{SITE}/sitemaps/jobs/"))
+    shard_xml = (MONTH / original_shard["responses"][0]["body"]).read_text(encoding="utf-8")
+    for copy in range(copies):
+        suffix = "" if copy == 0 else f"-x{copy}"
+        shard_url = f"{SITE}/sitemaps/jobs/2024-06-1{suffix}"
+        shards.append(shard_url)
+        body = folder / "body" / f"shard{copy}"
+        body.write_text(re.sub(r"(<loc>[^<]*/job/[^<]*?)(/?</loc>)", rf"\1{suffix}\2", shard_xml), encoding="utf-8")
+        manifest.append({"url": shard_url, "responses": [{"status": 200, "headers": {"Content-Type": "application/xml"},
+                                                          "body": str(body)}]})  # fmt: skip
+        for entry in entries:
+            if "/job/" not in entry["url"]:
+                continue
+            slug = entry["url"].rstrip("/").rsplit("/", 1)[1]
+            responses = []
+            for number, response in enumerate(entry["responses"]):
+                response = dict(response, headers=dict(response.get("headers", {})))
+                if "Location" in response["headers"]:
+                    response["headers"]["Location"] += suffix
+                if "body" in response:
+                    if copy:
+                        page = (MONTH / response["body"]).read_text(encoding="utf-8")
+                        target = folder / "body" / f"{Path(response['body']).name}-{copy}-{number}"
+                        target.write_text(page.replace(slug, slug + suffix), encoding="utf-8")
+                        response["body"] = str(target)
+                    else:
+                        response["body"] = str(MONTH / response["body"])
+                responses.append(response)
+            manifest.append({"url": entry["url"] + suffix, "responses": responses})
+    index = ('<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             + "".join(f"<sitemap><loc>{url}</loc></sitemap>" for url in shards) + "</sitemapindex>")  # fmt: skip
+    (folder / "body" / "index").write_text(index, encoding="utf-8")
+    robots = f"User-agent: *\nAllow: /\nSitemap: {SITE}/sitemap.xml\n"
+    (folder / "body" / "robots").write_text(robots, encoding="utf-8")
+    manifest.append({"url": f"{SITE}/sitemap.xml", "responses": [{"status": 200, "body": str(folder / "body" / "index"),
+                     "headers": {"Content-Type": "application/xml"}}]})  # fmt: skip
+    manifest.append({"url": f"{SITE}/robots.txt", "responses": [{"status": 200, "body": str(folder / "body" / "robots"),
+                     "headers": {"Content-Type": "text/plain"}}]})  # fmt: skip
+    with open(folder / "manifest.jsonl", "w", encoding="utf-8") as out:
+        for entry in manifest:
+            out.write(json.dumps(entry) + "\n")
+    return folder
+
+
+def crawl(site: Path, database_url: str, *settings: str, must_pass: bool = True) -> tuple[float, float, str]:
+    """One ``scrapy crawl remotewlb``: (seconds, peak RSS in MB, the end of its log)."""
+    with ReplayProxy(Snapshot.load(site)) as proxy:
+        environment = {**os.environ, "https_proxy": proxy.url, "http_proxy": proxy.url,
+                       "AGGREGATOR_DATABASE_URL": database_url}  # fmt: skip
+        environment.pop("no_proxy", None)
+        environment.pop("NO_PROXY", None)
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scrapy", "crawl", "remotewlb", *FAST, "-s", "LOG_LEVEL=INFO", *settings],
+            cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        peak = [0]
+
+        def sample() -> None:
+            watched = psutil.Process(process.pid)
+            while process.poll() is None:
+                try:
+                    peak[0] = max(peak[0], watched.memory_info().rss)
+                except psutil.Error:
+                    return
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, log = process.communicate(timeout=3600)
+        elapsed = time.perf_counter() - started
+        sampler.join()
+    if (process.returncode != 0 and must_pass) or not scraped(log):
+        raise SystemExit(f"the crawl failed ({process.returncode}):\n{log[-3000:]}")
+    return elapsed, peak[0] / 2**20, log
+
+
+def scraped(log: str) -> int:
+    found = re.search(r"'item_scraped_count': (\d+)", log)
+    return int(found.group(1)) if found else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--copies", type=int, action="append", help="copies of the month (default: 1 and 6)")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
+    parser.add_argument("--pipelines-only", action="store_true", help="skip the crawls without pipelines")
+    args = parser.parse_args(argv)
+    backends = args.backend or ["sqlite", "postgresql"]
+    if "postgresql" in backends and (reason := postgres_unavailable()):
+        print(f"postgresql: skipped: {reason}")
+        backends.remove("postgresql")
+    with tempfile.TemporaryDirectory() as folder:
+        for copies in args.copies or [1, 6]:
+            site = copied_site(Path(folder) / f"site-{copies}", copies)
+            timings: dict[str, float] = {}
+            for backend in backends:
+                with fresh_database(backend, Path(tempfile.mkdtemp(dir=folder))) as url:
+                    full, rss, log = crawl(site, url)
+                items = scraped(log)
+                timings[backend] = full
+                line = f"{copies} month copies, {backend}: {items:,} postings; with pipelines {full:6.1f}s"
+                line += f", peak RSS {rss:5.0f} MB"
+                if rss and copies >= 6:
+                    line += f" (goal ≤ {GOAL_RSS_MB}: {'met' if rss <= GOAL_RSS_MB else 'NOT met'})"
+                if not args.pipelines_only:
+                    # Nothing stored, so the run's verdict is "failed": only the timing counts here.
+                    with fresh_database(backend, Path(tempfile.mkdtemp(dir=folder))) as url:
+                        bare, bare_rss, _ = crawl(site, url, "-s", "ITEM_PIPELINES={}", must_pass=False)
+                    ratio = bare / full
+                    line += (f"; without {bare:6.1f}s (peak RSS {bare_rss:.0f} MB); ratio {ratio:.2f}"
+                             f" (goal ≥ {GOAL_RATIO}: {'met' if ratio >= GOAL_RATIO else 'NOT met'})")  # fmt: skip
+                print(line, flush=True)
+            if len(timings) == 2:
+                ratio = timings["sqlite"] / timings["postgresql"]
+                print(f"{copies} month copies: PostgreSQL at {ratio:.2f}× SQLite's speed "
+                      f"(goal ≥ {GOAL_RATIO}: {'met' if ratio >= GOAL_RATIO else 'NOT met'})", flush=True)  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
