@@ -51,7 +51,8 @@ FIXTURES = ROOT / "tests" / "fixtures" / "dedup"
 DEFAULT_MONTHS = [FIXTURES / "remotewlb-2024-06", FIXTURES / "remotewlb-2025-02"]
 
 try:  # the project's extractor, once it exists
-    from aggregator.extract.remotewlb import extract_posting as _extract_posting
+    from aggregator.extract.context import Context
+    from aggregator.extract.remotewlb import extract as _extract_posting
 except ImportError:  # pragma: no cover - fallback while the extractor is being written
     _extract_posting = None
 
@@ -115,7 +116,7 @@ def _fallback_extract(url: str, html: str) -> dict[str, Any] | None:
 def _extract(url: str, html: str) -> dict[str, Any] | None:
     if _extract_posting is None:
         return _fallback_extract(url, html)
-    item, _problems = _extract_posting(url, html)
+    item = _extract_posting(html, Context(url=url))
     if item is None:
         return None
     return {

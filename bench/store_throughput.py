@@ -56,7 +56,8 @@ from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from aggregator import repository  # noqa: E402
 from aggregator.db import make_engine, upgrade_to_head  # noqa: E402
-from aggregator.extract.remotewlb import extract_posting  # noqa: E402
+from aggregator.extract import remotewlb  # noqa: E402
+from aggregator.extract.context import Context  # noqa: E402
 from aggregator.items import NormalisedPosting  # noqa: E402
 from aggregator.models import Posting  # noqa: E402
 from aggregator.normalise.posting import normalise_posting  # noqa: E402
@@ -79,7 +80,8 @@ def recorded_postings() -> list[NormalisedPosting]:
             response = entry["responses"][-1]
             if "/job/" not in entry["url"] or response["status"] != 200 or "body" not in response:
                 continue
-            raw, _problems = extract_posting(entry["url"], (SITE / response["body"]).read_text(encoding="utf-8"))
+            html = (SITE / response["body"]).read_text(encoding="utf-8")
+            raw = remotewlb.extract(html, Context(url=entry["url"]))
             if raw is not None:
                 postings.append(normalise_posting(raw))
     return postings

@@ -1,5 +1,5 @@
 from aggregator.bases.api import ApiJobSpider
-from aggregator.extract.arbeitnow import extract_record
+from aggregator.extract import arbeitnow
 
 
 class ArbeitnowSpider(ApiJobSpider):
@@ -20,4 +20,4 @@ class ArbeitnowSpider(ApiJobSpider):
     custom_settings = {"DOWNLOAD_DELAY": 2, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
     def extract(self, record, response):
-        return extract_record(record)
+        return arbeitnow.extract(record, self.context(response))

@@ -1,5 +1,5 @@
 from aggregator.bases.ats import AtsJobSpider
-from aggregator.extract.ashby import extract_job
+from aggregator.extract import ashby
 
 
 class AshbySpider(AtsJobSpider):
@@ -13,5 +13,4 @@ class AshbySpider(AtsJobSpider):
     custom_settings = {"DOWNLOAD_DELAY": 1.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
     def extract(self, record, response):
-        board = response.meta["board"]
-        return extract_job(record, board.token, board.company)
+        return ashby.extract(record, self.context(response))

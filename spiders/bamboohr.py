@@ -1,5 +1,5 @@
 from aggregator.bases.ats import AtsJobSpider
-from aggregator.extract.bamboohr import extract_opening
+from aggregator.extract import bamboohr
 
 
 class BambooHrSpider(AtsJobSpider):
@@ -27,5 +27,4 @@ class BambooHrSpider(AtsJobSpider):
         return f"https://{board.token}.bamboohr.com/careers/{job_id}/detail" if job_id else None
 
     def extract(self, record, response):
-        board = response.meta["board"]
-        return extract_opening(record, board.token, board.company, response.meta["detail"])
+        return bamboohr.extract(record, self.context(response))

@@ -1,5 +1,5 @@
 from aggregator.bases.api import ApiJobSpider
-from aggregator.extract.fourdayweek import extract_record
+from aggregator.extract import fourdayweek
 
 
 class FourDayWeekSpider(ApiJobSpider):
@@ -30,4 +30,4 @@ class FourDayWeekSpider(ApiJobSpider):
         return None
 
     def extract(self, record, response):
-        return extract_record(record)
+        return fourdayweek.extract(record, self.context(response))

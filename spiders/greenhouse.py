@@ -1,5 +1,5 @@
 from aggregator.bases.ats import AtsJobSpider
-from aggregator.extract.greenhouse import extract_job
+from aggregator.extract import greenhouse
 
 
 class GreenhouseSpider(AtsJobSpider):
@@ -13,5 +13,4 @@ class GreenhouseSpider(AtsJobSpider):
     custom_settings = {"DOWNLOAD_DELAY": 1.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
     def extract(self, record, response):
-        board = response.meta["board"]
-        return extract_job(record, board.token, board.company)
+        return greenhouse.extract(record, self.context(response))

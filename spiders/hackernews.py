@@ -8,7 +8,8 @@ from w3lib.url import add_or_replace_parameter
 
 from aggregator.bases.api import ApiJobSpider, _positive_int, _query_value
 from aggregator.bases.feed import LISTING_PROBLEMS, split_list
-from aggregator.extract.hackernews import extract_comment, is_hiring_thread, thread_comments
+from aggregator.extract import hackernews
+from aggregator.extract.hackernews import is_hiring_thread, thread_comments
 
 API = "https://hn.algolia.com/api/v1"
 # Stories by the `whoishiring` account (and its old spelling), newest first.
@@ -89,7 +90,6 @@ class HackerNewsSpider(ApiJobSpider):
             if thread is not None:
                 self.record_problem(response.url, "parse", "not an HN item tree (no children list)")
             return
-        response.meta["thread_id"] = thread.get("id")
         for comment in thread_comments(thread):
             stats.inc_value("aggregator/hackernews/top_level_comments")
             try:
@@ -103,4 +103,4 @@ class HackerNewsSpider(ApiJobSpider):
             yield item
 
     def extract(self, record, response):
-        return extract_comment(record, response.meta["thread_id"])
+        return hackernews.extract(record, self.context(response))

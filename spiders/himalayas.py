@@ -1,5 +1,5 @@
 from aggregator.bases.api import ApiJobSpider
-from aggregator.extract.himalayas import extract_record
+from aggregator.extract import himalayas
 
 
 class HimalayasSpider(ApiJobSpider):
@@ -25,4 +25,4 @@ class HimalayasSpider(ApiJobSpider):
     custom_settings = {"DOWNLOAD_DELAY": 3, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
     def extract(self, record, response):
-        return extract_record(record)
+        return himalayas.extract(record, self.context(response))

@@ -1,5 +1,5 @@
 from aggregator.bases.api import ApiJobSpider
-from aggregator.extract.jobicy import extract_record
+from aggregator.extract import jobicy
 
 
 class JobicySpider(ApiJobSpider):
@@ -18,4 +18,4 @@ class JobicySpider(ApiJobSpider):
     custom_settings = {"DOWNLOAD_DELAY": 5, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
     def extract(self, record, response):
-        return extract_record(record)
+        return jobicy.extract(record, self.context(response))

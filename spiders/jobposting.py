@@ -4,7 +4,7 @@ import scrapy
 
 from aggregator.bases.feed import split_list
 from aggregator.bases.sitemap import SitemapJobSpider
-from aggregator.extract.jobposting import extract_job_posting
+from aggregator.extract import jobposting
 
 
 class JobPostingSpider(SitemapJobSpider):
@@ -49,4 +49,5 @@ class JobPostingSpider(SitemapJobSpider):
             yield output
 
     def extract(self, record, response):
-        return self.with_warnings(response, extract_job_posting(response.url, record))
+        context = self.context(response)
+        return self.with_warnings(response, jobposting.extract(record, context), context)

@@ -1,5 +1,5 @@
 from aggregator.bases.ats import AtsJobSpider
-from aggregator.extract.lever import extract_job
+from aggregator.extract import lever
 
 
 class LeverSpider(AtsJobSpider):
@@ -16,5 +16,4 @@ class LeverSpider(AtsJobSpider):
         return data if isinstance(data, list) else None  # a bare array, no envelope
 
     def extract(self, record, response):
-        board = response.meta["board"]
-        return extract_job(record, board.token, board.company)
+        return lever.extract(record, self.context(response))

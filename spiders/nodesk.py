@@ -1,5 +1,5 @@
 from aggregator.bases.feed import FeedJobSpider
-from aggregator.extract.nodesk import extract_item
+from aggregator.extract import nodesk
 
 
 class NoDeskSpider(FeedJobSpider):
@@ -14,4 +14,4 @@ class NoDeskSpider(FeedJobSpider):
     custom_settings = {"DOWNLOAD_DELAY": 2.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
     def extract(self, record, response):
-        return extract_item(record)
+        return nodesk.extract(record, self.context(response))

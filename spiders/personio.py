@@ -1,5 +1,6 @@
 from aggregator.bases.ats import AtsJobSpider
-from aggregator.extract.personio import NotAPersonioFeed, extract_position, positions
+from aggregator.extract import personio
+from aggregator.extract.personio import NotAPersonioFeed, positions
 
 
 def personio_host(token: str) -> str:
@@ -35,5 +36,4 @@ class PersonioSpider(AtsJobSpider):
         return data
 
     def extract(self, record, response):
-        board = response.meta["board"]
-        return extract_position(record, board.token, board.company)
+        return personio.extract(record, self.context(response))

@@ -1,5 +1,5 @@
 from aggregator.bases.ats import AtsJobSpider
-from aggregator.extract.recruitee import extract_offer
+from aggregator.extract import recruitee
 
 
 class RecruiteeSpider(AtsJobSpider):
@@ -18,5 +18,4 @@ class RecruiteeSpider(AtsJobSpider):
         return offers if isinstance(offers, list) else None
 
     def extract(self, record, response):
-        board = response.meta["board"]
-        return extract_offer(record, board.token, board.company)
+        return recruitee.extract(record, self.context(response))

@@ -1,5 +1,5 @@
 from aggregator.bases.api import ApiJobSpider
-from aggregator.extract.remoteok import extract_record
+from aggregator.extract import remoteok
 
 
 class RemoteOKSpider(ApiJobSpider):
@@ -17,4 +17,4 @@ class RemoteOKSpider(ApiJobSpider):
     custom_settings = {"DOWNLOAD_DELAY": 2, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
     def extract(self, record, response):
-        return extract_record(record)
+        return remoteok.extract(record, self.context(response))

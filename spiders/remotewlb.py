@@ -1,5 +1,5 @@
 from aggregator.bases.sitemap import SitemapJobSpider
-from aggregator.extract.remotewlb import extract_posting
+from aggregator.extract import remotewlb
 
 
 class RemoteWLBSpider(SitemapJobSpider):
@@ -12,4 +12,5 @@ class RemoteWLBSpider(SitemapJobSpider):
     posting_url_pattern = r"^https?://(www\.)?remotewlb\.com/job/[^/?#]+/?$"
 
     def extract(self, record, response):
-        return self.with_warnings(response, extract_posting(response.url, record))
+        context = self.context(response)
+        return self.with_warnings(response, remotewlb.extract(record, context), context)

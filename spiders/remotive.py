@@ -1,5 +1,5 @@
 from aggregator.bases.api import ApiJobSpider
-from aggregator.extract.remotive import extract_record
+from aggregator.extract import remotive
 
 
 class RemotiveSpider(ApiJobSpider):
@@ -28,4 +28,4 @@ class RemotiveSpider(ApiJobSpider):
     }
 
     def extract(self, record, response):
-        return extract_record(record)
+        return remotive.extract(record, self.context(response))

@@ -2,7 +2,7 @@ import scrapy
 from w3lib.url import add_or_replace_parameter
 
 from aggregator.bases.ats import AtsJobSpider
-from aggregator.extract.smartrecruiters import extract_posting
+from aggregator.extract import smartrecruiters
 
 API = "https://api.smartrecruiters.com/v1/companies"
 PAGE_SIZE = 100
@@ -45,5 +45,4 @@ class SmartRecruitersSpider(AtsJobSpider):
         return (record.get("ref") or f"{API}/{board.token}/postings/{posting_id}") if posting_id else None
 
     def extract(self, record, response):
-        board = response.meta["board"]
-        return extract_posting(record, board.token, board.company, response.meta["detail"])
+        return smartrecruiters.extract(record, self.context(response))

@@ -1,5 +1,5 @@
 from aggregator.bases.ats import AtsJobSpider
-from aggregator.extract.teamtailor import extract_item
+from aggregator.extract import teamtailor
 
 
 def teamtailor_host(token: str) -> str:
@@ -30,5 +30,4 @@ class TeamtailorSpider(AtsJobSpider):
         return data.get("title") if isinstance(data, dict) else None
 
     def extract(self, record, response):
-        board = response.meta["board"]
-        return extract_item(record, board.token, board.company)
+        return teamtailor.extract(record, self.context(response))

@@ -1,5 +1,5 @@
 from aggregator.bases.feed import FeedJobSpider
-from aggregator.extract.weworkremotely import extract_item
+from aggregator.extract import weworkremotely
 
 BASE = "https://weworkremotely.com"
 CATEGORIES = ("remote-programming-jobs", "remote-back-end-programming-jobs", "remote-front-end-programming-jobs",
@@ -20,4 +20,4 @@ class WeWorkRemotelySpider(FeedJobSpider):
     custom_settings = {"DOWNLOAD_DELAY": 2.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
     def extract(self, record, response):
-        return extract_item(record)
+        return weworkremotely.extract(record, self.context(response))

@@ -3,7 +3,8 @@ import json
 import scrapy
 
 from aggregator.bases.ats import AtsJobSpider
-from aggregator.extract.workable import extract_job, merge_locations
+from aggregator.extract import workable
+from aggregator.extract.workable import merge_locations
 
 V3_URL = "https://apply.workable.com/api/v3/accounts/{token}/jobs"
 
@@ -54,5 +55,4 @@ class WorkableSpider(AtsJobSpider):
             yield self.board_request(token, company, next_token=next_token, page=int(page) + 1)
 
     def extract(self, record, response):
-        board = response.meta["board"]
-        return extract_job(record, board.token, board.company)
+        return workable.extract(record, self.context(response))

@@ -3,7 +3,8 @@ import json
 import scrapy
 
 from aggregator.bases.ats import AtsJobSpider
-from aggregator.extract.workday import extract_job, is_stub, parse_site
+from aggregator.extract import workday
+from aggregator.extract.workday import is_stub, parse_site
 
 PAGE_SIZE = 20  # the CXS API refuses larger pages
 
@@ -62,5 +63,4 @@ class WorkdaySpider(AtsJobSpider):
     def extract(self, record, response):
         if is_stub(record):
             return None
-        board = response.meta["board"]
-        return extract_job(record, parse_site(board.token), board.company, response.meta["detail"])
+        return workday.extract(record, self.context(response))

@@ -1,5 +1,5 @@
 from aggregator.bases.api import ApiJobSpider
-from aggregator.extract.workingnomads import extract_record
+from aggregator.extract import workingnomads
 
 
 class WorkingNomadsSpider(ApiJobSpider):
@@ -16,4 +16,4 @@ class WorkingNomadsSpider(ApiJobSpider):
     custom_settings = {"DOWNLOAD_DELAY": 5, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
     def extract(self, record, response):
-        return extract_record(record)
+        return workingnomads.extract(record, self.context(response))

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
+import pkgutil
 import subprocess
 import sys
+import typing
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
+import aggregator.extract
 from aggregator.bases.base import JobSpider
+from aggregator.extract.context import Context
+from aggregator.items import RawPosting
 from tests.conftest import FIXTURES, ROOT
 
 BOARD_SPIDERS = {
@@ -22,6 +28,8 @@ BOARD_SPIDERS = {
 }  # fmt: skip
 # Spiders whose fixture folder predates the tests/fixtures/<spider>/ convention.
 FIXTURE_FOLDERS = {"remotewlb": "remotewlb-site"}
+# Modules of aggregator/extract/ that boards share; every other module there is one board's extractor.
+EXTRACT_HELPERS = {"api_fields", "context", "jsonld", "page", "wpjobmanager"}
 EXPECTED_KEYS = {"url", "source_id", "title", "company", "apply_url", "date_posted", "salary_raw", "location_raw"}
 
 
@@ -80,4 +88,30 @@ def test_every_spider_has_the_one_extraction_hook(listed):
             problems.append(f"{name}: extract{tuple(parameters)}")
         if spider.extract is JobSpider.extract:
             problems.append(f"{name}: no extract of its own")
+    assert not problems, problems
+
+
+def test_every_board_extractor_has_the_one_signature():
+    """One contract for every board module: ``extract(record, context: Context) -> RawPosting | None``,
+    and no other ``extract_*`` entry point beside it."""
+    names = {module.name for module in pkgutil.iter_modules(aggregator.extract.__path__)}
+    assert EXTRACT_HELPERS <= names, sorted(EXTRACT_HELPERS - names)
+    problems = []
+    for name in sorted(names - EXTRACT_HELPERS):
+        module = importlib.import_module(f"aggregator.extract.{name}")
+        function = getattr(module, "extract", None)
+        if not inspect.isfunction(function) or function.__module__ != module.__name__:
+            problems.append(f"{name}: no extract function of its own")
+            continue
+        parameters = inspect.signature(function).parameters
+        if list(parameters) != ["record", "context"] or any(p.default is not p.empty for p in parameters.values()):
+            problems.append(f"{name}: extract{tuple(parameters)}")
+        hints = typing.get_type_hints(function)
+        if hints.get("context") is not Context or hints.get("return") not in (RawPosting, RawPosting | None):
+            problems.append(f"{name}: extract is typed {hints}")
+        own = [other for other, value in vars(module).items()
+               if inspect.isfunction(value) and value.__module__ == module.__name__]  # fmt: skip
+        others = [other for other in own if other.startswith("extract_")]
+        if others:
+            problems.append(f"{name}: other extract entry points {others}")
     assert not problems, problems

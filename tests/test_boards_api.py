@@ -18,6 +18,7 @@ from aggregator import signals
 from aggregator.bases.api import ApiJobSpider
 from aggregator.extract import arbeitnow, himalayas, jobicy, remoteok, remotive, workingnomads
 from aggregator.extract.api_fields import salary_text
+from aggregator.extract.context import Context
 from aggregator.normalise.dates import start_moment
 from spiders.arbeitnow import ArbeitnowSpider
 from spiders.himalayas import HimalayasSpider
@@ -214,14 +215,14 @@ def _response(url: str, data) -> TextResponse:
 
 def test_a_record_that_breaks_the_extractor_is_counted_and_the_others_kept(monkeypatch):
     spider, problems = _spider(RemotiveSpider)
-    original = remotive.extract_record
+    original = remotive.extract
 
-    def flaky(record):
+    def flaky(record, context):
         if record.get("id") == 2:
             raise KeyError("salary")
-        return original(record)
+        return original(record, context)
 
-    monkeypatch.setattr("spiders.remotive.extract_record", flaky)
+    monkeypatch.setattr(remotive, "extract", flaky)
     jobs = [{"id": n, "url": f"https://remotive.com/remote-jobs/x/job-{n}", "title": f"Job {n}"} for n in (1, 2, 3)]
     out = list(spider.parse_page(_response("https://remotive.com/api/remote-jobs", {"jobs": jobs})))
     assert [item.source_id for item in out] == ["1", "3"]
@@ -303,33 +304,33 @@ def test_every_board_states_its_terms_schedule_and_politeness():
 
 
 def test_remoteok_extractor_edge_cases():
-    assert remoteok.extract_record({"last_updated": 1773720015, "legal": "API Terms of Service: …"}) is None
-    assert remoteok.extract_record("not a record") is None
-    item = remoteok.extract_record({
+    assert remoteok.extract({"last_updated": 1773720015, "legal": "API Terms of Service: …"}, Context()) is None
+    assert remoteok.extract("not a record", Context()) is None
+    item = remoteok.extract({
         "id": "1", "slug": "remote-x-1", "position": "Dev", "company": "Acme", "salary_min": 0, "salary_max": 0,
         "location": "", "date": "2026-03-16T00:00:03+00:00",
         "description": "<p>Hi</p>\\n<p>Weâ\x80\x99re</p><br/><br/>Please mention the word **FOX** and tag "
                        "RMabc= when applying to show you read the job post completely (#RMabc=). This is a beta "
                        "feature to avoid spam applicants.",
-    })  # fmt: skip
+    }, Context())  # fmt: skip
     assert item.salary_raw is None and item.location_raw is None
     assert item.url == "https://remoteok.com/remote-jobs/remote-x-1"  # no url key: built from the slug
     assert item.description_html == "<p>Hi</p>\n<p>We’re</p>"
-    assert remoteok.extract_record({"id": 2, "position": "X", "salary_min": 0, "salary_max": 90000}).salary_raw == (
+    assert remoteok.extract({"id": 2, "position": "X", "salary_min": 0, "salary_max": 90000}, Context()).salary_raw == (
         "up to USD 90000"
     )
-    minimal = remoteok.extract_record({"id": "3", "epoch": 1773619203})
+    minimal = remoteok.extract({"id": "3", "epoch": 1773619203}, Context())
     assert (minimal.title, minimal.company, minimal.date_posted) == (None, None, "1773619203")
 
 
 def test_remotive_extractor_keeps_free_text_as_found():
-    item = remotive.extract_record({"id": 7, "url": "https://remotive.com/remote-jobs/x/y-7", "title": " T ",
-                                    "company_name": "Co ", "salary": "", "job_type": "",
-                                    "candidate_required_location": "USA, CST (UTC-6)",
-                                    "publication_date": "2025-12-14T20:45:43"})  # fmt: skip
+    item = remotive.extract({"id": 7, "url": "https://remotive.com/remote-jobs/x/y-7", "title": " T ",
+                            "company_name": "Co ", "salary": "", "job_type": "",
+                            "candidate_required_location": "USA, CST (UTC-6)",
+                            "publication_date": "2025-12-14T20:45:43"}, Context())  # fmt: skip
     assert (item.source_id, item.title, item.company, item.salary_raw) == ("7", "T", "Co", None)
     assert item.location_raw == "USA, CST (UTC-6)" and item.employment_type_raw is None
-    assert remotive.extract_record({"title": "no id"}) is None
+    assert remotive.extract({"title": "no id"}, Context()) is None
 
 
 def test_himalayas_extractor_salary_and_timezones():
@@ -337,7 +338,7 @@ def test_himalayas_extractor_salary_and_timezones():
               "title": "B", "companyName": "A", "minSalary": 50, "maxSalary": 50, "currency": "USD",
               "salaryPeriod": "hourly", "locationRestrictions": [], "timezoneRestrictions": [5.5, 0, -3.5],
               "pubDate": 1783731390, "expiryDate": 1788915388}  # fmt: skip
-    item = himalayas.extract_record(record)
+    item = himalayas.extract(record, Context())
     assert item.salary_raw == "USD 50 per hour"
     assert item.location_raw == "(UTC+5:30, UTC+0, UTC-3:30)"
     assert (item.date_posted, item.valid_through, item.apply_url) == (
@@ -345,16 +346,16 @@ def test_himalayas_extractor_salary_and_timezones():
         "1788915388",
         "https://apply.example/b",
     )
-    bare = himalayas.extract_record({**record, "minSalary": None, "maxSalary": None, "timezoneRestrictions": [],
-                                     "locationRestrictions": [{"name": "Canada"}, "Mexico"]})  # fmt: skip
+    bare = himalayas.extract({**record, "minSalary": None, "maxSalary": None, "timezoneRestrictions": [],
+                             "locationRestrictions": [{"name": "Canada"}, "Mexico"]}, Context())  # fmt: skip
     assert (bare.salary_raw, bare.location_raw) == (None, "Canada, Mexico")
-    assert himalayas.extract_record({"title": "no guid"}) is None
+    assert himalayas.extract({"title": "no guid"}, Context()) is None
 
 
 def test_jobicy_extractor_missing_salary_keys_and_escapes():
-    item = jobicy.extract_record({"id": 1, "url": "https://jobicy.com/jobs/1-x", "jobTitle": "R&amp;D Lead",
-                                  "companyName": "A &amp; B", "jobGeo": "LATAM,  Canada,  USA",
-                                  "pubDate": "2026-07-10T20:00:05+00:00"})  # fmt: skip
+    item = jobicy.extract({"id": 1, "url": "https://jobicy.com/jobs/1-x", "jobTitle": "R&amp;D Lead",
+                          "companyName": "A &amp; B", "jobGeo": "LATAM,  Canada,  USA",
+                          "pubDate": "2026-07-10T20:00:05+00:00"}, Context())  # fmt: skip
     assert (item.title, item.company, item.location_raw, item.salary_raw) == (
         "R&D Lead",
         "A & B",
@@ -362,23 +363,23 @@ def test_jobicy_extractor_missing_salary_keys_and_escapes():
         None,
     )
     assert item.apply_url == item.url == "https://jobicy.com/jobs/1-x"
-    old = jobicy.extract_record(
-        {"id": 2, "annualSalaryMin": "60000", "annualSalaryMax": 80000, "salaryCurrency": "EUR"}
+    old = jobicy.extract(
+        {"id": 2, "annualSalaryMin": "60000", "annualSalaryMax": 80000, "salaryCurrency": "EUR"}, Context()
     )
     assert old.salary_raw == "EUR 60000-80000 per year"
 
 
 def test_workingnomads_and_arbeitnow_extractors():
-    item = workingnomads.extract_record({"url": "https://www.workingnomads.com/job/go/1719512/", "title": "T"})
+    item = workingnomads.extract({"url": "https://www.workingnomads.com/job/go/1719512/", "title": "T"}, Context())
     assert (item.source_id, item.apply_url, item.salary_raw, item.company) == ("1719512", item.url, None, None)
-    assert workingnomads.extract_record({"title": "no url"}) is None
-    remote = arbeitnow.extract_record({"slug": "x-1", "url": "https://www.arbeitnow.com/jobs/companies/a/x-1",
-                                       "location": "Berlin", "remote": True, "created_at": 1771162285})  # fmt: skip
+    assert workingnomads.extract({"title": "no url"}, Context()) is None
+    remote = arbeitnow.extract({"slug": "x-1", "url": "https://www.arbeitnow.com/jobs/companies/a/x-1",
+                                "location": "Berlin", "remote": True, "created_at": 1771162285}, Context())  # fmt: skip
     assert (remote.source_id, remote.location_raw, remote.date_posted) == ("x-1", "Berlin (remote)", "1771162285")
-    assert arbeitnow.extract_record({"slug": "y-2", "location": "", "remote": True}).location_raw == "Remote"
-    assert arbeitnow.extract_record({"slug": "z-3", "location": "Essen", "remote": False}).location_raw == "Essen"
+    assert arbeitnow.extract({"slug": "y-2", "location": "", "remote": True}, Context()).location_raw == "Remote"
+    assert arbeitnow.extract({"slug": "z-3", "location": "Essen", "remote": False}, Context()).location_raw == "Essen"
     # Some Arbeitnow descriptions arrive HTML-escaped once more.
-    escaped = arbeitnow.extract_record({"slug": "e-4", "description": "&lt;p&gt;Wir &amp;amp; Sie&lt;/p&gt;"})
+    escaped = arbeitnow.extract({"slug": "e-4", "description": "&lt;p&gt;Wir &amp;amp; Sie&lt;/p&gt;"}, Context())
     assert escaped.description_html == "<p>Wir &amp; Sie</p>"
 
 

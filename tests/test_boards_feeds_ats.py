@@ -23,8 +23,9 @@ from scrapy.utils.test import get_crawler
 
 from aggregator.bases.ats import parse_boards
 from aggregator.bases.feed import NotAFeed, feed_entries
-from aggregator.extract import ashby, greenhouse, lever, weworkremotely
-from aggregator.extract.jobposting import base_salary_text, extract_job_posting
+from aggregator.extract import ashby, greenhouse, jobposting, lever, weworkremotely
+from aggregator.extract.context import Context
+from aggregator.extract.jobposting import base_salary_text
 from aggregator.normalise.dates import start_moment
 from tests.conftest import BACKENDS, FIXTURES, as_json, as_moment, fresh_database, load_expected, query, run_crawl
 
@@ -222,12 +223,12 @@ def test_wwr_title_split(title, expected):
 
 
 def test_wwr_item_of_a_category_feed_without_type_or_expiry():
-    item = weworkremotely.extract_item({
+    item = weworkremotely.extract({
         "title": "Acme: Back-End Engineer", "region": "USA Only", "category": "Back-End Programming",
         "description": "<p>Build.</p><p><strong>To apply:</strong> <a href=\"mailto:jobs@acme.test\">x</a></p>",
         "pubDate": "Tue, 08 Nov 2022 00:08:24 +0000", "guid": "https://weworkremotely.com/listings/acme-back-end",
         "link": "https://weworkremotely.com/listings/acme-back-end",
-    })  # fmt: skip
+    }, Context())  # fmt: skip
     assert (item.source_id, item.company, item.title) == ("acme-back-end", "Acme", "Back-End Engineer")
     assert item.apply_url == "mailto:jobs@acme.test"
     assert item.valid_through is None and item.employment_type_raw is None
@@ -235,8 +236,8 @@ def test_wwr_item_of_a_category_feed_without_type_or_expiry():
 
 
 def test_wwr_country_and_state_stand_in_only_without_a_region():
-    item = weworkremotely.extract_item({"title": "Acme: Dev", "link": "https://weworkremotely.com/remote-jobs/a",
-                                        "country": "Germany", "state": "Berlin", "region": ""})  # fmt: skip
+    item = weworkremotely.extract({"title": "Acme: Dev", "link": "https://weworkremotely.com/remote-jobs/a",
+                                   "country": "Germany", "state": "Berlin", "region": ""}, Context())  # fmt: skip
     assert item.location_raw == "Berlin, Germany"
     assert item.apply_url == "https://weworkremotely.com/remote-jobs/a"
 
@@ -270,11 +271,12 @@ def test_greenhouse_content_is_unescaped_once_and_old_boards_fall_back_to_update
     record = {"id": 7, "title": "Dev", "absolute_url": "https://boards.greenhouse.io/acme/jobs/7",
               "updated_at": "2016-01-14T10:55:28-05:00", "location": {"name": "NYC"},
               "content": "&lt;p&gt;Use &amp;amp;lt;b&amp;amp;gt; tags&lt;/p&gt;", "metadata": None}  # fmt: skip
-    item = greenhouse.extract_job(record, "acme")
+    item = greenhouse.extract(record, Context(board="acme"))
     assert item.description_html == "<p>Use &amp;lt;b&amp;gt; tags</p>"
     assert item.company == "acme" and item.date_posted == "2016-01-14T10:55:28-05:00"
     assert item.salary_raw is None and item.source_id == "7"
-    assert greenhouse.extract_job({**record, "content": "<p>plain</p>"}, "acme").description_html == "<p>plain</p>"
+    plain = greenhouse.extract({**record, "content": "<p>plain</p>"}, Context(board="acme"))
+    assert plain.description_html == "<p>plain</p>"
 
 
 @pytest.mark.parametrize(
@@ -292,9 +294,9 @@ def test_lever_salary_range(salary_range, expected):
 
 
 def test_lever_record_without_optional_parts():
-    item = lever.extract_job({"id": "u-1", "text": "Dev", "categories": {"allLocations": ["Paris", "Lyon"]},
-                              "hostedUrl": "https://jobs.eu.lever.co/acme/u-1", "createdAt": 1700000000000,
-                              "workplaceType": "remote"}, "acme", "Acme Corp")  # fmt: skip
+    item = lever.extract({"id": "u-1", "text": "Dev", "categories": {"allLocations": ["Paris", "Lyon"]},
+                         "hostedUrl": "https://jobs.eu.lever.co/acme/u-1", "createdAt": 1700000000000,
+                         "workplaceType": "remote"}, Context(board="acme", company="Acme Corp"))  # fmt: skip
     assert item.company == "Acme Corp" and item.location_raw == "Paris; Lyon"
     assert item.date_posted == "1700000000000" and item.job_location_type_raw == "remote"
     assert item.salary_raw is None and item.apply_url is None
@@ -312,13 +314,13 @@ def test_ashby_compensation_unlisted_and_secondary_locations():
                             {"compensationType": "Salary", "interval": "1 YEAR", "currencyCode": "USD",
                              "minValue": 81000, "maxValue": 87000}]}]},
     }  # fmt: skip
-    item = ashby.extract_job(record, "acme")
+    item = ashby.extract(record, Context(board="acme"))
     assert item.salary_raw == "USD 81000-87000 per year"
     assert item.job_location_type_raw == "Remote"
     assert [place["address"]["addressLocality"] for place in item.job_location_raw] == ["Houston", "San Francisco"]
     summary_only = {**record, "compensation": {"scrapeableCompensationSalarySummary": "$81K - $87K"}}
-    assert ashby.extract_job(summary_only, "acme").salary_raw == "$81K - $87K"
-    assert ashby.extract_job({**record, "isListed": False}, "acme") is None
+    assert ashby.extract(summary_only, Context(board="acme")).salary_raw == "$81K - $87K"
+    assert ashby.extract({**record, "isListed": False}, Context(board="acme")) is None
 
 
 @pytest.mark.parametrize(
@@ -337,6 +339,12 @@ def test_board_configuration(value, expected):
     assert parse_boards(value) == expected
 
 
+def posting_and_warnings(url: str, html: str):
+    """The page's posting and the warnings its extractor left in the context."""
+    context = Context(url=url)
+    return jobposting.extract(html, context), context.warnings
+
+
 def _page(ld: dict) -> str:
     return f'<html><head><script type="application/ld+json">{json.dumps(ld)}</script></head><body></body></html>'
 
@@ -349,7 +357,7 @@ def test_jobposting_in_a_graph_with_identifier_and_telecommute():
         "jobLocation": {"@type": "Place", "address": {"addressLocality": "Berlin", "addressCountry": "DE"}},
         "baseSalary": {"@type": "MonetaryAmount", "currency": "EUR",
                        "value": {"value": 70000, "unitText": "YEAR"}}}]}  # fmt: skip
-    item, problems = extract_job_posting("https://acme.test/jobs/9", _page(ld))
+    item, problems = posting_and_warnings("https://acme.test/jobs/9", _page(ld))
     assert (item.source_id, item.source_key, item.company) == ("J-9", "https://acme.test/jobs/9", "Acme")
     assert item.location_raw is None  # remote: the structured fields speak, not the office address
     assert item.salary_raw == "EUR 70000 per year" and item.apply_url is None
@@ -363,12 +371,12 @@ def test_jobposting_from_microdata_and_pages_without_one():
             '<div itemprop="jobLocation" itemscope itemtype="https://schema.org/Place"><div itemprop="address" '
             'itemscope itemtype="https://schema.org/PostalAddress"><span itemprop="addressLocality">Leeds</span>'
             '<span itemprop="addressCountry">GB</span></div></div></div>')  # fmt: skip
-    item, problems = extract_job_posting("https://acme.test/j/1", html)
+    item, problems = posting_and_warnings("https://acme.test/j/1", html)
     assert (item.title, item.company, item.date_posted, item.location_raw) == ("Welder", "Acme", "2024-02-03",
                                                                                "Leeds, GB")  # fmt: skip
     assert problems == ["JobPosting read from microdata"]
-    assert extract_job_posting("https://acme.test/", _page({"@type": "WebSite"})) == (None, [])
-    assert extract_job_posting("https://acme.test/", "<html><body>nothing</body></html>") == (None, [])
+    assert posting_and_warnings("https://acme.test/", _page({"@type": "WebSite"})) == (None, [])
+    assert posting_and_warnings("https://acme.test/", "<html><body>nothing</body></html>") == (None, [])
 
 
 @pytest.mark.parametrize(

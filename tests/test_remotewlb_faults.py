@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from aggregator.extract.remotewlb import extract_posting
+from aggregator.extract import remotewlb
+from aggregator.extract.context import Context
 from tests.conftest import REMOTEWLB_SITE, as_json, load_expected, query
 
 EXPECTED = load_expected()
@@ -27,7 +28,8 @@ def page(url: str) -> str:
 
 
 def extracted(expected: dict):
-    item, problems = extract_posting(expected["url"], page(expected["url"]))
+    context = Context(url=expected["url"])
+    item, problems = remotewlb.extract(page(expected["url"]), context), context.warnings
     assert item is not None
     for field in (
         "source_id",

@@ -478,6 +478,8 @@ def test_structured_salary_fields_go_straight_into_typed_fields():
 def test_api_extractors_hand_over_typed_salaries(module, record, expected):
     import importlib
 
-    extract = importlib.import_module(f"aggregator.extract.{module}").extract_record
-    item = extract(record)
+    from aggregator.extract.context import Context
+
+    extract = importlib.import_module(f"aggregator.extract.{module}").extract
+    item = extract(record, Context())
     assert salary_from_stated(item.stated_salary) == expected

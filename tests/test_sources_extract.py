@@ -21,6 +21,7 @@ from aggregator.extract import (
     workday,
     wpjobmanager,
 )
+from aggregator.extract.context import Context
 from aggregator.normalise.company import is_placeholder, real_company
 from aggregator.normalise.posting import normalise_posting, stated_workplace
 from aggregator.normalise.text import clean_company
@@ -90,13 +91,13 @@ def test_fourdayweek_cents_and_missing_salary():
               "salary_lower": 5000000, "salary_upper": None, "salary_currency": "EUR", "salary_period": "year",
               "work_arrangement": "hybrid", "locations": [{"city": "Berlin", "country": "Germany",
                                                            "work_arrangement": "hybrid"}]}  # fmt: skip
-    item = fourdayweek.extract_record(record)
+    item = fourdayweek.extract(record, Context())
     assert item.salary_raw == "from EUR 50000 per year" and item.company == "Acme"
     assert item.url == "https://4dayweek.io/remote-job/dev-at-acme" and item.location_raw == "Berlin, Germany"
     assert normalise_posting(item).workplace == "hybrid"
-    no_pay = fourdayweek.extract_record({**record, "salary_lower": None, "salary": "Competitive"})
+    no_pay = fourdayweek.extract({**record, "salary_lower": None, "salary": "Competitive"}, Context())
     assert no_pay.salary_raw == "Competitive" and normalise_posting(no_pay).salary_min is None
-    assert fourdayweek.extract_record("not a record") is None
+    assert fourdayweek.extract("not a record", Context()) is None
 
 
 # -- ATS --------------------------------------------------------------------------------------------
@@ -107,14 +108,14 @@ def test_workable_merges_a_posting_listed_once_per_location():
            "locations": [{"country": "Greece", "city": "Athens"}]}  # fmt: skip
     merged = workable.merge_locations([job, {**job, "locations": [{"country": "Portugal", "city": "Lisbon"}]}])
     assert len(merged) == 1
-    item = workable.extract_job(merged[0], "acme", "Acme")
+    item = workable.extract(merged[0], Context(board="acme", company="Acme"))
     assert item.location_raw == "Athens, Greece; Lisbon, Portugal" and item.job_location_type_raw == "remote"
 
 
 def test_smartrecruiters_without_detail_builds_the_public_page():
     record = {"id": "42", "name": "Data Engineer | Remote", "company": {"identifier": "Acme", "name": "N/A"},
               "location": {"fullLocation": "Warsaw, , Poland", "remote": False, "hybrid": True}}  # fmt: skip
-    item = smartrecruiters.extract_posting(record, "acme")
+    item = smartrecruiters.extract(record, Context(board="acme"))
     assert item.url == "https://jobs.smartrecruiters.com/Acme/42-data-engineer-remote"
     assert (item.company, item.location_raw, item.job_location_type_raw) == ("Acme", "Warsaw, Poland", "hybrid")
 
@@ -122,9 +123,9 @@ def test_smartrecruiters_without_detail_builds_the_public_page():
 def test_recruitee_string_salary_and_unpublished_offers():
     record = {"id": 1, "title": "Dev", "careers_url": "https://careers.acme.com/o/dev", "company_name": "",
               "salary": {"min": "4000", "max": None, "period": "month", "currency": "EUR"}, "remote": True}  # fmt: skip
-    item = recruitee.extract_offer(record, "acme")
+    item = recruitee.extract(record, Context(board="acme"))
     assert (item.salary_raw, item.company, item.job_location_type_raw) == ("from EUR 4000 per month", "acme", "remote")
-    assert recruitee.extract_offer({**record, "status": "draft"}, "acme") is None
+    assert recruitee.extract({**record, "status": "draft"}, Context(board="acme")) is None
 
 
 def test_personio_empty_feed_and_non_feeds():
@@ -139,17 +140,17 @@ def test_teamtailor_takes_salary_and_remote_hints_from_its_jobposting():
         "title": "Dev", "hiringOrganization": {"name": "Acme AB"}, "jobLocationType": "TELECOMMUTE",
         "baseSalary": {"currency": "SEK",
                        "value": {"minValue": 50000, "maxValue": 60000, "unitText": "MONTH"}}}}  # fmt: skip
-    item = teamtailor.extract_item(record, "careers.acme.com", "Acme careers")
+    item = teamtailor.extract(record, Context(board="careers.acme.com", company="Acme careers"))
     assert (item.company, item.salary_raw) == ("Acme AB", "SEK 50000-60000 per month")
     assert normalise_posting(item).workplace == "remote"
 
 
 def test_bamboohr_location_types():
     base = {"id": "5", "jobOpeningName": "Nurse ", "location": {"city": "Austin", "state": "Texas"}}
-    assert bamboohr.extract_opening({**base, "locationType": "1"}, "acme").job_location_type_raw == "remote"
-    assert bamboohr.extract_opening({**base, "locationType": "2"}, "acme").job_location_type_raw == "hybrid"
-    assert bamboohr.extract_opening({**base, "isRemote": True}, "acme").job_location_type_raw == "remote"
-    assert bamboohr.extract_opening(base, "acme", "Acme Corp").company == "Acme Corp"
+    assert bamboohr.extract({**base, "locationType": "1"}, Context(board="acme")).job_location_type_raw == "remote"
+    assert bamboohr.extract({**base, "locationType": "2"}, Context(board="acme")).job_location_type_raw == "hybrid"
+    assert bamboohr.extract({**base, "isRemote": True}, Context(board="acme")).job_location_type_raw == "remote"
+    assert bamboohr.extract(base, Context(board="acme", company="Acme Corp")).company == "Acme Corp"
 
 
 @pytest.mark.parametrize(
@@ -200,16 +201,16 @@ def test_hn_comment_2026_markup_and_negated_remote():
     comment = {"id": 9, "created_at": "2026-07-01T15:10:00.000Z", "author": "x",
                "text": "Acme | Staff SRE | Denver, CO | Onsite, no remote | $200k<p>Apply: "
                        "<a href=\"https:&#x2F;&#x2F;acme.test&#x2F;jobs\">acme.test</a>"}  # fmt: skip
-    item = hackernews.extract_comment(comment)
+    item = hackernews.extract(comment, Context())
     assert (item.company, item.title, item.apply_url) == ("Acme", "Staff SRE", "https://acme.test/jobs")
     assert item.job_location_type_raw is None and item.url == "https://news.ycombinator.com/item?id=9"
-    assert hackernews.extract_comment({"id": 10, "text": None, "author": None}) is None
-    assert hackernews.extract_comment({"id": 11, "text": "x", "dead": True}) is None
+    assert hackernews.extract({"id": 10, "text": None, "author": None}, Context()) is None
+    assert hackernews.extract({"id": 11, "text": "x", "dead": True}, Context()) is None
 
 
 def test_hn_location_first_line_takes_the_role_from_the_next_line():
-    item = hackernews.extract_comment(
-        {"id": 1, "text": "<p>Boston, MA</p><p>Ruby on Rails Engineers</p><p>We build.</p>"}
+    item = hackernews.extract(
+        {"id": 1, "text": "<p>Boston, MA</p><p>Ruby on Rails Engineers</p><p>We build.</p>"}, Context()
     )
     assert (item.title, item.location_raw) == ("Ruby on Rails Engineers", "Boston, MA")
 
@@ -217,7 +218,7 @@ def test_hn_location_first_line_takes_the_role_from_the_next_line():
 def test_hn_every_top_level_comment_of_the_recorded_thread_is_a_posting():
     thread = json.loads(next((FIXTURES / "hackernews" / "body").glob("*items_2396027*")).read_text(encoding="utf-8"))
     comments = hackernews.thread_comments(thread)
-    items = [hackernews.extract_comment(comment) for comment in comments]
+    items = [hackernews.extract(comment, Context()) for comment in comments]
     assert len(items) == 219 and all(item and item.title and item.source_id for item in items)
     assert not {str(reply["id"]) for c in comments for reply in c.get("children") or []} & {i.source_id for i in items}
 
@@ -239,9 +240,9 @@ def test_bamboohr_detail_adds_date_text_pay_and_wins_over_the_list():
         "jobOpeningShareUrl": "https://acme.bamboohr.com/careers/86", "description": "<p>Help.</p>",
         "compensation": "$60,000 - $70,000 per year", "datePosted": "2026-08-01", "locationType": "1",
         "location": {"city": "Fort Lauderdale", "state": "Florida", "addressCountry": "United States"}}}}  # fmt: skip
-    posting = normalise_posting(bamboohr.extract_opening(record, "acme", "Acme Corp", detail))
+    posting = normalise_posting(bamboohr.extract(record, Context(board="acme", company="Acme Corp", detail=detail)))
     assert (posting.url, posting.title) == ("https://acme.bamboohr.com/careers/86", "Nurse Paralegal")
     assert posting.date_posted == datetime(2026, 8, 1, tzinfo=UTC)
     assert (posting.salary_min, posting.salary_max, posting.salary_period) == (60000, 70000, "year")
     assert posting.workplace == "remote" and posting.location_raw == "Fort Lauderdale, Florida, United States"
-    assert bamboohr.extract_opening(record, "acme", None, {"result": "garbled"}).url == posting.url
+    assert bamboohr.extract(record, Context(board="acme", detail={"result": "garbled"})).url == posting.url

@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 from aggregator.bases.base import LISTING_PROBLEMS
 from aggregator.bases.feed import split_list
 from aggregator.bases.shard import ShardedSpider
+from aggregator.extract.context import Context
 from aggregator.items import RawPosting
 
 
@@ -49,7 +50,7 @@ def parse_boards(value: Any) -> dict[str, str | None]:
 @dataclass(frozen=True)
 class Board:
     """The company board a record came from: its token (as configured) and the company's name
-    (configured, else the board's own, else None). ``response.meta["board"]`` in ``extract``."""
+    (configured, else the board's own, else None): ``response.meta["board"]``, read by ``context``."""
 
     token: str
     company: str | None
@@ -221,3 +222,8 @@ class AtsJobSpider(ShardedSpider):
         """The job records of a board response; None when the shape is not the API's."""
         jobs = data.get("jobs") if isinstance(data, dict) else None
         return jobs if isinstance(jobs, list) else None
+
+    def context(self, response: Response) -> Context:
+        """The company board a record came from, and the posting's detail document (None without one)."""
+        board = response.meta["board"]
+        return Context(url=response.url, board=board.token, company=board.company, detail=response.meta["detail"])

@@ -13,6 +13,7 @@ from twisted.python.failure import Failure
 
 from aggregator import signals
 from aggregator.bases.fetch_reasons import fetch_failure_reason
+from aggregator.extract.context import Context
 from aggregator.items import RawPosting
 
 # The stat the crawl-run recorder reads to tell a run that read every listing from a partial one.
@@ -98,10 +99,14 @@ class JobSpider(scrapy.Spider):
         (``ApiJobSpider``, ``AtsJobSpider`` — the board's token and company in
         ``response.meta["board"]``), the child elements of a feed entry (``FeedJobSpider``), or the
         page's text (``SitemapJobSpider``). The base calls it, catches and stores what it raises,
-        counts what it skips; a board's spider only hands the record to its pure extractor in
-        ``aggregator/extract/<board>.py``.
+        counts what it skips; a board's spider only hands the record and ``self.context(response)`` to
+        its pure ``extract(record, context)`` in ``aggregator/extract/<board>.py``.
         """
         raise NotImplementedError
+
+    def context(self, response: Response) -> Context:
+        """What ``response`` says beside its records, for the board's pure ``extract(record, context)``."""
+        return Context(url=response.url)
 
     def record_problem(self, url: str | None, stage: str, reason: str, payload: Any = None) -> None:
         """Count a problem in the crawl stats and hand it to the run recorder to store."""

@@ -18,6 +18,7 @@ from aggregator import repository
 from aggregator.bases.base import LISTING_PROBLEMS
 from aggregator.bases.shard import ShardedSpider
 from aggregator.db import database
+from aggregator.extract.context import Context
 from aggregator.items import PostingSeen, RawPosting
 
 # Sitemaps are fetched before postings so that the newest shard's postings are queued first.
@@ -217,10 +218,9 @@ class SitemapJobSpider(ShardedSpider):
         item.last_modified = _header(response, b"Last-Modified")
         yield item
 
-    def with_warnings(self, response: Response, found: tuple[RawPosting | None, list[str]]) -> RawPosting | None:
-        """A page extractor's (item, warnings): the warnings counted and logged, the item returned."""
-        item, problems = found
-        for problem in problems:
+    def with_warnings(self, response: Response, item: RawPosting | None, context: Context) -> RawPosting | None:
+        """A page extractor's item, with the warnings it left in ``context`` counted and logged."""
+        for problem in context.warnings:
             self.crawler.stats.inc_value("aggregator/extract/warnings")
             self.logger.info("%s: %s", response.url, problem)
         return item

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from aggregator.extract.api_fields import epoch_text, markup, text
+from aggregator.extract.context import Context
 from aggregator.items import RawPosting
 
 SOURCE = "arbeitnow"
@@ -24,7 +25,7 @@ def location_text(location: Any, remote: Any) -> str | None:
     return place
 
 
-def extract_record(record: Any) -> RawPosting | None:
+def extract(record: Any, context: Context) -> RawPosting | None:
     if not isinstance(record, dict):
         return None
     url = text(record.get("url"))

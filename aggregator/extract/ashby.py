@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from aggregator.extract.api_fields import pay_period, structured_salary
+from aggregator.extract.context import Context
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting, StatedSalary
 from aggregator.normalise.company import real_company
@@ -77,7 +78,8 @@ def _place(address: Any) -> dict | None:
     return {"@type": "Place", "address": {"@type": "PostalAddress", **postal}}
 
 
-def extract_job(record: dict[str, Any], board: str, company: str | None = None) -> RawPosting | None:
+def extract(record: dict[str, Any], context: Context) -> RawPosting | None:
+    board, company = context.board, context.company
     if record.get("isListed") is False:
         return None
     places = [_place(record.get("address"))]

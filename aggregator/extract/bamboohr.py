@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from aggregator.extract.api_fields import markup, text
+from aggregator.extract.context import Context
 from aggregator.items import RawPosting
 from aggregator.normalise.company import real_company
 
@@ -50,8 +51,9 @@ def detail_opening(detail: Any) -> dict[str, Any]:
     return opening if isinstance(opening, dict) else {}
 
 
-def extract_opening(record: dict[str, Any], board: str, company: str | None = None, detail: Any = None) -> RawPosting:
+def extract(record: dict[str, Any], context: Context) -> RawPosting:
     """A list entry, with its detail when it could be fetched (the detail wins where both speak)."""
+    board, company, detail = context.board, context.company, context.detail
     merged = {**record, **{key: value for key, value in detail_opening(detail).items() if value not in (None, "")}}
     job_id = text(record.get("id")) or text(merged.get("id"))
     page = f"https://{board}.bamboohr.com/careers/{job_id}" if job_id else None

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from aggregator.extract.api_fields import epoch_text, number, structured_salary, text
+from aggregator.extract.context import Context
 from aggregator.extract.page import first
 from aggregator.items import RawPosting, StatedSalary
 from aggregator.normalise.company import real_company
@@ -55,7 +56,7 @@ def location_text(record: dict[str, Any]) -> str | None:
     return "; ".join(places) or None
 
 
-def extract_record(record: dict[str, Any]) -> RawPosting | None:
+def extract(record: dict[str, Any], context: Context) -> RawPosting | None:
     if not isinstance(record, dict):
         return None
     company = record.get("company") if isinstance(record.get("company"), dict) else {}

@@ -19,6 +19,7 @@ from typing import Any
 
 from parsel import Selector
 
+from aggregator.extract.context import Context
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting
 from aggregator.normalise.company import real_company
@@ -58,7 +59,8 @@ def _metadata_value(record: dict[str, Any], pattern: re.Pattern[str]) -> Any:
     return None
 
 
-def extract_job(record: dict[str, Any], board: str, company: str | None = None) -> RawPosting:
+def extract(record: dict[str, Any], context: Context) -> RawPosting:
+    board, company = context.board, context.company
     description = unescape_content(record.get("content"))
     location = record.get("location")
     job_id = record.get("id")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from aggregator.extract.context import Context
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting
 from aggregator.normalise.company import real_company
@@ -184,11 +185,11 @@ def parse_header(line: str) -> Header:
     return header
 
 
-def extract_comment(comment: dict[str, Any], thread_id: Any = None) -> RawPosting | None:
+def extract(record: dict[str, Any], context: Context) -> RawPosting | None:
     """One top-level comment → a posting; None for a deleted or dead comment (no text)."""
-    if comment.get("deleted") or comment.get("dead") or not squash(comment.get("text") or ""):
+    if record.get("deleted") or record.get("dead") or not squash(record.get("text") or ""):
         return None
-    lines = plain_lines(comment.get("text"))
+    lines = plain_lines(record.get("text"))
     header = parse_header(lines[0]) if lines else Header()
     for line in lines[1:4]:
         if header.title is not None:
@@ -196,7 +197,7 @@ def extract_comment(comment: dict[str, Any], thread_id: Any = None) -> RawPostin
         if len(line) <= 100 and _ROLE.search(line):
             # "Boston, MA" on the first line, the role on one of the next ones.
             header.title = parse_header(line).title  # its leftovers are no company: only the first line names one
-    comment_id = comment.get("id")
+    comment_id = record.get("id")
     locations = header.places + header.workplace
     remote = any(re.search(r"(?i)remote|anywhere|wfh", part) and not _NOT_REMOTE.search(part)
                  for part in header.workplace)  # fmt: skip
@@ -205,14 +206,14 @@ def extract_comment(comment: dict[str, Any], thread_id: Any = None) -> RawPostin
         source=SOURCE,
         url=PERMALINK.format(id=comment_id) if comment_id is not None else None,
         source_id=str(comment_id) if comment_id is not None else None,
-        apply_url=first_link(comment.get("text")),
+        apply_url=first_link(record.get("text")),
         # A first line that names no role still titles the posting (cut to a title's length).
         title=first(header.title, (lines[0][:120] if lines else None)),
         company=real_company(header.company),
         salary_raw=header.salary,
         location_raw="; ".join(locations) or None,
-        description_html=comment.get("text"),
-        date_posted=first(squash(comment.get("created_at")), str(comment.get("created_at_i") or "")),
+        description_html=record.get("text"),
+        date_posted=first(squash(record.get("created_at")), str(record.get("created_at_i") or "")),
         employment_type_raw=", ".join(header.employment) or None,
         job_location_type_raw="hybrid" if hybrid else ("remote" if remote else None),
     )

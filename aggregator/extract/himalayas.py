@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from aggregator.extract.api_fields import epoch_text, joined, markup, number, structured_salary, text
+from aggregator.extract.context import Context
 from aggregator.items import RawPosting
 from aggregator.normalise.company import real_company
 
@@ -40,7 +41,7 @@ def location_text(countries: Any, timezones: Any) -> str | None:
     return places or (f"({zones})" if zones else None)
 
 
-def extract_record(record: Any) -> RawPosting | None:
+def extract(record: Any, context: Context) -> RawPosting | None:
     if not isinstance(record, dict):
         return None
     guid = text(record.get("guid")) or text(record.get("applicationLink"))

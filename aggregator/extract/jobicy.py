@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from aggregator.extract.api_fields import markup, structured_salary, text, unescaped
+from aggregator.extract.context import Context
 from aggregator.items import RawPosting
 
 SOURCE = "jobicy"
@@ -26,7 +27,7 @@ def salary_fields(record: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
     return record.get("annualSalaryMin"), record.get("annualSalaryMax"), record.get("salaryCurrency"), "yearly"
 
 
-def extract_record(record: Any) -> RawPosting | None:
+def extract(record: Any, context: Context) -> RawPosting | None:
     if not isinstance(record, dict) or text(record.get("id")) is None:
         return None
     url = text(record.get("url"))

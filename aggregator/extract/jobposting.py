@@ -18,6 +18,7 @@ from typing import Any
 from parsel import Selector
 
 from aggregator.extract.api_fields import pay_period, salary_text
+from aggregator.extract.context import Context
 from aggregator.extract.jsonld import first_job_posting, iter_typed, job_posting_fields, structured_hints, text_value
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting
@@ -106,7 +107,7 @@ def location_text(posting: dict[str, Any]) -> str | None:
     return "; ".join(places) or None
 
 
-def extract_job_posting(url: str, html: str) -> tuple[RawPosting | None, list[str]]:
+def _page_posting(url: str, html: str) -> tuple[RawPosting | None, list[str]]:
     """The JobPosting on a page (None when it has none) and what went wrong reading it."""
     selector = Selector(text=html)
     posting, problems = first_job_posting(selector)
@@ -134,3 +135,11 @@ def extract_job_posting(url: str, html: str) -> tuple[RawPosting | None, list[st
         valid_through=ld.get("valid_through"),
         **structured_hints(ld),
     ), problems
+
+
+def extract(record: str, context: Context) -> RawPosting | None:
+    """The posting on a page's text (None when it holds none); what went wrong reading it goes to
+    ``context.warnings``."""
+    item, problems = _page_posting(context.url, record)
+    context.warnings.extend(problems)
+    return item

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from aggregator.extract.api_fields import pay_period, structured_salary
+from aggregator.extract.context import Context
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting, StatedSalary
 from aggregator.normalise.company import real_company
@@ -50,7 +51,8 @@ def description_html(record: dict[str, Any]) -> str | None:
     return html or None
 
 
-def extract_job(record: dict[str, Any], board: str, company: str | None = None) -> RawPosting:
+def extract(record: dict[str, Any], context: Context) -> RawPosting:
+    board, company = context.board, context.company
     categories = record.get("categories") if isinstance(record.get("categories"), dict) else {}
     country = _text(record.get("country"))
     job_id = record.get("id")

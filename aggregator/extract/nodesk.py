@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 
+from aggregator.extract.context import Context
 from aggregator.extract.page import first, squash
 from aggregator.extract.weworkremotely import slug_from_url
 from aggregator.items import RawPosting
@@ -37,9 +38,9 @@ def text_to_html(value: str | None) -> str | None:
     return "".join(f"<p>{html.escape(line.strip())}</p>" for line in value.splitlines() if line.strip())
 
 
-def extract_item(fields: dict[str, str]) -> RawPosting:
-    link = first(squash(fields.get("link")), squash(fields.get("guid")))
-    company, title = split_title(fields.get("title"))
+def extract(record: dict[str, str], context: Context) -> RawPosting:
+    link = first(squash(record.get("link")), squash(record.get("guid")))
+    company, title = split_title(record.get("title"))
     slug = slug_from_url(link)
     return RawPosting(
         source=SOURCE,
@@ -48,6 +49,6 @@ def extract_item(fields: dict[str, str]) -> RawPosting:
         apply_url=link,
         title=title,
         company=company,
-        description_html=text_to_html(first(fields.get("description"), fields.get("encoded"))),
-        date_posted=squash(fields.get("pubDate")),
+        description_html=text_to_html(first(record.get("description"), record.get("encoded"))),
+        date_posted=squash(record.get("pubDate")),
     )

@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from aggregator.extract.api_fields import structured_salary
+from aggregator.extract.context import Context
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting, StatedSalary
 from aggregator.normalise.company import real_company
@@ -81,7 +82,8 @@ def description_html(record: dict[str, Any]) -> str | None:
     return "\n".join(parts) or None
 
 
-def extract_position(record: dict[str, Any], host: str, company: str | None = None) -> RawPosting:
+def extract(record: dict[str, Any], context: Context) -> RawPosting:
+    host, company = context.board, context.company
     job_id = record.get("id")
     offices = [record.get("office"), *(record.get("additionalOffices") or [])]
     offices = list(dict.fromkeys(office for office in offices if office))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from aggregator.extract.api_fields import markup, structured_salary, text
+from aggregator.extract.context import Context
 from aggregator.extract.page import first
 from aggregator.items import RawPosting, StatedSalary
 from aggregator.normalise.company import real_company
@@ -42,7 +43,8 @@ def description_html(record: dict[str, Any]) -> str | None:
     return "\n".join(part for part in parts if part) or None
 
 
-def extract_offer(record: dict[str, Any], board: str, company: str | None = None) -> RawPosting | None:
+def extract(record: dict[str, Any], context: Context) -> RawPosting | None:
+    board, company = context.board, context.company
     if text(record.get("status")) not in (None, "published"):
         return None  # drafts and closed offers are not postings
     code = text(record.get("employment_type_code"))

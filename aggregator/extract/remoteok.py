@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from aggregator.extract.api_fields import epoch_text, repaired, structured_salary, text
+from aggregator.extract.context import Context
 from aggregator.items import RawPosting
 
 SOURCE = "remoteok"
@@ -40,7 +41,7 @@ def clean_description(html: Any) -> str | None:
     return fixed or None
 
 
-def extract_record(record: Any) -> RawPosting | None:
+def extract(record: Any, context: Context) -> RawPosting | None:
     """A posting, or None for the legal notice and anything else that is not a posting."""
     if not is_posting(record):
         return None

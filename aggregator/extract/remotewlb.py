@@ -10,6 +10,7 @@ import re
 
 from parsel import Selector
 
+from aggregator.extract.context import Context
 from aggregator.extract.jsonld import first_job_posting, job_posting_fields, structured_hints
 from aggregator.extract.page import dig, first, inner_html, own_text, script_json, squash
 from aggregator.items import RawPosting
@@ -30,7 +31,7 @@ def source_id_from_url(url: str) -> str | None:
     return match.group(1) if match else slug
 
 
-def extract_posting(url: str, html: str) -> tuple[RawPosting | None, list[str]]:
+def _page_posting(url: str, html: str) -> tuple[RawPosting | None, list[str]]:
     """The posting on a page (None when the page holds no posting) and what went wrong reading it."""
     selector = Selector(text=html)
     posting, problems = first_job_posting(selector)
@@ -61,3 +62,11 @@ def extract_posting(url: str, html: str) -> tuple[RawPosting | None, list[str]]:
         **structured_hints(ld),
     )
     return item, problems
+
+
+def extract(record: str, context: Context) -> RawPosting | None:
+    """The posting on a page's text (None when it holds none); what went wrong reading it goes to
+    ``context.warnings``."""
+    item, problems = _page_posting(context.url, record)
+    context.warnings.extend(problems)
+    return item

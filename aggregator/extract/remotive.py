@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from aggregator.extract.api_fields import markup, text
+from aggregator.extract.context import Context
 from aggregator.items import RawPosting
 
 SOURCE = "remotive"
 
 
-def extract_record(record: Any) -> RawPosting | None:
+def extract(record: Any, context: Context) -> RawPosting | None:
     if not isinstance(record, dict) or text(record.get("id")) is None:
         return None
     return RawPosting(

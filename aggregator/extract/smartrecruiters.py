@@ -18,6 +18,7 @@ import unicodedata
 from typing import Any
 
 from aggregator.extract.api_fields import text
+from aggregator.extract.context import Context
 from aggregator.extract.page import first
 from aggregator.items import RawPosting
 from aggregator.normalise.company import real_company
@@ -70,10 +71,9 @@ def _slug(title: str | None) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
 
 
-def extract_posting(
-    record: dict[str, Any], board: str, company: str | None = None, detail: dict[str, Any] | None = None
-) -> RawPosting:
+def extract(record: dict[str, Any], context: Context) -> RawPosting:
     """A list entry, with its detail when it could be fetched (the detail wins where both speak)."""
+    board, company, detail = context.board, context.company, context.detail
     merged = {**record, **(detail or {})}
     owner = merged.get("company") if isinstance(merged.get("company"), dict) else {}
     posting_id = text(merged.get("id"))

@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from aggregator.extract.api_fields import markup, text
+from aggregator.extract.context import Context
 from aggregator.extract.jobposting import base_salary_text, location_text
 from aggregator.extract.jsonld import job_posting_fields, structured_hints
 from aggregator.extract.page import first
@@ -37,7 +38,8 @@ def job_number(posting: dict[str, Any], url: str | None) -> str | None:
     return found.group(1) if found else None
 
 
-def extract_item(record: dict[str, Any], board: str, company: str | None = None) -> RawPosting:
+def extract(record: dict[str, Any], context: Context) -> RawPosting:
+    board, company = context.board, context.company
     posting = record.get("_jobposting") if isinstance(record.get("_jobposting"), dict) else {}
     ld = job_posting_fields(posting) if posting else {}
     url = text(record.get("url"))

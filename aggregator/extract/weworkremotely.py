@@ -17,6 +17,7 @@ import re
 
 from parsel import Selector
 
+from aggregator.extract.context import Context
 from aggregator.extract.page import first, squash
 from aggregator.items import RawPosting
 
@@ -72,15 +73,15 @@ def _headquarters_place(country: str | None, state: str | None) -> dict | None:
     return {"@type": "Place", "address": address}
 
 
-def extract_item(fields: dict[str, str]) -> RawPosting:
+def extract(record: dict[str, str], context: Context) -> RawPosting:
     """One RSS item (its children as ``{name: text}``, see ``aggregator.bases.feed``) → RawPosting."""
-    link = first(squash(fields.get("link")), squash(fields.get("guid")))
-    company, title = split_title(fields.get("title"))
-    region = squash(fields.get("region"))
-    country = squash(fields.get("country"))
-    state = squash(fields.get("state"))
-    description = first(fields.get("description"), fields.get("encoded"))
-    slug = slug_from_url(link) or squash(fields.get("guid"))
+    link = first(squash(record.get("link")), squash(record.get("guid")))
+    company, title = split_title(record.get("title"))
+    region = squash(record.get("region"))
+    country = squash(record.get("country"))
+    state = squash(record.get("state"))
+    description = first(record.get("description"), record.get("encoded"))
+    slug = slug_from_url(link) or squash(record.get("guid"))
     return RawPosting(
         source=SOURCE,
         url=link,
@@ -91,8 +92,8 @@ def extract_item(fields: dict[str, str]) -> RawPosting:
         company=company,
         location_raw=first(region, ", ".join(part for part in (state, country) if part)),
         description_html=description,
-        date_posted=squash(fields.get("pubDate")),
-        valid_through=squash(fields.get("expires_at")),
-        employment_type_raw=squash(fields.get("type")),
+        date_posted=squash(record.get("pubDate")),
+        valid_through=squash(record.get("expires_at")),
+        employment_type_raw=squash(record.get("type")),
         job_location_raw=_headquarters_place(country, state),
     )

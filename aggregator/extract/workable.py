@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from aggregator.extract.api_fields import markup, text
+from aggregator.extract.context import Context
 from aggregator.extract.page import first
 from aggregator.items import RawPosting
 from aggregator.normalise.company import real_company
@@ -76,7 +77,8 @@ def workplace(record: dict[str, Any]) -> str | None:
     return "remote" if remote is True else None
 
 
-def extract_job(record: dict[str, Any], account: str, company: str | None = None) -> RawPosting:
+def extract(record: dict[str, Any], context: Context) -> RawPosting:
+    account, company = context.board, context.company
     code = text(record.get("shortcode"))
     # v3 results carry no links: the widget's own link shapes keep one URL per posting across APIs.
     page = f"https://apply.workable.com/j/{code}" if code else None

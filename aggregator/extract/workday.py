@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aggregator.extract.api_fields import markup, text
+from aggregator.extract.context import Context
 from aggregator.extract.page import first
 from aggregator.items import RawPosting
 from aggregator.normalise.company import real_company
@@ -95,10 +96,9 @@ def is_stub(record: dict[str, Any]) -> bool:
     return not text(record.get("title")) and not text(record.get("externalPath"))
 
 
-def extract_job(
-    record: dict[str, Any], site: WorkdaySite, company: str | None = None, detail: dict[str, Any] | None = None
-) -> RawPosting:
+def extract(record: dict[str, Any], context: Context) -> RawPosting:
     """A search entry, with its detail when it could be fetched (the detail wins where both speak)."""
+    site, company, detail = parse_site(context.board), context.company, context.detail
     info = (detail or {}).get("jobPostingInfo") if isinstance((detail or {}).get("jobPostingInfo"), dict) else {}
     organisation = (detail or {}).get("hiringOrganization") or {}
     path = text(record.get("externalPath"))

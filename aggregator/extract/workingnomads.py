@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from aggregator.extract.api_fields import id_from_url, markup, text
+from aggregator.extract.context import Context
 from aggregator.items import RawPosting
 
 SOURCE = "workingnomads"
 _ID_IN_URL = r"/job/go/(\d+)"
 
 
-def extract_record(record: Any) -> RawPosting | None:
+def extract(record: Any, context: Context) -> RawPosting | None:
     if not isinstance(record, dict):
         return None
     url = text(record.get("url"))
