@@ -439,6 +439,29 @@ def test_a_coordinator_killed_mid_crawl_leaves_a_run_any_host_marks_failed_and_n
     assert [row for row in stored if row["valid_through"] and row["valid_through"] < whole["finished_at"]] != []
 
 
+def test_only_runs_whose_heartbeat_expired_are_failed_and_keep_that_verdict(database_url):
+    from aggregator import liveness, repository
+    from aggregator.db import database
+
+    engine = database(database_url).engine
+    beating = {**liveness.identity(), liveness.HEARTBEAT_SECONDS: 1.0}
+    expired, beating_run, silent = (repository.start_run(engine, "remotewlb", stats=beating) for _ in range(3))
+    # An allowance already past: the heartbeat expired (the database's clock), without waiting.
+    assert repository.beat_run(engine, expired, alive_for_seconds=-1)
+    assert repository.beat_run(engine, beating_run, alive_for_seconds=3600)
+    # This very process ran them all: judged by their heartbeat, not by the PID.
+    assert liveness.mark_dead_runs(engine) == 1
+    runs = {run["id"]: run for run in query(database_url, "SELECT * FROM crawl_runs")}
+    assert (runs[expired]["status"], runs[expired]["finish_reason"]) == ("failed", "coordinator_lost")
+    assert f"pid {beating[liveness.PID]}" in runs[expired]["status_reason"]
+    assert runs[beating_run]["status"] == runs[silent]["status"] == "running"  # silent: never beat
+    # Its coordinator, come back, finds it judged: no beat, no verdict of its own.
+    assert not repository.beat_run(engine, expired, alive_for_seconds=3600)
+    assert not repository.finish_open_run(engine, expired, status="ok", finish_reason="finished")
+    assert repository.get_run(engine, expired).status == "failed"
+    assert repository.finish_open_run(engine, beating_run, status="ok", finish_reason="finished")
+
+
 def test_a_scheduler_whose_lock_session_ends_stops_scheduling_and_waits_for_the_lock_again(postgres, tmp_path):
     config = tmp_path / "aggregator.toml"
     config.write_text(
