@@ -10,18 +10,25 @@ end died; its run is marked ``failed`` and the part is started again, on another
 one. When every part has ended, the whole-crawl run is judged against earlier whole crawls only,
 and — only when every part succeeded — the close/reopen rules are applied once, from what all the
 parts saw.
+
+While it runs, the coordinator keeps its whole-crawl run alive in the database (a heartbeat, from a
+thread of its own); a coordinator that dies — on any host — leaves a run whose heartbeat stops, and
+the next coordinator or `aggregator runs` marks it ``failed`` (repository.fail_lost_runs). Its parts
+finish and record themselves; the close/reopen rules are not applied for it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
 
 import httpx
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import liveness, repository
 from aggregator.bases.shard import Shard
@@ -41,6 +48,51 @@ HTTP_TIMEOUT = 10.0
 STORE_ERROR = "aggregator/store/error"
 # The scrapyd node a part's run was given to (in the run's stats).
 NODE = "aggregator/scrapyd_node"
+# The coordinator beats once a poll interval; its run is judged lost once this many beats are missing
+# (room for a slow database, kept short enough that a dead coordinator shows within a minute or so).
+BEATS_BEFORE_LOST = 10
+
+
+class Heartbeat:
+    """Keeps an open run alive in the database every ``every`` seconds, from a thread of its own (a
+    node slow to answer does not delay it); ``lost`` is set once the run was found judged lost."""
+
+    def __init__(self, engine: Engine, run_id: int, every: float):
+        self.engine = engine
+        self.run_id = run_id
+        self.every = every
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat_until_stopped, name=f"heartbeat-{run_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self.beat()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """No more beats (before the run's verdict is written: a beat after it would find the run
+        closed and take it for judged lost)."""
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join()
+
+    def beat(self) -> None:
+        try:
+            alive = repository.beat_run(self.engine, self.run_id, alive_for_seconds=self.every * BEATS_BEFORE_LOST)
+        except SQLAlchemyError as exc:  # the database is away: the next beat tries again
+            logger.warning("heartbeat of run %s not recorded: %s", self.run_id, exc)
+            return
+        if not alive:
+            logger.error("run %s was judged lost (its heartbeat had stopped reaching the database)", self.run_id)
+            self.lost.set()
+
+    def _beat_until_stopped(self) -> None:
+        while not self._stop.wait(self.every) and not self.lost.is_set():
+            self.beat()
 
 
 class NodeUnavailable(RuntimeError):
@@ -129,24 +181,39 @@ class Coordinator:
         self.stop_requested = stop_requested
         self.parts = [Part(Shard(index, board.shards)) for index in range(1, board.shards + 1)]
         self.parent_id: int | None = None
+        self.heartbeat: Heartbeat | None = None
 
     # --- running ---------------------------------------------------------------------------------
 
     def run(self) -> CrawlOutcome | None:
         if self.stop_requested():
             return None
+        for run_id in repository.fail_lost_runs(self.engine):
+            logger.warning("run %s lost its coordinator: marked failed", run_id)
+        every = self.cluster.poll_seconds
         self.parent_id = repository.start_run(
-            self.engine, self.board.name, stats={**liveness.identity(), "aggregator/shards": self.board.shards}
+            self.engine,
+            self.board.name,
+            stats={**liveness.identity(), "aggregator/shards": self.board.shards, liveness.HEARTBEAT_SECONDS: every},
         )
         logger.info("crawl of %s split in %d parts (run %s)", self.board.name, len(self.parts), self.parent_id)
-        for part in self.parts:
-            self._launch(part)
-        while any(part.final is None for part in self.parts):
-            if self.stop_requested():
-                return self._stop()
-            time.sleep(self.cluster.poll_seconds)
-            self._poll()
-        return self._finalise()
+        with Heartbeat(self.engine, self.parent_id, every) as self.heartbeat:
+            for part in self.parts:
+                self._launch(part)
+            while any(part.final is None for part in self.parts):
+                if self.heartbeat.lost.is_set():
+                    return self._judged_lost()
+                if self.stop_requested():
+                    return self._stop()
+                time.sleep(every)
+                self._poll()
+            return self._finalise()
+
+    def _judged_lost(self) -> CrawlOutcome:
+        """Another process failed the whole-crawl run (its heartbeat had stopped reaching the
+        database): that verdict stands; the parts still running finish and record themselves."""
+        run = repository.get_run(self.engine, self.parent_id)
+        return CrawlOutcome(self.board.name, self.parent_id, run.status, run.status_reason, 1)
 
     def _least_loaded(self, avoid: ScrapydNode | None) -> list[ScrapydNode]:
         """Nodes that answer, least loaded first (counting the parts just given to each); a node to
@@ -256,9 +323,11 @@ class Coordinator:
             time.sleep(self.cluster.poll_seconds)
             self._poll()
         reason = "stopped by a signal (SIGTERM or Ctrl-C) before every part finished"
-        repository.finish_run(
+        self.heartbeat.stop()
+        if not repository.finish_open_run(
             self.engine, self.parent_id, finish_reason="shutdown", status="interrupted", status_reason=reason
-        )
+        ):
+            return self._judged_lost()
         return CrawlOutcome(self.board.name, self.parent_id, "interrupted", reason, 1)
 
     # --- the verdict ------------------------------------------------------------------------------
@@ -297,7 +366,8 @@ class Coordinator:
                 store_error=next((s[STORE_ERROR] for s in stats_of if s.get(STORE_ERROR)), None),
             )
             finish_reason = "finished"
-        repository.finish_run(
+        self.heartbeat.stop()
+        judged_here = repository.finish_open_run(
             self.engine,
             self.parent_id,
             finish_reason=finish_reason,
@@ -311,6 +381,8 @@ class Coordinator:
             },
             **totals,
         )
+        if not judged_here:
+            return self._judged_lost()
         if not failed:
             # The lifecycle once, from what all the parts saw; closing unseen postings only when
             # every part read its whole listing and the crawl is healthy.

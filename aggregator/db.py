@@ -4,6 +4,7 @@ database URLs that cannot work (a typo in the scheme, a missing folder, a server
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import logging
 import random
@@ -201,20 +202,39 @@ POSTGRES_RETRYABLE = {"40001", "40P01"}
 COORDINATOR_LOCK_KEY = 0x61676772_636F6F72
 
 
+@dataclasses.dataclass
+class CoordinatorLock:
+    """The coordinator lock, held; ``connection`` is the session holding it (None: SQLite, no lock)."""
+
+    connection: Connection | None
+
+    def still_held(self) -> bool:
+        """Whether the lock's session still lives (the lock lives exactly as long): a coordinator cut
+        off from the database, or whose session was ended, is not told it lost the lock, so it asks."""
+        if self.connection is None:
+            return True
+        try:
+            self.connection.execute(text("SELECT 1"))
+        except DBAPIError as exc:
+            logger.warning("the coordinator lock's database session ended: %s", exc.orig or exc)
+            return False
+        return True
+
+
 @contextlib.contextmanager
 def coordinator_lock(
     engine: Engine, stop: threading.Event, on_wait: Callable[[], None] = lambda: None, poll_seconds: float = 1.0
-) -> Iterator[bool]:
+) -> Iterator[CoordinatorLock | None]:
     """Hold the database's coordinator lock for the block: a second scheduler against the same
     PostgreSQL database waits here as a hot standby and takes over when the first one ends (its
-    session ends with it, whatever killed it). Yields False when ``stop`` came before the lock.
+    session ends with it, whatever killed it). Yields None when ``stop`` came before the lock.
 
     A session-level advisory lock on a connection of its own, in autocommit (never idle in a
     transaction); tried once a ``poll_seconds`` so that a stop ends the wait. SQLite: no lock (one
     file, one machine: as before).
     """
     if engine.dialect.name != "postgresql":
-        yield True
+        yield CoordinatorLock(None)
         return
     connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     lock = text("SELECT pg_try_advisory_lock(:key)")
@@ -224,7 +244,7 @@ def coordinator_lock(
             on_wait()
         while not held and not stop.wait(poll_seconds):
             held = connection.execute(lock, {"key": COORDINATOR_LOCK_KEY}).scalar_one()
-        yield held
+        yield CoordinatorLock(connection) if held else None
     finally:
         # Not back to the pool, where the session (and the lock) would live on: closed for good.
         connection.invalidate()

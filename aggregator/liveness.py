@@ -22,6 +22,9 @@ PID = "aggregator/pid"
 STARTED = "aggregator/process_started"
 # The scrapyd job a part of a split crawl runs as (aggregator.cluster watches it through scrapyd).
 SCRAPYD_JOB = "aggregator/scrapyd_job"
+# A run whose process beats (a split crawl's coordinator: aggregator.cluster) records how often; it
+# is judged by its heartbeat on every host alike, not by its PID (repository.fail_lost_runs).
+HEARTBEAT_SECONDS = "aggregator/heartbeat_seconds"
 
 # psutil gives a start time as boot time + ticks since boot; the kernel reports the boot time in
 # whole seconds, moved by clock adjustments, so two readings of one process may differ by about a
@@ -56,5 +59,11 @@ def is_alive(recorded: dict[str, Any]) -> bool:
 
 
 def mark_dead_runs(engine: Engine, spider: str | None = None) -> int:
-    """Mark this host's runs whose process is gone (SIGKILL, power loss) ``interrupted``."""
-    return repository.abandon_dead_runs(engine, spider, socket.gethostname(), is_alive)
+    """Mark this host's runs whose process is gone (SIGKILL, power loss) ``interrupted``, and any
+    host's beating runs whose heartbeat stopped ``failed``."""
+    lost = len(repository.fail_lost_runs(engine))
+
+    def process_alive(stats: dict[str, Any]) -> bool:
+        return HEARTBEAT_SECONDS in stats or is_alive(stats)
+
+    return lost + repository.abandon_dead_runs(engine, spider, socket.gethostname(), process_alive)

@@ -90,6 +90,9 @@ class CrawlRun(Base):
     # its part ("I/N") and the whole-crawl run it belongs to; a whole crawl has no shard.
     shard: Mapped[str | None] = mapped_column(String(16))
     parent_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    # Until when the coordinator of a split crawl is known to be alive (it pushes this forward while
+    # it runs; the database's clock): a whole-crawl run still open past it lost its coordinator.
+    heartbeat_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Posting(Base):

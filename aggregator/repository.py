@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, Select, and_, bindparam, func, insert, or_, select, update
@@ -201,6 +201,78 @@ def give_up_run(engine: Engine, run_id: int, *, reason: str) -> bool:
                 update(CrawlRun)
                 .where(CrawlRun.id == run_id, CrawlRun.finished_at.is_(None))
                 .values(finished_at=utcnow(), finish_reason="killed", status="failed", status_reason=clean_json(reason))
+            ).rowcount
+        )
+
+    return run_in_transaction(engine, work)
+
+
+def database_now(connection) -> datetime:
+    """The database server's clock: the hosts of a cluster need not agree on the time (SQLite is one
+    machine's file: that machine's clock)."""
+    if connection.dialect.name == "postgresql":
+        return connection.scalar(select(func.now()))
+    return utcnow()
+
+
+def beat_run(engine: Engine, run_id: int, *, alive_for_seconds: float) -> bool:
+    """The process that runs an open run is alive: the run counts as alive ``alive_for_seconds``
+    more. False when the run is no longer open (another process judged it lost meanwhile)."""
+
+    def work(connection) -> bool:
+        expires = database_now(connection) + timedelta(seconds=alive_for_seconds)
+        return bool(
+            connection.execute(
+                update(CrawlRun)
+                .where(CrawlRun.id == run_id, CrawlRun.finished_at.is_(None))
+                .values(heartbeat_expires_at=expires)
+            ).rowcount
+        )
+
+    return run_in_transaction(engine, work)
+
+
+def fail_lost_runs(engine: Engine) -> list[int]:
+    """Runs still open past their heartbeat (a split crawl's coordinator that died, on any host) are
+    ``failed``; their ids. Nothing else is done for them: their parts record themselves, and the
+    close/reopen rules are not applied for a crawl that was never judged."""
+
+    def work(connection) -> list[int]:
+        now = database_now(connection)
+        lost = list(
+            connection.execute(
+                select(CrawlRun.id, CrawlRun.stats, CrawlRun.heartbeat_expires_at)
+                .where(CrawlRun.finished_at.is_(None), CrawlRun.heartbeat_expires_at < now)
+                .with_for_update()
+            )
+        )
+        for run_id, stats, expired in lost:
+            stats = stats if isinstance(stats, dict) else {}
+            process = f"pid {stats.get('aggregator/pid')} on {stats.get('aggregator/host')}"
+            reason = (
+                f"its coordinator ({process}) stopped beating (alive until {expired:%Y-%m-%d %H:%M:%S} UTC):"
+                " killed, or cut off from the database; its parts record themselves, nothing was closed"
+            )
+            connection.execute(
+                update(CrawlRun)
+                .where(CrawlRun.id == run_id, CrawlRun.finished_at.is_(None))
+                .values(finished_at=now, finish_reason="coordinator_lost", status="failed", status_reason=reason)
+            )
+        return [run_id for run_id, *_ in lost]
+
+    return run_in_transaction(engine, work)
+
+
+def finish_open_run(engine: Engine, run_id: int, **values: Any) -> bool:
+    """``finish_run``, only while the run is still open: False when it was judged meanwhile (a run
+    failed as lost keeps that verdict; whoever judged it decided nothing more is done for it)."""
+    values.setdefault("finished_at", utcnow())
+    values = {name: clean_json(value) if isinstance(value, (str, dict)) else value for name, value in values.items()}
+
+    def work(connection) -> bool:
+        return bool(
+            connection.execute(
+                update(CrawlRun).where(CrawlRun.id == run_id, CrawlRun.finished_at.is_(None)).values(**values)
             ).rowcount
         )
 

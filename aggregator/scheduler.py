@@ -21,10 +21,13 @@ from apscheduler.schedulers.base import STATE_RUNNING
 
 from aggregator.config import BoardConfig, Config, load_config
 from aggregator.cron import cron_trigger
-from aggregator.db import coordinator_lock, database
+from aggregator.db import CoordinatorLock, coordinator_lock, database
 from aggregator.models import SCHEDULER_JOBS_TABLE
 
 logger = logging.getLogger(__name__)
+
+# How often the coordinating scheduler makes sure it still holds the coordinator lock.
+LOCK_CHECK_SECONDS = 1.0
 
 
 def scheduled_crawl(board_name: str, config_path: str | None) -> None:
@@ -140,13 +143,19 @@ def run_scheduler(config: Config, boards: list[BoardConfig], stop: threading.Eve
     def standing_by() -> None:
         logger.info("another scheduler coordinates this database; waiting as a hot standby")
 
-    with coordinator_lock(engine, stop, on_wait=standing_by) as coordinating:
-        if coordinating:
-            _coordinate(config, boards, stop)
+    while True:
+        with coordinator_lock(engine, stop, on_wait=standing_by) as lock:
+            lost = lock is not None and not _coordinate(config, boards, stop, lock)
+        if not lost:
+            break
+        logger.warning("lost the coordinator lock: scheduling stopped; waiting for the lock again")
     logger.info("scheduler stopped")
 
 
-def _coordinate(config: Config, boards: list[BoardConfig], stop: threading.Event) -> None:
+def _coordinate(config: Config, boards: list[BoardConfig], stop: threading.Event, lock: CoordinatorLock) -> bool:
+    """Schedule the boards' crawls until ``stop`` (True) or until the coordinator lock is found lost
+    (False: another scheduler may coordinate now; no new crawl starts here, and those already
+    started finish and record themselves)."""
     from aggregator import liveness
     from aggregator.runner import stop_running_crawls
 
@@ -159,8 +168,12 @@ def _coordinate(config: Config, boards: list[BoardConfig], stop: threading.Event
         logger.info("scheduled %s: %s, next run %s", job.id, job.trigger, job.next_run_time)
     scheduler.resume()
     logger.info("scheduler running (%d jobs); stop with SIGTERM or Ctrl-C", len(scheduler.get_jobs()))
-    stop.wait()
+    while not stop.wait(LOCK_CHECK_SECONDS):
+        if not lock.still_held():
+            scheduler.shutdown(wait=False)
+            return False
     logger.info("stopping: asking running crawls to finish (at most %ss)", config.stop_timeout_seconds)
     scheduler.pause()
     stop_running_crawls(config.stop_timeout_seconds)
     scheduler.shutdown(wait=True)
+    return True

@@ -47,10 +47,46 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> 
     raise AssertionError(f"scrapyd at {url} did not start in {timeout}s")
 
 
+class Node:
+    """One scrapyd node's process, which a test may kill (SIGKILL, by its PID) and start again on the
+    same port (its job lists then start empty, as after a crash and a restart)."""
+
+    def __init__(self, home: Path, environment: dict[str, str]):
+        self.home = home
+        self.environment = environment
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "scrapyd.conf").write_text(NODE_CONFIG.format(port=self.port, folder=home), encoding="utf-8")
+        self.log = open(home / "scrapyd.log", "a", encoding="utf-8")
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "scrapyd"], cwd=self.home, env=self.environment, stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def wait_until_up(self) -> None:
+        _wait_until_up(self.url, self.process)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL after 20 s."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
 @contextmanager
-def scrapyd_nodes(folder: Path, count: int, proxy_url: str) -> Iterator[list[str]]:
-    """``count`` scrapyd nodes whose crawls go through the proxy at ``proxy_url``; their URLs.
-    Stopped (SIGTERM, then SIGKILL after 20 s) at the end."""
+def scrapyd_node_processes(folder: Path, count: int, proxy_url: str) -> Iterator[list[Node]]:
+    """``count`` scrapyd nodes whose crawls go through the proxy at ``proxy_url``. Stopped at the end."""
     environment = {
         **os.environ,
         "SCRAPY_SETTINGS_MODULE": "aggregator.settings",
@@ -59,28 +95,23 @@ def scrapyd_nodes(folder: Path, count: int, proxy_url: str) -> Iterator[list[str
     }
     for name in ("no_proxy", "NO_PROXY", "AGGREGATOR_DATABASE_URL"):
         environment.pop(name, None)
-    started = []
+    nodes: list[Node] = []
     try:
         for number in range(1, count + 1):
-            home = folder / f"scrapyd-node{number}"
-            home.mkdir(parents=True, exist_ok=True)
-            port = free_port()
-            (home / "scrapyd.conf").write_text(NODE_CONFIG.format(port=port, folder=home), encoding="utf-8")
-            log = open(home / "scrapyd.log", "w", encoding="utf-8")
-            process = subprocess.Popen(
-                [sys.executable, "-m", "scrapyd"], cwd=home, env=environment, stdout=log, stderr=subprocess.STDOUT
-            )
-            started.append((f"http://127.0.0.1:{port}", process, log))
-        for url, process, _ in started:
-            _wait_until_up(url, process)
-        yield [url for url, _, _ in started]
+            nodes.append(Node(folder / f"scrapyd-node{number}", environment))
+            nodes[-1].start()
+        for node in nodes:
+            node.wait_until_up()
+        yield nodes
     finally:
-        for _, process, _ in started:
-            process.terminate()
-        for _, process, log in started:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.close()
+        for node in nodes:
+            node.stop()
+            node.log.close()
+
+
+@contextmanager
+def scrapyd_nodes(folder: Path, count: int, proxy_url: str) -> Iterator[list[str]]:
+    """``count`` scrapyd nodes whose crawls go through the proxy at ``proxy_url``; their URLs.
+    Stopped (SIGTERM, then SIGKILL after 20 s) at the end."""
+    with scrapyd_node_processes(folder, count, proxy_url) as nodes:
+        yield [node.url for node in nodes]

@@ -7,6 +7,7 @@ real `aggregator crawl` (or its Coordinator in this process, when a test must ac
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import signal
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,11 +24,11 @@ from scrapy.utils.sitemap import Sitemap
 from aggregator.bases.shard import Shard
 from aggregator.boards import check_arguments, check_configured_arguments, spider_classes
 from aggregator.cluster import Coordinator
-from aggregator.config import ConfigError, load_config
+from aggregator.config import Config, ConfigError, load_config
 from aggregator.db import make_engine, upgrade_to_head
 from aggregator.replay import ReplayProxy, Snapshot
 from tests.conftest import REMOTEWLB_SITE, ROOT, SITE, fresh_database, load_expected, query, write_snapshot
-from tests.scrapyd_nodes import free_port, scrapyd_nodes
+from tests.scrapyd_nodes import Node, free_port, scrapyd_node_processes
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -80,10 +82,16 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def nodes(site, tmp_path_factory):
-    """Two scrapyd nodes set up as deploy/ sets one up, their crawls going to the recorded site."""
-    with scrapyd_nodes(tmp_path_factory.mktemp("scrapyd"), 2, site.url) as urls:
-        yield urls
+def node_processes(site, tmp_path_factory):
+    """Two scrapyd nodes set up as deploy/ sets one up, their crawls going to the recorded site (a
+    test that kills one starts it again before it ends)."""
+    with scrapyd_node_processes(tmp_path_factory.mktemp("scrapyd"), 2, site.url) as processes:
+        yield processes
+
+
+@pytest.fixture(scope="module")
+def nodes(node_processes):
+    return [node.url for node in node_processes]
 
 
 @pytest.fixture
@@ -259,6 +267,240 @@ def test_a_stopped_split_crawl_stops_its_parts_gracefully(site, nodes, postgres,
         ("2/2", "interrupted", "shutdown"),
     ]
     assert all(run["finished_at"] is not None for run in runs)
+
+
+# --- faults: a node that dies, a job that vanishes, a coordinator that dies, a lost lock --------------
+
+
+def _slow_split_config(tmp_path: Path, database_url: str, nodes: list[str], **cluster) -> Config:
+    """Slow enough to be caught mid-crawl, storing in small batches (a killed part had stored some)."""
+    config = load_config(
+        _config_file(
+            tmp_path,
+            database_url,
+            nodes,
+            shards=2,
+            DOWNLOAD_DELAY="0.05",
+            CONCURRENT_REQUESTS_PER_DOMAIN="1",
+            STORE_BATCH_SIZE="4",
+        )  # fmt: skip
+    )
+    config.cluster = dataclasses.replace(config.cluster, retries=1, **cluster)
+    return config
+
+
+def _start_coordinator(config: Config) -> tuple[threading.Thread, dict]:
+    # Its own stop flag: this process's runner may have been told to stop by an earlier test.
+    coordinator = Coordinator(config.board("remotewlb"), config, stop_requested=threading.Event().is_set)
+    outcome: dict = {}
+    thread = threading.Thread(target=lambda: outcome.setdefault("result", coordinator.run()))
+    thread.start()
+    return thread, outcome
+
+
+def _part_storing(database_url: str, shard: str, alive: Callable[[], bool] = lambda: True) -> dict:
+    """The run of ``shard`` once its crawl process has claimed it and stored some postings."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and alive():
+        stored = query(
+            database_url,
+            "SELECT r.id, r.stats FROM crawl_runs r WHERE r.shard = :shard AND r.finished_at IS NULL"
+            " AND EXISTS (SELECT 1 FROM postings p WHERE p.crawl_run_id = r.id)",
+            shard=shard,
+        )
+        if stored and "aggregator/pid" in stored[0]["stats"]:
+            return stored[0]
+        time.sleep(0.1)
+    raise AssertionError(f"part {shard} never stored anything while running")
+
+
+def _assert_retried_elsewhere_and_healthy(site, database_url: str, victim: dict, outcome: dict, reason: str) -> None:
+    result = outcome["result"]
+    assert result.ok, result.summary()
+    _assert_stored_once_each_in_a_job(database_url, site.item_urls)
+    runs = _runs(database_url)
+    dead = next(run for run in runs if run["id"] == victim["id"])
+    assert (dead["status"], dead["finish_reason"]) == ("failed", "killed")
+    assert reason in dead["status_reason"], dead["status_reason"]
+    retry = [run for run in runs if run["shard"] == "1/2" and run["id"] != victim["id"]]
+    assert [run["status"] for run in retry] == ["ok"]
+    assert retry[0]["stats"]["aggregator/scrapyd_node"] != dead["stats"]["aggregator/scrapyd_node"]
+    (whole,) = [run for run in runs if run["shard"] is None]
+    assert whole["status"] == "ok" and whole["items_scraped"] == len(site.item_urls)
+
+
+@contextlib.contextmanager
+def _frozen(pid: int, database_url: str, run_id: int) -> Iterator[None]:
+    """The crawl process ``pid`` stopped (SIGSTOP) for the block and until its run was given up, then
+    killed (its database session ends with it, and with that any lock it held)."""
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+        deadline = time.monotonic() + 60
+        while query(database_url, "SELECT id FROM crawl_runs WHERE id = :id AND finished_at IS NULL", id=run_id):
+            assert time.monotonic() < deadline, "the frozen part was never given up"
+            time.sleep(0.1)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+
+
+def _node_of(node_processes: list[Node], run: dict) -> Node:
+    return next(node for node in node_processes if node.url == run["stats"]["aggregator/scrapyd_node"])
+
+
+def test_a_node_that_stops_answering_mid_crawl_has_its_part_retried_on_the_other(
+    site, node_processes, postgres, tmp_path
+):
+    thread, outcome = _start_coordinator(_slow_split_config(tmp_path, postgres, [n.url for n in node_processes]))
+    lost = None
+    try:
+        victim = _part_storing(postgres, "1/2", thread.is_alive)
+        lost = _node_of(node_processes, victim)
+        # The machine stops answering: its scrapyd is gone, its crawl frozen (still a live process
+        # to this host's eyes, so only the node's silence tells).
+        with _frozen(victim["stats"]["aggregator/pid"], postgres, victim["id"]):
+            lost.kill()
+    finally:
+        thread.join(timeout=180)
+        if lost is not None:  # back for the next tests
+            lost.start()
+            lost.wait_until_up()
+    _assert_retried_elsewhere_and_healthy(site, postgres, victim, outcome, "stopped answering")
+
+
+def test_a_job_that_vanishes_from_its_node_is_retried_on_the_other(site, node_processes, postgres, tmp_path):
+    # Polls far enough apart that the node is back (answering, its lists empty) before it missed
+    # enough of them to count as down.
+    config = _slow_split_config(tmp_path, postgres, [n.url for n in node_processes], poll_seconds=2.0)
+    thread, outcome = _start_coordinator(config)
+    try:
+        victim = _part_storing(postgres, "1/2", thread.is_alive)
+        restarted = _node_of(node_processes, victim)
+        # The node is started again at once (its crawl frozen, still a live process to this host's
+        # eyes): it answers, and knows no job any more.
+        with _frozen(victim["stats"]["aggregator/pid"], postgres, victim["id"]):
+            restarted.kill()
+            restarted.start()
+            restarted.wait_until_up()
+    finally:
+        thread.join(timeout=180)
+    _assert_retried_elsewhere_and_healthy(site, postgres, victim, outcome, "no longer known")
+
+
+def test_a_coordinator_killed_mid_crawl_leaves_a_run_any_host_marks_failed_and_nothing_closed(
+    site, nodes, postgres, tmp_path
+):
+    slow = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1", "STORE_BATCH_SIZE": "4"}
+    config = _config_file(tmp_path, postgres, nodes, shards=2, **slow)
+    environment = {key: value for key, value in os.environ.items() if key != "AGGREGATOR_DATABASE_URL"}
+    engine = make_engine(postgres)
+    upgrade_to_head(engine)  # so that the runs can be watched from the start
+    engine.dispose()
+    coordinator = subprocess.Popen(
+        [sys.executable, "-m", "aggregator", "--config", str(config), "crawl", "remotewlb"],
+        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        _part_storing(postgres, "1/2", lambda: coordinator.poll() is None)
+        coordinator.kill()  # SIGKILL: nothing of it runs any more
+        coordinator.wait()
+    finally:
+        if coordinator.poll() is None:
+            coordinator.kill()
+            coordinator.wait()
+    (whole,) = query(postgres, "SELECT * FROM crawl_runs WHERE shard IS NULL")
+    assert whole["status"] == "running" and whole["heartbeat_expires_at"] is not None
+    # The parts run on without it and record themselves.
+    deadline = time.monotonic() + 120
+    while query(postgres, "SELECT id FROM crawl_runs WHERE shard IS NOT NULL AND finished_at IS NULL"):
+        assert time.monotonic() < deadline, "the parts never finished"
+        time.sleep(0.2)
+    # Once its heartbeat expired (the database's clock), `aggregator runs` judges it — on any host:
+    # the judgement is by the heartbeat, not by this host's processes.
+    while query(postgres, "SELECT id FROM crawl_runs WHERE heartbeat_expires_at > now()"):
+        assert time.monotonic() < deadline, "the heartbeat never expired"
+        time.sleep(0.2)
+    shown = subprocess.run(
+        [sys.executable, "-m", "aggregator", "--config", str(config), "runs"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr[-3000:]
+    line = next(line for line in shown.stdout.splitlines() if line.startswith(f"{whole['id']} "))
+    assert "failed" in line and "its coordinator" in line and "stopped beating" in line, shown.stdout
+    runs = _runs(postgres)
+    (whole,) = [run for run in runs if run["shard"] is None]
+    assert (whole["status"], whole["finish_reason"]) == ("failed", "coordinator_lost")
+    assert sorted((run["shard"], run["status"]) for run in runs if run["shard"]) == [("1/2", "ok"), ("2/2", "ok")]
+    # Everything the parts stored is there; the close/reopen rules were not applied for the crawl
+    # (they would have closed the postings whose validThrough passed: the recording is of 2024).
+    stored = query(postgres, "SELECT url, closed_at, valid_through FROM postings")
+    assert {row["url"] for row in stored} == site.item_urls
+    assert [row for row in stored if row["closed_at"] is not None] == []
+    assert [row for row in stored if row["valid_through"] and row["valid_through"] < whole["finished_at"]] != []
+
+
+def test_only_runs_whose_heartbeat_expired_are_failed_and_keep_that_verdict(database_url):
+    from aggregator import liveness, repository
+    from aggregator.db import database
+
+    engine = database(database_url).engine
+    beating = {**liveness.identity(), liveness.HEARTBEAT_SECONDS: 1.0}
+    expired, beating_run, silent = (repository.start_run(engine, "remotewlb", stats=beating) for _ in range(3))
+    # An allowance already past: the heartbeat expired (the database's clock), without waiting.
+    assert repository.beat_run(engine, expired, alive_for_seconds=-1)
+    assert repository.beat_run(engine, beating_run, alive_for_seconds=3600)
+    # This very process ran them all: judged by their heartbeat, not by the PID.
+    assert liveness.mark_dead_runs(engine) == 1
+    runs = {run["id"]: run for run in query(database_url, "SELECT * FROM crawl_runs")}
+    assert (runs[expired]["status"], runs[expired]["finish_reason"]) == ("failed", "coordinator_lost")
+    assert f"pid {beating[liveness.PID]}" in runs[expired]["status_reason"]
+    assert runs[beating_run]["status"] == runs[silent]["status"] == "running"  # silent: never beat
+    # Its coordinator, come back, finds it judged: no beat, no verdict of its own.
+    assert not repository.beat_run(engine, expired, alive_for_seconds=3600)
+    assert not repository.finish_open_run(engine, expired, status="ok", finish_reason="finished")
+    assert repository.get_run(engine, expired).status == "failed"
+    assert repository.finish_open_run(engine, beating_run, status="ok", finish_reason="finished")
+
+
+def test_a_scheduler_whose_lock_session_ends_stops_scheduling_and_waits_for_the_lock_again(postgres, tmp_path):
+    config = tmp_path / "aggregator.toml"
+    config.write_text(
+        f'database_url = "{postgres}"\nboards_enabled_by_default = false\n\n[boards.remotewlb]\ncron = "0 2 * * *"\n',
+        encoding="utf-8",
+    )
+    environment = {key: value for key, value in os.environ.items() if key != "AGGREGATOR_DATABASE_URL"}
+    lines: list[str] = []
+    advisory_locks = (
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+
+    def wait_for(text: str, count: int = 1, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while sum(text in line for line in lines) < count:
+            assert time.monotonic() < deadline, "".join(lines)[-3000:]
+            time.sleep(0.05)
+
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "aggregator", "--config", str(config), "schedule"],
+        cwd=ROOT, env=environment, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    threading.Thread(target=lambda: lines.extend(scheduler.stderr), daemon=True).start()
+    try:
+        wait_for("scheduler running")
+        (holder,) = query(postgres, advisory_locks)
+        # The lock's session ends (a network cut, an administrator): the lock is gone with it.
+        assert query(postgres, "SELECT pg_terminate_backend(:pid) AS ended", pid=holder["pid"]) == [{"ended": True}]
+        wait_for("lost the coordinator lock")
+        wait_for("scheduler running", count=2)  # the lock was free: taken again, on a new session
+        (again,) = query(postgres, advisory_locks)
+        assert again["pid"] != holder["pid"]
+        scheduler.send_signal(signal.SIGTERM)
+        assert scheduler.wait(timeout=60) == 0
+    finally:
+        if scheduler.poll() is None:
+            scheduler.kill()
+            scheduler.wait()
 
 
 # --- without nodes: the argument, the configuration ------------------------------------------------
