@@ -1,7 +1,7 @@
 """a whole-crawl run of a split crawl records until when its coordinator is known to be alive
 
-Revision ID: 0011_clusterfaults
-Revises: 0010_scaleout
+Revision ID: 0012_clusterfaults
+Revises: 0011_perf
 
 The coordinator of a split crawl (aggregator.cluster) may run on any host; a coordinator that dies
 leaves its whole-crawl run ``running``. While it runs it pushes ``heartbeat_expires_at`` forward
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_clusterfaults"
-down_revision: str | None = "0010_scaleout"
+revision: str = "0012_clusterfaults"
+down_revision: str | None = "0011_perf"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
