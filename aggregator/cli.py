@@ -337,10 +337,14 @@ def cmd_runs(args) -> int:
 
 def cmd_db(args) -> int:
     from aggregator.db import current_revision, database
+    from aggregator.job_assignment import renew_stale_fingerprints
 
     config = load_config(args.config)
     engine = database(config.database_url).engine  # migrated to head
     print(f"{engine.url.render_as_string(hide_password=True)} is at revision {current_revision(engine)}")
+    # Postings fingerprinted by an older dedup are matched by their board id and URLs only, until renewed.
+    if renewed := renew_stale_fingerprints(engine):
+        print(f"renewed the dedup fingerprints of {renewed} postings stored by an older version")
     return 0
 
 

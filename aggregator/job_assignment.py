@@ -7,6 +7,7 @@ indexed ``dedup_keys`` table, never with every posting.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from sqlalchemy import Engine
 
 from aggregator import repository
 from aggregator.db import run_in_transaction
-from aggregator.dedup import Matcher, PostingFingerprint, fingerprint
+from aggregator.dedup import FINGERPRINT_VERSION, Matcher, PostingFingerprint, fingerprint
 from aggregator.items import NormalisedPosting
 
 
@@ -54,12 +55,7 @@ def assign_jobs_in(connection, posting_ids: Iterable[int], source: str | None = 
     matcher = Matcher(index)
     affected: set[int] = set()
     for row in repository.postings_to_match(connection, source, posting_ids):
-        # source_key, not source_id: the matcher treats its id as unique per posting, and some
-        # boards (remotewlb) reuse ids; the location helps it set place names in titles aside.
-        fp = fingerprint(
-            row.id, row.source, row.source_key, row.url, row.apply_url, row.company, row.title,
-            row.description_text, location=row.location_raw,
-        )  # fmt: skip
+        fp = fingerprint_of(row)
         if row.job_id is not None:  # a changed posting keeps its job; its fingerprint is renewed
             repository.store_fingerprint(connection, row.id, fp.to_record())
             job_id = row.job_id
@@ -76,3 +72,49 @@ def assign_jobs_in(connection, posting_ids: Iterable[int], source: str | None = 
         affected.add(job_id)
     repository.refresh_jobs(connection, affected)
     return counts
+
+
+def fingerprint_of(row) -> PostingFingerprint:
+    """The fingerprint of a stored posting (a row of ``repository.MATCHING_COLUMNS``)."""
+    # source_key, not source_id: the matcher treats its id as unique per posting, and some
+    # boards (remotewlb) reuse ids; the location helps it set place names in titles aside.
+    return fingerprint(
+        row.id, row.source, row.source_key, row.url, row.apply_url, row.company, row.title,
+        row.description_text, location=row.location_raw,
+    )  # fmt: skip
+
+
+def renew_stale_fingerprints(engine: Engine, batch_size: int = 500) -> int:
+    """Recompute the fingerprints (and candidate keys) stored by an older version of the dedup
+    (``FINGERPRINT_VERSION``), keeping every posting's job: after an upgrade, old postings are found
+    by the same keys new ones are looked up with. Returns how many were renewed."""
+    renewed = 0
+    after_id = 0
+
+    def work(connection) -> tuple[int, int | None]:
+        rows = repository.matched_postings_after(connection, after_id, batch_size)
+        index = repository.SqlCandidateIndex(connection, PostingFingerprint)
+        count = 0
+        for row in rows:
+            if row.fingerprint is not None and _stored_version(row.fingerprint) == FINGERPRINT_VERSION:
+                continue
+            fp = fingerprint_of(row)
+            repository.store_fingerprint(connection, row.id, fp.to_record())
+            index.add(fp, row.job_id)
+            count += 1
+        return count, (rows[-1].id if rows else None)
+
+    while True:
+        count, last_id = run_in_transaction(engine, work)
+        renewed += count
+        if last_id is None:
+            return renewed
+        after_id = last_id
+
+
+def _stored_version(record: str) -> int | None:
+    try:
+        version = json.loads(record).get("version")
+    except (ValueError, AttributeError):
+        return None  # unreadable: renewed like an old one
+    return version if isinstance(version, int) else None

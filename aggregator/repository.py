@@ -616,6 +616,18 @@ def postings_to_match(connection, source: str | None, posting_ids: Iterable[int]
     return sorted(rows, key=lambda row: row.id)
 
 
+def matched_postings_after(connection, after_id: int, limit: int) -> list:
+    """The next ``limit`` postings that have a job, after ``after_id`` in id order, with their stored
+    fingerprint: a walk over the whole table in bounded pieces."""
+    statement = (
+        select(*MATCHING_COLUMNS, Posting.fingerprint)
+        .where(Posting.id > after_id, Posting.job_id.is_not(None))
+        .order_by(Posting.id)
+        .limit(limit)
+    )
+    return list(connection.execute(statement))
+
+
 def _index_key(kind: str, value: str) -> str:
     key = f"{kind}:{value}"
     return key if len(key) <= 96 else f"{kind}#" + hashlib.sha1(value.encode("utf-8")).hexdigest()
