@@ -1,5 +1,6 @@
-"""The word lists dedup reads (``data/``): phrases, synonyms, levels, stop and noise words,
-place and language words, boilerplate cues. Data lives in the files; this module only loads it.
+"""The word lists dedup reads (``data/``): phrases, synonyms, stop and noise words, place and
+language words, boilerplate cues. Data lives in the files; this module only loads it. The level
+words are the normalisers' (``aggregator.normalise.vocab.LEVEL_GRADES``): one vocabulary.
 
 File formats: ``*.txt`` holds entries one per line (or words separated by spaces, for word
 lists); ``*.tsv`` maps ``<target><TAB><variants>``. Lines starting with ``"# "`` are comments.
@@ -10,6 +11,8 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 from pathlib import Path
+
+from aggregator.normalise.vocab import level_word_grades
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -50,7 +53,9 @@ def phrase_mapping(name: str) -> dict[tuple[str, ...], str]:
 
 PHRASES = phrase_mapping("phrases.tsv")
 SYNONYMS = mapping("synonyms.tsv")
-LEVEL_WORDS = mapping("levels.tsv")
+# Level words of titles, shared with the normaliser: single words, and phrases as word tuples.
+LEVEL_WORDS = {form: grade for form, grade in level_word_grades().items() if " " not in form}
+LEVEL_PHRASES = {tuple(form.split()): grade for form, grade in level_word_grades().items() if " " in form}
 STOPWORDS = words("stopwords.txt")
 NOISE_WORDS = words("noise_words.txt")
 LANGUAGE_NAMES = words("language_names.txt")
