@@ -90,19 +90,20 @@ def title_analysis(title: str | None, location: str | None = None) -> TitleInfo:
         position += len(words)
         if not words:
             continue
-        spaced = " ".join(depunct(segment).split())
         # Multi-word place names and level phrases first ("new york", "head of").
         kept: list[str] = []
         i = 0
         while i < len(words):
             for size in (4, 3, 2):
-                if i + size <= len(words) and tuple(words[i : i + size]) in place_phrases:
-                    places.add(" ".join(words[i : i + size]))
+                if i + size > len(words):
+                    continue
+                phrase = tuple(words[i : i + size])
+                if phrase in place_phrases:
+                    places.add(" ".join(phrase))
                     i += size
                     break
-                phrase = tuple(words[i : i + size])
                 # "head of"; "senior / staff" (the "/" is gone from words) is two levels.
-                if i + size <= len(words) and phrase in LEVEL_PHRASES and " ".join(phrase) in spaced:
+                if phrase in LEVEL_PHRASES and " ".join(phrase) in " ".join(depunct(segment).split()):
                     levels.add(LEVEL_PHRASES[phrase])
                     i += size
                     break
