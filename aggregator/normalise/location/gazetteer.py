@@ -49,6 +49,7 @@ class _Gazetteer:
     subdiv_codes: set[str] = field(default_factory=set)  # "BR-MG"
     country_pop: dict[str, int] = field(default_factory=dict)
     fuzzy: dict[str, set[str]] = field(default_factory=dict)  # deletion variant -> keys
+    alternate: set[str] = field(default_factory=set)  # keys that are only a city's alternate name
 
 
 def _deletes(word: str) -> set[str]:
@@ -179,7 +180,9 @@ def _gazetteer() -> _Gazetteer:
             if k and k != primary and k not in vocab and k not in _CITY_STOP:
                 _add(alt_names, k, sense)
     for k, senses in alt_names.items():
-        names.setdefault(k, senses)  # alternate names only fill gaps, never compete with a name
+        if k not in names:  # alternate names only fill gaps, never compete with a name
+            names[k] = senses
+            gaz.alternate.add(k)
     for k, senses in names.items():  # typo tolerance for single-word country names too
         if len(k) >= 6 and " " not in k and any(s[0] == "country" for s in senses):
             for variant in _deletes(k):
@@ -214,3 +217,23 @@ def _dominant(senses: list[Sense], key: str) -> tuple[str | None, int]:
     if top_pop >= _DOMINANCE_RATIO * max(ranked[1][1], 1):
         return top_cc, top_pop
     return None, top_pop
+
+
+# Hand-vocabulary kinds that name a place (not remote / on-site / filler wording).
+_PLACE_KINDS = frozenset({"COUNTRY", "REGION", "ALIAS", "TZ", "GLOBAL"})
+
+
+@functools.lru_cache(maxsize=4)
+def place_names(min_city_population: int = 0, min_alternate_population: int = 0) -> frozenset[str]:
+    """Every name (folded key) the gazetteer reads as a place: countries, states, subdivisions,
+    cities of at least ``min_city_population`` people (by an alternate name: at least
+    ``min_alternate_population``), and the hand vocabulary's countries, regions, metro aliases,
+    time zones and worldwide words. Dedup asks this to set place words of titles aside."""
+    gaz = _gazetteer()
+    names = {phrase for phrase, (kind, _codes) in gaz.vocab.items() if kind in _PLACE_KINDS}
+    for key, senses in gaz.names.items():
+        floor = max(min_city_population, min_alternate_population) if key in gaz.alternate else min_city_population
+        if any(kind != "city" or population >= floor for kind, _cc, _admin, population in senses):
+            names.add(key)
+    names.update(code.lower() for code in gaz.us_states)
+    return frozenset(names)

@@ -1,0 +1,46 @@
+"""One level vocabulary: the normaliser's seniority and dedup's title levels read the same words."""
+
+from __future__ import annotations
+
+import pytest
+
+from aggregator.dedup import title_analysis
+from aggregator.dedup.vocab import LEVEL_PHRASES, LEVEL_WORDS
+from aggregator.normalise.employment import seniority
+from aggregator.normalise.vocab import LEVEL_GRADES, SENIORITY_WORDS, level_word_grades
+
+
+def test_every_dedup_level_word_means_the_same_seniority_to_the_normaliser() -> None:
+    for word, grade in LEVEL_WORDS.items():
+        expected = LEVEL_GRADES[grade][0]
+        if expected is not None:
+            assert seniority(f"{word} engineer") == expected, word
+
+
+def test_seniority_words_are_the_grades_patterns_in_precedence_order() -> None:
+    precedence = ["intern", "director", "manager", "principal", "staff", "lead", "senior", "mid", "junior"]
+    assert list(SENIORITY_WORDS) == precedence
+    assert all(p in SENIORITY_WORDS["director"] for p in LEVEL_GRADES["vp"][1])
+
+
+def test_finite_patterns_give_words_and_phrases_open_ones_none() -> None:
+    forms = level_word_grades()
+    assert forms["interns"] == forms["apprentie"] == "intern"
+    assert forms["head of"] == "head" and forms["sr"] == "senior" and forms["cto"] == "chief"
+    assert ("head", "of") in LEVEL_PHRASES and "chief" not in forms  # "chief … officer" is open-ended
+
+
+@pytest.mark.parametrize(
+    ("title", "dedup_level", "normalised"),
+    [
+        ("Apprenti Développeur", ("intern",), "intern"),
+        ("Head of Engineering", ("head",), "director"),
+        ("VP Engineering", ("vp",), "director"),
+        ("Senior Staff Engineer", ("senior-staff",), "staff"),
+        ("Développeur intermédiaire", ("mid",), "mid"),
+        ("Senior/Staff Backend Engineer", ("senior", "staff"), "staff"),
+    ],
+)
+def test_a_title_level_reads_alike_in_both_places(title: str, dedup_level: tuple[str, ...], normalised: str) -> None:
+    assert title_analysis(title).level == dedup_level
+    assert seniority(title) == normalised
