@@ -167,7 +167,7 @@ def store_path(engine: Engine, postings: list[NormalisedPosting], batch_size: in
     return time.perf_counter() - started
 
 
-def _write_with_jobs(engine: Engine, batch: list[NormalisedPosting], run_id: int) -> None:
+def write_batch_with_jobs(engine: Engine, batch: list[NormalisedPosting], run_id: int) -> None:
     """The store pipeline's transaction per batch (also on code from before job_assignment.py existed,
     for before/after figures: ``PYTHONPATH=<old checkout> python bench/store_throughput.py``)."""
     try:
@@ -191,7 +191,7 @@ def write_path(engine: Engine, postings: list[NormalisedPosting], batch_size: in
     run_id = repository.start_run(engine, "bench")
     started = time.perf_counter()
     for batch in batches(postings, batch_size):
-        _write_with_jobs(engine, batch, run_id)
+        write_batch_with_jobs(engine, batch, run_id)
     repository.apply_lifecycle(engine, postings[0].source, run_id, healthy=True, close_after_missed=2)
     return time.perf_counter() - started
 

@@ -36,7 +36,7 @@ for path in (ROOT, ROOT / "bench"):
         sys.path.insert(0, str(path))
 
 from sqlalchemy import insert, select, text, update  # noqa: E402
-from store_throughput import synthesise  # noqa: E402
+from store_throughput import synthesise, write_batch_with_jobs  # noqa: E402
 
 from aggregator import repository  # noqa: E402
 from aggregator.db import make_engine, upgrade_to_head  # noqa: E402
@@ -45,23 +45,6 @@ from tests.conftest import fresh_database, postgres_unavailable  # noqa: E402
 
 BATCH = 500
 GOAL = 1.5  # "flat": 100× the postings may cost at most this much more per write
-
-
-def _write_with_jobs(engine, batch, run_id) -> None:
-    try:
-        from aggregator.job_assignment import store_with_jobs
-    except ImportError:  # a checkout from before job_assignment.py
-        from aggregator.jobs import assign_jobs_in
-
-        from aggregator.db import run_in_transaction
-
-        def work(connection):
-            counts = repository.upsert_postings_in(connection, batch, run_id)
-            assign_jobs_in(connection, counts.written_ids, source=batch[0].source)
-
-        run_in_transaction(engine, work)
-    else:
-        store_with_jobs(engine, batch, run_id)
 
 
 def grown(engine, postings) -> None:
@@ -110,7 +93,7 @@ def measure(backend: str, size: int, folder: Path) -> tuple[float, float]:
                        for n, p in enumerate(fetched)]  # fmt: skip
             started = time.perf_counter()
             repository.touch_listed(engine, "remotewlb", [p.listed_url for p in seen], run_id)
-            _write_with_jobs(engine, fetched, run_id)
+            write_batch_with_jobs(engine, fetched, run_id)
             batches.append(time.perf_counter() - started)
         engine.dispose()
     return 1e3 * statistics.median(gone), 1e3 * statistics.median(batches)
