@@ -177,22 +177,21 @@ class JobFilters:
         return replace(self, exclude_company=(*self.exclude_company, *companies))
 
 
+def _list_contains(column: str, name: str, value: str, sqlite: bool, params: dict[str, Any]) -> str:
+    """The condition that the posting's JSON list ``column`` holds ``value`` (bound as ``name``)."""
+    if sqlite:
+        params[name] = value
+        return f"EXISTS (SELECT 1 FROM json_each(postings.{column}) WHERE json_each.value = :{name})"
+    params[column] = json.dumps([value])
+    return f"postings.{column} @> CAST(:{column} AS jsonb)"
+
+
 def _posting_filters(filters: JobFilters, sqlite: bool, params: dict[str, Any]) -> list[str]:
     where = []
     if filters.country:
-        if sqlite:
-            where.append("EXISTS (SELECT 1 FROM json_each(postings.countries) WHERE json_each.value = :country)")
-            params["country"] = filters.country
-        else:
-            where.append("postings.countries @> CAST(:countries AS jsonb)")
-            params["countries"] = json.dumps([filters.country])
+        where.append(_list_contains("countries", "country", filters.country, sqlite, params))
     if filters.region:
-        if sqlite:
-            where.append("EXISTS (SELECT 1 FROM json_each(postings.regions) WHERE json_each.value = :region)")
-            params["region"] = filters.region
-        else:
-            where.append("postings.regions @> CAST(:regions AS jsonb)")
-            params["regions"] = json.dumps([filters.region])
+        where.append(_list_contains("regions", "region", filters.region, sqlite, params))
     excluded = sorted({name.strip().lower() for name in filters.exclude_company if name and name.strip()})
     if excluded:
         names = ", ".join(f":exclude_{index}" for index in range(len(excluded)))
