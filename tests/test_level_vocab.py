@@ -7,7 +7,7 @@ import pytest
 from aggregator.dedup import title_analysis
 from aggregator.dedup.vocab import LEVEL_PHRASES, LEVEL_WORDS
 from aggregator.normalise.employment import seniority
-from aggregator.normalise.vocab import LEVEL_GRADES, SENIORITY_WORDS, level_word_grades
+from aggregator.normalise.vocab import LEVEL_GRADES, SENIORITY_WORDS, _literal_forms, level_word_grades
 
 
 def test_every_dedup_level_word_means_the_same_seniority_to_the_normaliser() -> None:
@@ -28,6 +28,33 @@ def test_finite_patterns_give_words_and_phrases_open_ones_none() -> None:
     assert forms["interns"] == forms["apprentie"] == "intern"
     assert forms["head of"] == "head" and forms["sr"] == "senior" and forms["cto"] == "chief"
     assert ("head", "of") in LEVEL_PHRASES and "chief" not in forms  # "chief … officer" is open-ended
+
+
+@pytest.mark.parametrize(
+    ("pattern", "forms"),
+    [
+        (r"interns?", {"intern", "interns"}),
+        (r"apprentice(?:ship)?", {"apprentice", "apprenticeship"}),
+        (r"co-?op", {"co op", "coop"}),
+        (r"mid[\s-]+level", {"mid level"}),
+        (r"starsz[yae]", {"starszy", "starsza", "starsze"}),
+        (r"(?<!semi )(?<!semi-)senior", {"senior"}),
+        (r"staff(?!\s+(?:accountant|nurse))", {"staff"}),
+        (r"(?:senior|sr)\s+staff", {"senior staff", "sr staff"}),
+        (r"sr\.?", {"sr", "sr."}),
+        (r"chief\s+(?:\w+\s+){0,2}officer", None),
+        (r"[a-z]+", None),
+        (r"\w*remote", None),
+    ],
+)
+def test_level_patterns_expand_to_what_they_match(pattern: str, forms: set[str] | None) -> None:
+    assert _literal_forms(pattern) == forms
+
+
+@pytest.mark.parametrize("pattern", [r"(?P<x>lead)", r"leads+?", r"^lead", r"\blead", r"(?:lead"])
+def test_pattern_syntax_the_expansion_cannot_read_is_an_error(pattern: str) -> None:
+    with pytest.raises(ValueError):
+        _literal_forms(pattern)
 
 
 @pytest.mark.parametrize(

@@ -291,56 +291,125 @@ for _seniority, _patterns in LEVEL_GRADES.values():
         SENIORITY_WORDS[_seniority] = SENIORITY_WORDS.get(_seniority, ()) + _patterns
 
 
+class _OpenEnded(Exception):
+    """A part of a pattern that matches open-ended text (``\\w``, ``.``, ``{0,2}``, a range)."""
+
+
 def _literal_forms(pattern: str) -> set[str] | None:
     """Every text a pattern matches when it matches only finitely many (``interns?`` →
-    intern, interns; ``head\\s+of`` → "head of"), lookarounds left out, ``\\s`` read as a
-    space; None for a pattern with open-ended parts (``chief\\s+(?:\\w+\\s+){0,2}officer``)."""
-    import re._parser as sre_parse  # the standard library's own regex parser
+    intern, interns; ``head\\s+of`` → "head of"); None for a pattern with open-ended parts
+    (``chief\\s+(?:\\w+\\s+){0,2}officer``).
 
-    def expand(items) -> set[str] | None:
-        forms = {""}
-        for op, arg in items:
-            name = str(op)
-            if name == "LITERAL":
-                options = {chr(arg)}
-            elif name in ("ASSERT", "ASSERT_NOT", "AT"):
-                continue
-            elif name == "IN":
-                options = set()
-                for kind, value in arg:
-                    if str(kind) == "LITERAL":
-                        options.add(chr(value))
-                    elif str(kind) == "CATEGORY" and str(value) == "CATEGORY_SPACE":
-                        options.add(" ")
-                    else:
-                        return None
-            elif name == "CATEGORY" and str(arg) == "CATEGORY_SPACE":
-                options = {" "}
-            elif name == "SUBPATTERN":
-                options = expand(arg[-1])
-            elif name == "BRANCH":
-                options = set()
-                for branch in arg[1]:
-                    sub = expand(branch)
-                    if sub is None:
-                        return None
-                    options |= sub
-            elif name in ("MAX_REPEAT", "MIN_REPEAT"):
-                low, high, body = arg
-                sub = expand(body)
-                if sub is None or high > 1 and low != high and high != sre_parse.MAXREPEAT:
-                    return None
-                # x? → "" or x; x+ / [\s-]+ → one x (what a title or a word list spells).
-                options = ({""} if low == 0 else set()) | sub
+    The level patterns are written in a small part of the regex syntax, expanded here:
+    characters and escaped punctuation; ``\\s`` read as a space; sets of those (``[oa]``,
+    ``[\\s-]``); groups ``(?:a|b)`` and alternatives; ``?`` and ``*`` (the part or nothing) and
+    ``+`` (the part once: what a title or a word list spells); lookarounds match no text;
+    ``-`` is read as a space. ``\\w``, ``.``, ``{m,n}``, ranges and negated sets are open-ended;
+    any other syntax is an error, so no pattern is skipped unseen.
+    """
+    try:
+        forms, end = _alternatives(pattern, 0)
+    except _OpenEnded:
+        return None
+    if end != len(pattern):
+        raise ValueError(f"unbalanced ')' in level pattern {pattern!r}")
+    return {" ".join(f.replace("-", " ").split()) for f in forms} - {""}
+
+
+def _alternatives(p: str, i: int) -> tuple[set[str], int]:
+    """The forms of ``a|b|…`` from ``i`` up to an unmatched ``)`` or the end."""
+    forms: set[str] = set()
+    while True:
+        sequence: set[str] = {""}
+        while i < len(p) and p[i] not in "|)":
+            options, i = _atom(p, i)
+            if i < len(p) and p[i] in "?*+":
+                if p[i] != "+":
+                    options = options | {""}
+                i += 1
+                if i < len(p) and p[i] in "?+":
+                    raise ValueError(f"lazy or possessive repeat in level pattern {p!r}")
+            elif i < len(p) and p[i] == "{":
+                raise _OpenEnded
+            sequence = {f + o for f in sequence for o in options}
+        forms |= sequence
+        if i < len(p) and p[i] == "|":
+            i += 1
+            continue
+        return forms, i
+
+
+def _atom(p: str, i: int) -> tuple[set[str], int]:
+    """The forms of one character, escape, set or group at ``i``, and the index after it."""
+    c = p[i]
+    if c == "(":
+        if p.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            return {""}, _group_end(p, i)
+        if p.startswith("(?", i) and not p.startswith("(?:", i):
+            raise ValueError(f"unsupported group in level pattern {p!r}")
+        forms, i = _alternatives(p, i + 3 if p.startswith("(?:", i) else i + 1)
+        if i >= len(p):
+            raise ValueError(f"unbalanced '(' in level pattern {p!r}")
+        return forms, i + 1
+    if c == "[":
+        end = _set_end(p, i)
+        body, options, j = p[i + 1 : end - 1], set(), 0
+        if body.startswith("^"):
+            raise _OpenEnded
+        while j < len(body):
+            if body[j] == "\\":
+                options |= _escape(body[j + 1])
+                j += 2
+            elif j + 2 < len(body) and body[j + 1] == "-":
+                raise _OpenEnded  # a range
             else:
-                return None
-            if options is None:
-                return None
-            forms = {f + o for f in forms for o in options}
-        return forms
+                options.add(body[j])
+                j += 1
+        return options, end
+    if c == "\\":
+        return _escape(p[i + 1]), i + 2
+    if c == ".":
+        raise _OpenEnded
+    if c in "^$":
+        raise ValueError(f"anchor in level pattern {p!r}")
+    return {c}, i + 1
 
-    forms = expand(sre_parse.parse(pattern))
-    return {" ".join(f.replace("-", " ").split()) for f in forms} - {""} if forms is not None else None
+
+def _escape(c: str) -> set[str]:
+    if c == "s":
+        return {" "}
+    if c in "bBAZ":
+        raise ValueError(f"anchor \\{c} in a level pattern")
+    if c.isalnum():
+        raise _OpenEnded  # \w, \d, \S …
+    return {c}
+
+
+def _set_end(p: str, i: int) -> int:
+    """The index after the ``]`` closing the set that opens at ``i``."""
+    j = i + 1
+    while j < len(p) and p[j] != "]":
+        j += 2 if p[j] == "\\" else 1
+    if j >= len(p):
+        raise ValueError(f"unbalanced '[' in level pattern {p!r}")
+    return j + 1
+
+
+def _group_end(p: str, i: int) -> int:
+    """The index after the ``)`` closing the group that opens at ``i``."""
+    depth = 0
+    while i < len(p):
+        if p[i] == "\\":
+            i += 2
+            continue
+        if p[i] == "[":
+            i = _set_end(p, i)
+            continue
+        depth += {"(": 1, ")": -1}.get(p[i], 0)
+        i += 1
+        if depth == 0:
+            return i
+    raise ValueError(f"unbalanced '(' in level pattern {p!r}")
 
 
 def level_word_grades() -> dict[str, str]:
