@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aggregator.dedup import title_analysis
+from aggregator.dedup.text import normalise_words
 from aggregator.dedup.vocab import LEVEL_PHRASES, LEVEL_WORDS
 from aggregator.normalise.employment import seniority
 from aggregator.normalise.vocab import LEVEL_GRADES, SENIORITY_WORDS, _literal_forms, level_word_grades
@@ -20,7 +21,22 @@ def test_every_dedup_level_word_means_the_same_seniority_to_the_normaliser() -> 
 def test_seniority_words_are_the_grades_patterns_in_precedence_order() -> None:
     precedence = ["intern", "director", "manager", "principal", "staff", "lead", "senior", "mid", "junior"]
     assert list(SENIORITY_WORDS) == precedence
-    assert all(p in SENIORITY_WORDS["director"] for p in LEVEL_GRADES["vp"][1])
+    assert all(p in SENIORITY_WORDS["director"] for p in LEVEL_GRADES["vp"].patterns)
+
+
+def test_a_grade_with_spellings_spells_its_own_word() -> None:
+    for grade, entry in LEVEL_GRADES.items():
+        if entry.spellings:
+            forms = set().union(*(_literal_forms(p) or set() for p in entry.spellings))
+            assert grade.replace("-", "") in forms, grade
+
+
+@pytest.mark.parametrize(
+    ("spelled", "word"),
+    [("Sr. Data Engineer", "Senior Data Engineer"), ("VP Sales", "Vice-President Sales"), ("Mid-level QA", "Mid QA")],
+)
+def test_dedup_reads_a_level_spelling_as_its_grades_word(spelled: str, word: str) -> None:
+    assert normalise_words(spelled) == normalise_words(word)
 
 
 def test_finite_patterns_give_words_and_phrases_open_ones_none() -> None:

@@ -1,6 +1,7 @@
 """The word lists dedup reads (``data/``): phrases, synonyms, stop and noise words, place and
 language words, boilerplate cues. Data lives in the files; this module only loads it. The level
-words are the normalisers' (``aggregator.normalise.vocab.LEVEL_GRADES``): one vocabulary.
+words are the normalisers' (``aggregator.normalise.vocab.LEVEL_GRADES``): one vocabulary; their
+spellings ("sr", "vice president") join the synonyms and phrases here.
 
 File formats: ``*.txt`` holds entries one per line (or words separated by spaces, for word
 lists); ``*.tsv`` maps ``<target><TAB><variants>``. Lines starting with ``"# "`` are comments.
@@ -11,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from aggregator.normalise.vocab import level_word_grades
+from aggregator.normalise.vocab import level_spellings, level_word_grades
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -50,8 +51,11 @@ def phrase_mapping(name: str) -> dict[tuple[str, ...], str]:
     return out
 
 
-PHRASES = phrase_mapping("phrases.tsv")
-SYNONYMS = mapping("synonyms.tsv")
+# A level's spellings are its one word ("sr" → senior, "vice president" → vp); a spelling with
+# punctuation ("sr.") never meets dedup, whose words have none.
+_SPELLINGS = {form: word for form, word in level_spellings().items() if form.replace(" ", "").isalnum()}
+PHRASES = phrase_mapping("phrases.tsv") | {tuple(f.split()): w for f, w in _SPELLINGS.items() if " " in f}
+SYNONYMS = mapping("synonyms.tsv") | {f: w for f, w in _SPELLINGS.items() if " " not in f}
 # Level words of titles, shared with the normaliser: single words, and phrases as word tuples.
 LEVEL_WORDS = {form: grade for form, grade in level_word_grades().items() if " " not in form}
 LEVEL_PHRASES = {tuple(form.split()): grade for form, grade in level_word_grades().items() if " " in form}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import NamedTuple
 
 __all__ = [
     "COMPANY_PLACEHOLDERS",
@@ -22,8 +23,10 @@ __all__ = [
     "EMPLOYMENT_ENUMS",
     "EMPLOYMENT_STRUCTURED_ONLY",
     "EMPLOYMENT_WORDS",
+    "Grade",
     "LEVEL_GRADES",
     "SENIORITY_WORDS",
+    "level_spellings",
     "level_word_grades",
     "WORKPLACE_TOKENS",
     "WORKPLACE_WORDS",
@@ -215,14 +218,28 @@ EMPLOYMENT_STRUCTURED_ONLY: dict[str, tuple[str, ...]] = {
 
 # --- seniority -------------------------------------------------------------------------------
 
-# The level words of titles, by grade: grade → (seniority, patterns over folded text). The grade
-# is as fine as dedup compares levels (its spec rule 2: Senior ≠ Staff, Director ≠ VP); the
-# seniority is the coarser field the normaliser stores (None: a grade that names no one level).
-# Ordered by precedence: the first seniority whose words match a title wins, so a seniority's
-# grades stay together. Dedup reads the single words and literal phrases of these patterns
-# (``level_word_grades``); the normaliser reads ``SENIORITY_WORDS``.
-LEVEL_GRADES: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    "intern": ("intern", (
+
+class Grade(NamedTuple):
+    """A level of titles: its seniority and the words that state it (patterns over folded text)."""
+
+    seniority: str | None  # the coarser field the normaliser stores (None: names no one level)
+    # The grade's own word written other ways ("sr", "snr" for senior; "vice president" for vp):
+    # dedup compares them as one word, the grade's name without its hyphen.
+    spellings: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # the other words that state it: plurals, translations, kin titles
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        return self.spellings + self.words
+
+
+# The level words of titles, by grade. The grade is as fine as dedup compares levels (its spec
+# rule 2: Senior ≠ Staff, Director ≠ VP); the seniority is the coarser field the normaliser
+# stores. Ordered by precedence: the first seniority whose words match a title wins, so a
+# seniority's grades stay together. Dedup reads the single words and literal phrases of these
+# patterns (``level_word_grades``, ``level_spellings``); the normaliser reads ``SENIORITY_WORDS``.
+LEVEL_GRADES: dict[str, Grade] = {
+    "intern": Grade("intern", words=(
         r"interns?", r"internships?", r"trainee", r"apprentice(?:ship)?", r"apprentie?", r"working\s+student",
         r"werkstudent(?:in)?", r"praktikant(?:in)?", r"praktikum", r"azubi", r"auszubildende[rn]?",
         r"stagiaire", r"alternance", r"alternant(?:e)?", r"stagiair", r"stagista", r"becari[oa]",
@@ -230,7 +247,7 @@ LEVEL_GRADES: dict[str, tuple[str | None, tuple[str, ...]]] = {
         r"stagiar", r"gyakornok", r"stajyer", r"стажер", r"стажист", r"magang", r"thuc\s+tap\s+sinh",
         "实习", "實習", "インターン", "인턴",
     )),
-    "director": ("director", (
+    "director": Grade("director", words=(
         r"directors?",
         r"directeur", r"directrice", r"directora", r"diretor(?:a)?", r"direttore", r"direttrice",
         r"dyrektor", r"direktor(?:in)?", r"leiter(?:in)?", r"abteilungsleiter(?:in)?",
@@ -238,20 +255,22 @@ LEVEL_GRADES: dict[str, tuple[str | None, tuple[str, ...]]] = {
         r"direktor(?:u)?", r"директор", r"руководитель\s+(?:отдела|направления|департамента)", "总监", "總監",
         "部長", "本部長", "이사", "본부장",
     )),
-    "head": ("director", (r"head\s+of",)),
-    "vp": ("director", (r"vp", r"svp", r"evp", r"avp", r"vice[\s-]+president", r"president")),
-    "chief": ("director", (r"chief\s+(?:\w+\s+){0,2}officer", r"c[etfoi]o", r"ciso", r"cpo", r"cmo")),
-    "manager": ("manager", (
+    "head": Grade("director", words=(r"head\s+of",)),
+    "vp": Grade(
+        "director", spellings=(r"vp", r"vice[\s-]+president"), words=(r"svp", r"evp", r"avp", r"president")
+    ),
+    "chief": Grade("director", words=(r"chief\s+(?:\w+\s+){0,2}officer", r"c[etfoi]o", r"ciso", r"cpo", r"cmo")),
+    "manager": Grade("manager", words=(
         r"managers?", r"mgr", r"gerente", r"responsable", r"responsabile", r"kierownik", r"mudur(?:u)?",
         r"jef[ea](?!\s+de\s+equipo)", r"chefe(?!\s+de\s+equipe)",
         r"yonetici(?:si)?", r"руководитель", r"керівник", r"menedzser", r"vedouci", r"paallikko",
         "经理", "經理", "課長", "マネージャー", "매니저",
     )),
-    "distinguished": ("principal", (r"distinguished", r"fellow")),
-    "principal": ("principal", (r"principal", r"principle")),
-    "senior-staff": ("staff", (r"(?:senior|sr)\s+staff", r"seniorstaff")),
-    "staff": ("staff", (r"staff(?!\s+(?:accountant|nurse|writer|augmentation))",)),
-    "lead": ("lead", (
+    "distinguished": Grade("principal", words=(r"distinguished", r"fellow")),
+    "principal": Grade("principal", words=(r"principal", r"principle")),
+    "senior-staff": Grade("staff", spellings=(r"(?:senior|sr)\s+staff", r"seniorstaff")),
+    "staff": Grade("staff", words=(r"staff(?!\s+(?:accountant|nurse|writer|augmentation))",)),
+    "lead": Grade("lead", words=(
         r"(?:lead|leader|tech\s*lead|team\s*lead|technical\s+lead|leads)"
         r"(?!\s+(?:generation|gen|qualification|nurturing|management|capture)\b)",
         r"leitend(?:e|er|en)?", r"teamleiter(?:in)?", r"teamleitung", r"gruppenleiter(?:in)?",
@@ -261,34 +280,35 @@ LEVEL_GRADES: dict[str, tuple[str | None, tuple[str, ...]]] = {
         r"vedouci\s+tymu", r"takim\s+lideri", "主管", "팀장",
         "リーダー", "リード",
     )),
-    "senior": ("senior", (
-        r"(?<!semi )(?<!semi-)senior", r"snr", r"sr\.?", r"seniors", r"starsz[yae]", r"erfahren(?:e|er|en)?",
-        r"ervaren",
+    "senior": Grade("senior", spellings=(r"(?<!semi )(?<!semi-)senior", r"snr", r"sr\.?"), words=(
+        r"seniors", r"starsz[yae]", r"erfahren(?:e|er|en)?", r"ervaren",
         r"esperto", r"experto", r"experiente", r"experimentado",
         r"kidemli", r"ανωτερ(?:ος|η)", r"vyresnysis", r"vyresnioji", r"vecakais", r"stariji", r"starija",
         r"старший", r"старшая", r"vanhempi", "高级", "高級", "资深", "資深", "シニア", "시니어",
     )),
-    "mid": ("mid", (
-        r"mid", r"mid[\s-]+level", r"mid[\s-]+senior", r"middle", r"intermediate", r"intermediaire", r"medior",
-        r"pleno", r"semi[\s-]+senior", r"ssr", r"regular", r"intermedio", r"confirme(?:e)?", "中级", "中級",
+    "mid": Grade("mid", spellings=(
+        r"mid", r"mid[\s-]+level", r"middle", r"intermediate", r"intermediaire", r"medior",
+    ), words=(
+        r"mid[\s-]+senior", r"pleno", r"semi[\s-]+senior", r"ssr", r"regular", r"intermedio", r"confirme(?:e)?",
+        "中级", "中級",
     )),
-    "junior": ("junior", (
-        r"junior", r"jr\.?", r"jnr", r"entry[\s-]+level", r"graduate", r"grad", r"new\s+grad",
+    "junior": Grade("junior", spellings=(r"junior", r"jr\.?", r"entry[\s-]+level"), words=(
+        r"jnr", r"graduate", r"grad", r"new\s+grad",
         r"beginner", r"berufseinsteiger(?:in)?", r"einsteiger(?:in)?",
         r"absolvent(?:in)?", r"debutant(?:e)?", r"jeune\s+diplome(?:e)?", r"principiante",
         r"recem[\s-]+formad[oa]", r"mlodsz[yae]",
         r"mladi", r"mlada", r"mladsi", r"jaunesnysis", r"jaunakais", r"nuorempi",
         r"младший", r"младшая", r"молодший", r"начинающий", "初级", "初級", "ジュニア", "新卒", "주니어", "신입",
     )),
-    "associate": ("junior", (r"associate(?=\s+\w)",)),
-    "all-levels": (None, (r"all\s+levels", r"alllevels")),
+    "associate": Grade("junior", words=(r"associate(?=\s+\w)",)),
+    "all-levels": Grade(None, spellings=(r"all\s+levels", r"alllevels")),
 }  # fmt: skip
 
 # seniority → its patterns, in precedence order: what the normaliser matches titles with.
 SENIORITY_WORDS: dict[str, tuple[str, ...]] = {}
-for _seniority, _patterns in LEVEL_GRADES.values():
-    if _seniority is not None:
-        SENIORITY_WORDS[_seniority] = SENIORITY_WORDS.get(_seniority, ()) + _patterns
+for _grade in LEVEL_GRADES.values():
+    if _grade.seniority is not None:
+        SENIORITY_WORDS[_grade.seniority] = SENIORITY_WORDS.get(_grade.seniority, ()) + _grade.patterns
 
 
 class _OpenEnded(Exception):
@@ -416,10 +436,23 @@ def level_word_grades() -> dict[str, str]:
     """folded word or phrase → grade, for every finite pattern of ``LEVEL_GRADES`` (dedup reads
     titles word by word: "sr" → senior, "head of" → head, "interns" → intern)."""
     out: dict[str, str] = {}
-    for grade, (_seniority, patterns) in LEVEL_GRADES.items():
-        for pattern in patterns:
+    for grade, entry in LEVEL_GRADES.items():
+        for pattern in entry.patterns:
             for form in _literal_forms(pattern) or ():
                 out.setdefault(form, grade)
+    return out
+
+
+def level_spellings() -> dict[str, str]:
+    """folded spelling → the one word of its grade, for every finite spelling of ``LEVEL_GRADES``
+    other than that word ("sr" → senior, "vice president" → vp, "senior staff" → seniorstaff)."""
+    out: dict[str, str] = {}
+    for grade, entry in LEVEL_GRADES.items():
+        word = grade.replace("-", "")
+        for pattern in entry.spellings:
+            for form in _literal_forms(pattern) or ():
+                if form != word:
+                    out[form] = word
     return out
 
 
