@@ -8,7 +8,9 @@ from aggregator.dedup import title_analysis
 from aggregator.dedup.text import fold, split_words
 from aggregator.dedup.titles import gazetteer
 from aggregator.dedup.vocab import NOT_PLACES
+from aggregator.normalise.location import parse_location
 from aggregator.normalise.location.gazetteer import place_names
+from aggregator.normalise.location.vocabulary import not_places
 
 
 def test_every_place_of_the_location_gazetteer_is_a_dedup_place_unless_a_title_word() -> None:
@@ -32,3 +34,11 @@ def test_place_names_are_filtered_by_population() -> None:
 )
 def test_place_words_of_titles_are_set_aside(title: str) -> None:
     assert title_analysis(title).tokens == title_analysis("Account Executive").tokens
+
+
+@pytest.mark.parametrize(("word", "city_if_capitalised"), [("union", False), ("summit", False), ("reading", True)])
+def test_a_place_name_on_the_shared_list_of_words_is_no_place_in_a_title(word: str, city_if_capitalised: bool) -> None:
+    # One list (location/data/not_places.tsv) for both readers of place names.
+    assert word in not_places("titles") and word not in title_analysis(f"Engineer - {word.title()}").places
+    assert parse_location(word).countries == ()
+    assert bool(parse_location(word.title()).countries) is city_if_capitalised

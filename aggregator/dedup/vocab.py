@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from aggregator.normalise.location.vocabulary import not_places
 from aggregator.normalise.vocab import level_spellings, level_word_grades
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -63,7 +64,7 @@ STOPWORDS = words("stopwords.txt")
 NOISE_WORDS = words("noise_words.txt")
 LANGUAGE_NAMES = words("language_names.txt")
 REGION_WORDS = words("region_words.txt")
-NOT_PLACES = words("not_places.txt")
+NOT_PLACES = not_places("titles")  # the location parser's list: one list of place names that are words
 PLACE_ALIASES = entries("place_aliases.txt")
 BOILERPLATE_KEYS = entries("boilerplate_keys.txt")
 INTRO_KEYS = entries("intro_keys.txt")

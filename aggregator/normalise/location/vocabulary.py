@@ -172,19 +172,23 @@ _CA_ADMIN1 = {
 _US_TERRITORY_CODES = {"PR": "PR", "GU": "GU", "VI": "VI", "AS": "AS", "MP": "MP"}
 # Direction words that turn a following state code into a part of that state ("Southern CA").
 _DIRECTION_WORDS = {"southern", "northern", "central", "eastern", "western", "upstate", "downstate"}
+# Place names that are also ordinary words, and the readers that never take them for places
+# (data/not_places.tsv: one list for this parser and dedup's titles).
+_NOT_PLACES = {word: frozenset(readers.split()) for word, readers in _table("not_places.tsv").items()}
+
+
+def not_places(reader: str) -> frozenset[str]:
+    """The words ``reader`` (``location``, ``location-capitalised``, ``titles``) never takes for
+    a place."""
+    return frozenset(word for word, readers in _NOT_PLACES.items() if reader in readers)
+
+
 # Words that are city names somewhere but in a location string are almost always
 # something else ("Downtown Toronto", "Remote Hub"): never read as a city.
-_CITY_STOP = set(
-    "of hub union university college village normal central downtown uptown midtown springs bay "
-    "forest san santa saint st alliance unity paradise eden temple summit creek spring salt vista "
-    "orion globe victoria".split()
-)
+_CITY_STOP = not_places("location")
 # English words that are also towns: read as a city only when written capitalised
 # ("Reading, UK" but not "reading").
-_CITY_SOFT_STOP = set(
-    "mobile nice reading bath independence liberty commerce industry enterprise progress eagle "
-    "marathon split date none orange hampton opportunity".split()
-)
+_CITY_SOFT_STOP = not_places("location-capitalised")
 _SUBDIV_SUFFIXES = (
     " sheng",
     " shi",
