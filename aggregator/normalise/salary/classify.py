@@ -89,6 +89,22 @@ def _group_currency(s: str, g: _Group, groups: list[_Group]) -> str | None:
     return code
 
 
+def _currency_marks(text: str) -> tuple[str | None, str | None]:
+    """The first strong currency marker of ``text`` (an ISO code, an unambiguous symbol) and the
+    first weak symbol before it ("$", "kr": a currency the context must decide)."""
+    weak = None
+    for m in _ANY_CUR_RE.finditer(text):
+        code = _code(m.group("code"))
+        if code:
+            return code, weak
+        sym = _symbol(m.group("sym"))
+        if sym and sym[1]:
+            return sym[0], weak
+        if sym and weak is None:
+            weak = sym[0]
+    return None, weak
+
+
 def _group_currency_any(s: str, g: _Group, groups: list[_Group]) -> str | None:
     toks = g.tokens
     if toks[0].strong:
@@ -98,27 +114,15 @@ def _group_currency_any(s: str, g: _Group, groups: list[_Group]) -> str | None:
             return t.strong
     # a strong marker in the group's own context, e.g. "Salary (EUR): 50,000 - 60,000"
     for text in (g.left_cut, g.right_cut, g.left, g.right):
-        for m in _ANY_CUR_RE.finditer(text):
-            code = _code(m.group("code")) if m.group("code") else None
-            sym = _symbol(m.group("sym")) if m.group("sym") else None
-            if code:
-                return code
-            if sym and sym[1]:
-                return sym[0]
+        strong, _ = _currency_marks(text)
+        if strong:
+            return strong
     weak = next((t.weak for t in toks if t.weak), None)
     if weak is None:
         # anywhere in the string: strong first, then weak ($ board prefix, kr)
-        found_weak = None
-        for m in _ANY_CUR_RE.finditer(s):
-            code = _code(m.group("code")) if m.group("code") else None
-            sym = _symbol(m.group("sym")) if m.group("sym") else None
-            if code:
-                return code
-            if sym and sym[1]:
-                return sym[0]
-            if sym and found_weak is None:
-                found_weak = sym[0]
-        weak = found_weak
+        strong, weak = _currency_marks(s)
+        if strong:
+            return strong
     if weak is None:
         weak = currency_of_text(s)  # price-parser's own reading: "рублей", "Р" …
     if weak == "USD" and s.startswith("$") and s.count("$") == 1:
