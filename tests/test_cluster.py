@@ -100,6 +100,36 @@ def postgres(tmp_path):
         yield url
 
 
+@pytest.fixture
+def watched_postgres(postgres):
+    """The database with its schema in place, so that a test can watch the runs from the start."""
+    engine = make_engine(postgres)
+    upgrade_to_head(engine)
+    engine.dispose()
+    return postgres
+
+
+def _environment() -> dict[str, str]:
+    """This process's environment without its database URL: the configuration names the database."""
+    return {key: value for key, value in os.environ.items() if key != "AGGREGATOR_DATABASE_URL"}
+
+
+def _command(config: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "aggregator", "--config", str(config), *args]
+
+
+@contextlib.contextmanager
+def _aggregator(config: Path, *args: str, **popen) -> Iterator[subprocess.Popen]:
+    """``aggregator --config <config> <args>`` running for the block, killed if it still runs after."""
+    process = subprocess.Popen(_command(config, *args), cwd=ROOT, env=_environment(), text=True, **popen)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def _config_file(folder: Path, database_url: str, nodes: list[str], shards: int, **settings: str) -> Path:
     board_settings = ", ".join(f'{key} = "{value}"' for key, value in {**FAST, **settings}.items())
     path = folder / f"aggregator-{shards}.toml"
@@ -113,11 +143,10 @@ def _config_file(folder: Path, database_url: str, nodes: list[str], shards: int,
 
 
 def _crawl(config: Path) -> subprocess.CompletedProcess:
-    environment = {key: value for key, value in os.environ.items() if key != "AGGREGATOR_DATABASE_URL"}
     return subprocess.run(
-        [sys.executable, "-m", "aggregator", "--config", str(config), "crawl", "remotewlb"],
+        _command(config, "crawl", "remotewlb"),
         cwd=ROOT,
-        env=environment,
+        env=_environment(),
         capture_output=True,
         text=True,
         timeout=300,
@@ -181,68 +210,20 @@ def test_a_crawl_split_in_2_then_3_parts_stores_everything_once_and_recrawls_che
 
 
 def test_a_part_killed_mid_crawl_is_retried_and_nothing_is_lost(site, nodes, postgres, tmp_path):
-    # Slow enough to be caught mid-crawl, storing in small batches so that the killed part had
-    # already stored some postings.
-    config = load_config(
-        _config_file(
-            tmp_path,
-            postgres,
-            nodes,
-            shards=2,
-            DOWNLOAD_DELAY="0.05",
-            CONCURRENT_REQUESTS_PER_DOMAIN="1",
-            STORE_BATCH_SIZE="4",
-        )  # fmt: skip
-    )
-    config.cluster = dataclasses.replace(config.cluster, retries=1)
-    # Its own stop flag: this process's runner may have been told to stop by an earlier test.
-    coordinator = Coordinator(config.board("remotewlb"), config, stop_requested=threading.Event().is_set)
-    outcome = {}
-    thread = threading.Thread(target=lambda: outcome.setdefault("result", coordinator.run()))
-    thread.start()
-    engine = make_engine(postgres)
-    victim = None
+    thread, outcome = _start_coordinator(_slow_split_config(tmp_path, postgres, nodes))
     try:
-        deadline = time.monotonic() + 120
-        while victim is None and time.monotonic() < deadline and thread.is_alive():
-            time.sleep(0.1)
-            stored = query(
-                postgres,
-                "SELECT r.id, r.stats FROM crawl_runs r WHERE r.shard = '1/2' AND r.finished_at IS NULL"
-                " AND EXISTS (SELECT 1 FROM postings p WHERE p.crawl_run_id = r.id)",
-            )
-            if stored and "aggregator/pid" in stored[0]["stats"]:
-                victim = stored[0]
-        assert victim is not None, "part 1/2 never stored anything while running"
+        victim = _part_storing(postgres, "1/2", thread.is_alive)
         os.kill(victim["stats"]["aggregator/pid"], signal.SIGKILL)
     finally:
         thread.join(timeout=180)
-        engine.dispose()
-    result = outcome["result"]
-    assert result.ok, result.summary()
-    _assert_stored_once_each_in_a_job(postgres, site.item_urls)
-    runs = _runs(postgres)
-    killed = next(run for run in runs if run["id"] == victim["id"])
-    assert (killed["status"], killed["finish_reason"]) == ("failed", "killed")
-    retry = [run for run in runs if run["shard"] == "1/2" and run["id"] != victim["id"]]
-    assert [run["status"] for run in retry] == ["ok"]
-    # Retried on the other node.
-    assert retry[0]["stats"]["aggregator/scrapyd_node"] != killed["stats"]["aggregator/scrapyd_node"]
-    (whole,) = [run for run in runs if run["shard"] is None]
-    assert whole["status"] == "ok" and whole["items_scraped"] == len(site.item_urls)
+    # (Its reason is whichever noticed first: its node's liveness check or scrapyd's job list.)
+    _assert_retried_elsewhere_and_healthy(site, postgres, victim, outcome)
 
 
-def test_a_stopped_split_crawl_stops_its_parts_gracefully(site, nodes, postgres, tmp_path):
+def test_a_stopped_split_crawl_stops_its_parts_gracefully(site, nodes, watched_postgres, tmp_path):
+    postgres = watched_postgres
     config = _config_file(tmp_path, postgres, nodes, shards=2, DOWNLOAD_DELAY="0.1", CONCURRENT_REQUESTS_PER_DOMAIN="1")
-    environment = {key: value for key, value in os.environ.items() if key != "AGGREGATOR_DATABASE_URL"}
-    engine = make_engine(postgres)
-    upgrade_to_head(engine)  # so that the runs can be watched from the start
-    engine.dispose()
-    coordinator = subprocess.Popen(
-        [sys.executable, "-m", "aggregator", "--config", str(config), "crawl", "remotewlb"],
-        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
+    with _aggregator(config, "crawl", "remotewlb", stdout=subprocess.PIPE, stderr=subprocess.PIPE) as coordinator:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             claimed = query(postgres, "SELECT stats FROM crawl_runs WHERE shard IS NOT NULL")
@@ -253,10 +234,6 @@ def test_a_stopped_split_crawl_stops_its_parts_gracefully(site, nodes, postgres,
             raise AssertionError("the parts never started")
         coordinator.send_signal(signal.SIGTERM)
         out, err = coordinator.communicate(timeout=120)
-    finally:
-        if coordinator.poll() is None:
-            coordinator.kill()
-            coordinator.wait()
     # A deliberate stop is no failure: exit 0, every run interrupted, every part ended.
     assert coordinator.returncode == 0, err[-3000:]
     runs = _runs(postgres)
@@ -272,19 +249,13 @@ def test_a_stopped_split_crawl_stops_its_parts_gracefully(site, nodes, postgres,
 # --- faults: a node that dies, a job that vanishes, a coordinator that dies, a lost lock --------------
 
 
+# Slow enough to be caught mid-crawl, storing in small batches (a killed part had stored some).
+SLOW = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1", "STORE_BATCH_SIZE": "4"}
+
+
 def _slow_split_config(tmp_path: Path, database_url: str, nodes: list[str], **cluster) -> Config:
-    """Slow enough to be caught mid-crawl, storing in small batches (a killed part had stored some)."""
-    config = load_config(
-        _config_file(
-            tmp_path,
-            database_url,
-            nodes,
-            shards=2,
-            DOWNLOAD_DELAY="0.05",
-            CONCURRENT_REQUESTS_PER_DOMAIN="1",
-            STORE_BATCH_SIZE="4",
-        )  # fmt: skip
-    )
+    """A split in 2 crawled SLOW, each part retried once."""
+    config = load_config(_config_file(tmp_path, database_url, nodes, shards=2, **SLOW))
     config.cluster = dataclasses.replace(config.cluster, retries=1, **cluster)
     return config
 
@@ -314,14 +285,16 @@ def _part_storing(database_url: str, shard: str, alive: Callable[[], bool] = lam
     raise AssertionError(f"part {shard} never stored anything while running")
 
 
-def _assert_retried_elsewhere_and_healthy(site, database_url: str, victim: dict, outcome: dict, reason: str) -> None:
+def _assert_retried_elsewhere_and_healthy(
+    site, database_url: str, victim: dict, outcome: dict, reason: str | None = None
+) -> None:
     result = outcome["result"]
     assert result.ok, result.summary()
     _assert_stored_once_each_in_a_job(database_url, site.item_urls)
     runs = _runs(database_url)
     dead = next(run for run in runs if run["id"] == victim["id"])
     assert (dead["status"], dead["finish_reason"]) == ("failed", "killed")
-    assert reason in dead["status_reason"], dead["status_reason"]
+    assert reason is None or reason in dead["status_reason"], dead["status_reason"]
     retry = [run for run in runs if run["shard"] == "1/2" and run["id"] != victim["id"]]
     assert [run["status"] for run in retry] == ["ok"]
     assert retry[0]["stats"]["aggregator/scrapyd_node"] != dead["stats"]["aggregator/scrapyd_node"]
@@ -388,26 +361,14 @@ def test_a_job_that_vanishes_from_its_node_is_retried_on_the_other(site, node_pr
 
 
 def test_a_coordinator_killed_mid_crawl_leaves_a_run_any_host_marks_failed_and_nothing_closed(
-    site, nodes, postgres, tmp_path
+    site, nodes, watched_postgres, tmp_path
 ):
-    slow = {"DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS_PER_DOMAIN": "1", "STORE_BATCH_SIZE": "4"}
-    config = _config_file(tmp_path, postgres, nodes, shards=2, **slow)
-    environment = {key: value for key, value in os.environ.items() if key != "AGGREGATOR_DATABASE_URL"}
-    engine = make_engine(postgres)
-    upgrade_to_head(engine)  # so that the runs can be watched from the start
-    engine.dispose()
-    coordinator = subprocess.Popen(
-        [sys.executable, "-m", "aggregator", "--config", str(config), "crawl", "remotewlb"],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
+    postgres = watched_postgres
+    config = _config_file(tmp_path, postgres, nodes, shards=2, **SLOW)
+    with _aggregator(config, "crawl", "remotewlb", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as coordinator:
         _part_storing(postgres, "1/2", lambda: coordinator.poll() is None)
         coordinator.kill()  # SIGKILL: nothing of it runs any more
         coordinator.wait()
-    finally:
-        if coordinator.poll() is None:
-            coordinator.kill()
-            coordinator.wait()
     (whole,) = query(postgres, "SELECT * FROM crawl_runs WHERE shard IS NULL")
     assert whole["status"] == "running" and whole["heartbeat_expires_at"] is not None
     # The parts run on without it and record themselves.
@@ -421,9 +382,8 @@ def test_a_coordinator_killed_mid_crawl_leaves_a_run_any_host_marks_failed_and_n
         assert time.monotonic() < deadline, "the heartbeat never expired"
         time.sleep(0.2)
     shown = subprocess.run(
-        [sys.executable, "-m", "aggregator", "--config", str(config), "runs"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        _command(config, "runs"), cwd=ROOT, env=_environment(), capture_output=True, text=True, timeout=60
+    )
     assert shown.returncode == 0, shown.stderr[-3000:]
     line = next(line for line in shown.stdout.splitlines() if line.startswith(f"{whole['id']} "))
     assert "failed" in line and "its coordinator" in line and "stopped beating" in line, shown.stdout
@@ -462,45 +422,50 @@ def test_only_runs_whose_heartbeat_expired_are_failed_and_keep_that_verdict(data
     assert repository.finish_open_run(engine, beating_run, status="ok", finish_reason="finished")
 
 
-def test_a_scheduler_whose_lock_session_ends_stops_scheduling_and_waits_for_the_lock_again(postgres, tmp_path):
+def _scheduler_config(tmp_path: Path, database_url: str) -> Path:
+    """A configuration whose one board is scheduled nightly (no crawl starts while a test runs)."""
     config = tmp_path / "aggregator.toml"
     config.write_text(
-        f'database_url = "{postgres}"\nboards_enabled_by_default = false\n\n[boards.remotewlb]\ncron = "0 2 * * *"\n',
+        f'database_url = "{database_url}"\nboards_enabled_by_default = false\n\n'
+        '[boards.remotewlb]\ncron = "0 2 * * *"\n',
         encoding="utf-8",
     )
-    environment = {key: value for key, value in os.environ.items() if key != "AGGREGATOR_DATABASE_URL"}
+    return config
+
+
+@contextlib.contextmanager
+def _scheduler(config: Path, lines: list[str]) -> Iterator[subprocess.Popen]:
+    """``aggregator schedule`` running for the block, its log lines gathered in ``lines``."""
+    with _aggregator(config, "schedule", stderr=subprocess.PIPE) as scheduler:
+        threading.Thread(target=lambda: lines.extend(scheduler.stderr), daemon=True).start()
+        yield scheduler
+
+
+def _wait_for(lines: list[str], text: str, count: int = 1, timeout: float = 60) -> None:
+    """Until ``count`` of the ``lines`` read so far contain ``text``."""
+    deadline = time.monotonic() + timeout
+    while sum(text in line for line in lines) < count:
+        assert time.monotonic() < deadline, "".join(lines)[-3000:]
+        time.sleep(0.05)
+
+
+def test_a_scheduler_whose_lock_session_ends_stops_scheduling_and_waits_for_the_lock_again(postgres, tmp_path):
     lines: list[str] = []
     advisory_locks = (
         "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
         " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
     )
-
-    def wait_for(text: str, count: int = 1, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while sum(text in line for line in lines) < count:
-            assert time.monotonic() < deadline, "".join(lines)[-3000:]
-            time.sleep(0.05)
-
-    scheduler = subprocess.Popen(
-        [sys.executable, "-m", "aggregator", "--config", str(config), "schedule"],
-        cwd=ROOT, env=environment, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    threading.Thread(target=lambda: lines.extend(scheduler.stderr), daemon=True).start()
-    try:
-        wait_for("scheduler running")
+    with _scheduler(_scheduler_config(tmp_path, postgres), lines) as scheduler:
+        _wait_for(lines, "scheduler running")
         (holder,) = query(postgres, advisory_locks)
         # The lock's session ends (a network cut, an administrator): the lock is gone with it.
         assert query(postgres, "SELECT pg_terminate_backend(:pid) AS ended", pid=holder["pid"]) == [{"ended": True}]
-        wait_for("lost the coordinator lock")
-        wait_for("scheduler running", count=2)  # the lock was free: taken again, on a new session
+        _wait_for(lines, "lost the coordinator lock")
+        _wait_for(lines, "scheduler running", count=2)  # the lock was free: taken again, on a new session
         (again,) = query(postgres, advisory_locks)
         assert again["pid"] != holder["pid"]
         scheduler.send_signal(signal.SIGTERM)
         assert scheduler.wait(timeout=60) == 0
-    finally:
-        if scheduler.poll() is None:
-            scheduler.kill()
-            scheduler.wait()
 
 
 # --- without nodes: the argument, the configuration ------------------------------------------------
@@ -548,48 +513,20 @@ def test_a_part_divides_the_request_rate():
 
 
 def test_a_second_scheduler_waits_as_hot_standby_and_takes_over(postgres, tmp_path):
-    config = tmp_path / "aggregator.toml"
-    config.write_text(
-        f'database_url = "{postgres}"\nboards_enabled_by_default = false\n\n[boards.remotewlb]\ncron = "0 2 * * *"\n',
-        encoding="utf-8",
-    )
-    environment = {key: value for key, value in os.environ.items() if key != "AGGREGATOR_DATABASE_URL"}
+    config = _scheduler_config(tmp_path, postgres)
     logs: list[list[str]] = [[], []]
-    schedulers = []
-
-    def follow(stream, lines: list[str]) -> None:
-        for line in stream:
-            lines.append(line)
-
-    def wait_for(lines: list[str], text: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while not any(text in line for line in lines):
-            assert time.monotonic() < deadline, "".join(lines)[-3000:]
-            time.sleep(0.05)
-
-    try:
-        for lines in logs:
-            scheduler = subprocess.Popen(
-                [sys.executable, "-m", "aggregator", "--config", str(config), "schedule"],
-                cwd=ROOT, env=environment, stderr=subprocess.PIPE, text=True,
-            )  # fmt: skip
-            schedulers.append(scheduler)
-            threading.Thread(target=follow, args=(scheduler.stderr, lines), daemon=True).start()
-            if len(schedulers) == 1:
-                wait_for(lines, "scheduler running")
-        wait_for(logs[1], "waiting as a hot standby")
+    with contextlib.ExitStack() as running:
+        first = running.enter_context(_scheduler(config, logs[0]))
+        _wait_for(logs[0], "scheduler running")
+        second = running.enter_context(_scheduler(config, logs[1]))
+        _wait_for(logs[1], "waiting as a hot standby")
         time.sleep(1.5)  # the standby keeps trying; it must not start while the first one runs
         assert not any("scheduler running" in line for line in logs[1])
-        schedulers[0].send_signal(signal.SIGTERM)
-        assert schedulers[0].wait(timeout=60) == 0
-        wait_for(logs[1], "scheduler running")
-        schedulers[1].send_signal(signal.SIGTERM)
-        assert schedulers[1].wait(timeout=60) == 0
-    finally:
-        for scheduler in schedulers:
-            if scheduler.poll() is None:
-                scheduler.kill()
-                scheduler.wait()
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=60) == 0
+        _wait_for(logs[1], "scheduler running")
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=60) == 0
 
 
 def test_the_deploy_files_describe_a_node_and_a_coordinator_that_work():
