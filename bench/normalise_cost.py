@@ -87,12 +87,12 @@ def stage_costs(postings: list, repeat: int) -> list[tuple[str, float]]:
     from aggregator.normalise.timezone import extract_window
 
     html = [sanitise_html(p.description_html) for p in postings]
-    texts = [html_to_text(h) for h in html]
+    texts = [html_to_text(h, sanitised=True) for h in html]
     titles = [clean_text(p.title) for p in postings]
     stages: list[tuple[str, Callable[[int], object]]] = [
         ("normalise_posting (all)", lambda i: normalise_posting(postings[i])),
         ("sanitise_html", lambda i: sanitise_html(postings[i].description_html)),
-        ("html_to_text", lambda i: html_to_text(html[i])),
+        ("html_to_text", lambda i: html_to_text(html[i], sanitised=True)),
         ("extract_window (timezone)", lambda i: extract_window(postings[i].location_raw, titles[i], texts[i])),
         ("parse_location", lambda i: parse_location(postings[i].location_raw)),
         (
