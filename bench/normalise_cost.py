@@ -6,13 +6,18 @@ postings. Costs are printed, not judged: run it on two commits and read them sid
 
     .venv/bin/python bench/normalise_cost.py [--repeat 3] [--dump results.json]
 
-``--dump`` writes every posting's normalised fields (JSON), to diff two commits' outputs.
+``--dump`` writes every posting's normalised fields (JSON), to diff two commits' outputs. For the
+other commit, copy this file into a checkout of it (``git archive``) and run it there. The location
+gazetteer is read from the user's cache folder when an earlier process left it there; for a cold
+start, set ``XDG_CACHE_HOME`` to an empty folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
+import inspect
 import json
 import sys
 import time
@@ -86,13 +91,15 @@ def stage_costs(postings: list, repeat: int) -> list[tuple[str, float]]:
     from aggregator.normalise.text import clean_text, html_to_text, sanitise_html
     from aggregator.normalise.timezone import extract_window
 
+    if "sanitised" in inspect.signature(html_to_text).parameters:  # as normalise_posting calls it
+        html_to_text = functools.partial(html_to_text, sanitised=True)
     html = [sanitise_html(p.description_html) for p in postings]
-    texts = [html_to_text(h, sanitised=True) for h in html]
+    texts = [html_to_text(h) for h in html]
     titles = [clean_text(p.title) for p in postings]
     stages: list[tuple[str, Callable[[int], object]]] = [
         ("normalise_posting (all)", lambda i: normalise_posting(postings[i])),
         ("sanitise_html", lambda i: sanitise_html(postings[i].description_html)),
-        ("html_to_text", lambda i: html_to_text(html[i], sanitised=True)),
+        ("html_to_text", lambda i: html_to_text(html[i])),
         ("extract_window (timezone)", lambda i: extract_window(postings[i].location_raw, titles[i], texts[i])),
         ("parse_location", lambda i: parse_location(postings[i].location_raw)),
         (
