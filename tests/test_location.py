@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.normalise import location as location_module
-from aggregator.normalise.location import Location, location_from_jsonld, parse_location
+from aggregator.normalise.location import Location, gazetteer, location_from_jsonld, parse_location
 
 DEV_TSV = Path(__file__).parent / "fixtures" / "labels" / "location-dev.tsv"
 MIN_ACCURACY = 0.98
@@ -195,6 +195,26 @@ def test_parse_is_fast_after_warm_up() -> None:
         location_module._parse(raw)  # bypass the memo: measure real parsing
     per_parse = (time.perf_counter() - start) / len(rows)
     assert per_parse < 0.001
+
+
+def test_the_gazetteer_read_from_the_cache_folder_is_the_one_built(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = gazetteer._build()
+    path = gazetteer._cache_path()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"half a file")  # a broken cache file is built again, and replaced
+    gazetteer._gazetteer.cache_clear()
+    try:
+        assert gazetteer._gazetteer() == built
+        gazetteer._gazetteer.cache_clear()
+
+        def no_build() -> None:
+            raise AssertionError("built again instead of read from the cache folder")
+
+        monkeypatch.setattr(gazetteer, "_build", no_build)
+        assert gazetteer._gazetteer() == built
+    finally:
+        gazetteer._gazetteer.cache_clear()
 
 
 def test_garbage_does_not_crash() -> None:

@@ -58,7 +58,7 @@ def normalise_posting(raw: RawPosting, defaults: Mapping[str, Any] | None = None
         # The text names places only; the board's own flag says how the job is done.
         location = dataclasses.replace(location, workplace=stated_workplace(raw.job_location_type_raw))
     annual_min, annual_max = annualise(salary) if salary else (None, None)
-    description_text = html_to_text(description_html)
+    description_text = html_to_text(description_html, sanitised=True)
     window = extract_window(raw.location_raw, title, description_text)
     posting = NormalisedPosting(
         source=raw.source,

@@ -51,9 +51,16 @@ def sanitise_html(value: str | None) -> str | None:
     return cleaned or None
 
 
-def html_to_text(value: str | None) -> str | None:
-    """Readable plain text: paragraphs and list items on their own lines."""
+def html_to_text(value: str | None, *, sanitised: bool = False) -> str | None:
+    """Readable plain text: paragraphs and list items on their own lines.
+
+    ``sanitised``: ``value`` comes from ``sanitise_html``, so html_text's own cleaning (scripts,
+    styles, comments, embeds and frames out; all already gone) is skipped: a copy of the tree saved.
+    """
     if not value:
         return None
-    text = html_text.extract_text(value, guess_layout=True).strip()
+    if sanitised:
+        text = html_text.etree_to_text(html_text.parse_html(value), guess_layout=True).strip()
+    else:
+        text = html_text.extract_text(value, guess_layout=True).strip()
     return text or None

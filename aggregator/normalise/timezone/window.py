@@ -14,7 +14,7 @@ from aggregator.normalise.timezone.rules import (
     _listed_zones,
     _rule,
     _sentence_window,
-    _sentences,
+    _Sentences,
 )
 from aggregator.normalise.timezone.wording import (
     _ANY_RE,
@@ -39,11 +39,11 @@ from aggregator.normalise.timezone.zones import (
 
 def extract_window(location: str | None, title: str | None, text: str | None) -> TimeZoneWindow | None:
     """The posting's time-zone window, ``ANY`` for "any time zone", or None when it states none."""
-    candidates: list[tuple[int, int, int, tuple[float, float], str]] = []
+    candidates: list[tuple[int, int, tuple[int, int], tuple[float, float], str]] = []
     any_evidence: str | None = None
     previous: list[_Mention] = []
-    sentences = _sentences(location, title, text)
-    for index, (original, is_location, whole) in enumerate(sentences):
+    sentences = _Sentences(location, title, text)
+    for index, (original, is_location, whole) in sentences.could_state_time():
         if not _could_state_time(original):
             continue  # most sentences: a cheap test before the expensive ones
         sentence = _NOT_TIME_RE.sub(lambda m: m.group(1) + "_time", original)
@@ -55,7 +55,7 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
             mentions = [m for m in _mentions(f"{value} time zones") if m.start < len(value)]
         if _LIST_INTRO_RE.search(sentence):
             # "... engineering talent in these timezones:" followed by a list of zones or regions.
-            listed = _listed_zones(sentences[index + 1 : index + 1 + _LIST_LINES])
+            listed = _listed_zones(sentences.after(index, _LIST_LINES))
             if listed:
                 mentions = listed
         if any_evidence is None and _ANY_RE.search(sentence):
@@ -88,7 +88,7 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
                     candidates.append((4, 1, index, window, original[:200]))
             continue
         previous = mentions
-        following = sentences[index + 1][0] if index + 1 < len(sentences) else ""
+        following = next((clause for clause, _, _ in sentences.after(index, 1)), "")
         # "Our team sits between EST and EET. If you're located outside this range, ...": the next
         # sentence makes the description a requirement.
         # A clause is a requirement when its sentence is ("Employees can work in ET or CT but must ...").

@@ -114,7 +114,10 @@ _REGION_SHIFT_RE = re.compile(
     r"\b(?:emea|apac|us|u\.s\.|usa|european?|latam|uk|british|american|australian?)\s+(?:shifts?|hours)\b", re.I
 )
 
-_SENTENCE_SPLIT_RE = re.compile(r"\n+|(?<=[.!?;])\s+(?=[A-Z*_(\"'])|\s+[\u2022\u25cf\u25aa]\s*")
+# Sentences end at line breaks, at ". " before a capital, and at bullets. Every separator starts
+# with a white space, written first so the regex engine skips other characters at once; then
+# "\n+", "(?<=[.!?;])\s+(?=[A-Z...])" and "\s+[bullet]\s*" in that order.
+_SENTENCE_SPLIT_RE = re.compile(r"\s(?:(?<=\n)\n*|(?<=[.!?;]\s)\s*(?=[A-Z*_(\"'])|\s*[\u2022\u25cf\u25aa]\s*)")
 
 
 def _clip(value: float) -> float:
