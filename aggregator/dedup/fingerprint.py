@@ -216,16 +216,19 @@ def _unsupported_title_words(
     "trainer" ~ "training", "warehousing" ~ "warehouse", "cryptography" ~ "cryptographic"."""
     if not title_tokens:
         return ()
-    present = set(np.unique(token_hashes).tolist())
+    present = set(token_hashes.tolist())
     title_tokens = [w for w in title_tokens if word_hash(w) not in present]
     if not title_tokens:
         return ()
     folded = set(split_words(fold(" ".join(set(raw_tokens)))))
     stems = {norm_word(w) for w in folded}
-    prefixes = {s[:k] for s in stems | folded if len(s) >= ROOT_MIN for k in range(ROOT_MIN, len(s) + 1)}
-    return tuple(
-        w for w in title_tokens if w not in stems and (len(w) < ROOT_MIN or w[: _root_length(w)] not in prefixes)
-    )
+    words = [s for s in stems | folded if len(s) >= ROOT_MIN]
+
+    def shares_root(w: str) -> bool:
+        root = w[: _root_length(w)]  # at least ROOT_MIN letters: a word of ``words`` may begin so
+        return any(s.startswith(root) for s in words)
+
+    return tuple(w for w in title_tokens if w not in stems and (len(w) < ROOT_MIN or not shares_root(w)))
 
 
 PLACE_HASH = word_hash("\x01place")
@@ -296,7 +299,10 @@ def fingerprint(
     anchors = arr[np.fromiter(map(ANCHOR_TOKENS.__contains__, toks), dtype=bool, count=len(toks))]
     # Rule 4, location: the places, nationalities and languages a text names are one word for
     # the comparison, so "customers in Germany" and "customers in the UK" read the same.
-    places = np.fromiter(map(_is_place_token, toks), dtype=bool, count=len(toks))
+    known = list(map(_PLACE_TOKEN.get, toks))  # the cache answers most tokens
+    if None in known:
+        known = [_is_place_token(t) if k is None else k for t, k in zip(toks, known, strict=True)]
+    places = np.array(known, dtype=bool)
     if places.any():
         arr = arr.copy()
         arr[places] = PLACE_HASH
@@ -317,7 +323,9 @@ def fingerprint(
     if not level and not TEXT_LEVEL_TOKENS.isdisjoint(toks):  # "as a senior developer"
         level = text_level([t.lower() if t.isascii() else fold(t) for t in toks[:1500]])
 
-    signature = minhash(shingles(tokens, unique=False))
+    # The set of shingles: the signature's input, and kept for the matcher's text similarity.
+    shingle_set = shingles(tokens)
+    signature = minhash(shingle_set)
     if len(tokens) >= MIN_TOKENS:
         keys = band_keys(signature)
     else:  # (almost) no description: a MinHash says nothing, the title and company do
@@ -325,7 +333,7 @@ def fingerprint(
     if info.tokens:
         keys += translation_keys(ckey, [t for t in info.tokens if t not in NOISE_WORDS])
 
-    return PostingFingerprint(
+    fp = PostingFingerprint(
         posting_id=posting_id,
         source=source,
         source_id=str(source_id) if source_id is not None else None,
@@ -347,6 +355,8 @@ def fingerprint(
         employer=_company_key(employer_named(lines)),
         title_unsupported=_unsupported_title_words(info.tokens, toks, tokens),
     )
+    fp._derived = {"shingles": shingle_set}
+    return fp
 
 
 # ---------------------------------------------------------------------------------------------

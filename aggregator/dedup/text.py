@@ -229,9 +229,15 @@ def shingles(tokens: np.ndarray, k: int = SHINGLE, unique: bool = True) -> np.nd
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    if len(a) == 0 and len(b) == 0:
-        return 1.0
-    inter = len(np.intersect1d(a, b, assume_unique=True))
+    """Jaccard of two sorted, duplicate-free arrays (``shingles``)."""
+    if len(a) == 0 or len(b) == 0:
+        return 1.0 if len(a) == len(b) else 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    # Each value of the shorter array looked up in the longer: no sort of both together.
+    pos = np.searchsorted(b, a)
+    pos[pos == len(b)] = 0
+    inter = int(np.count_nonzero(b[pos] == a))
     return inter / (len(a) + len(b) - inter)
 
 
