@@ -37,7 +37,10 @@ from aggregator.normalise.urls import canonical_url
 
 # Bump when anything that goes into a stored fingerprint changes (tokenisation, hashing,
 # permutations, banding): stored fingerprints of another version must be recomputed.
-FINGERPRINT_VERSION = 3  # 3: level words and place names from the shared vocabulary
+# 3: level words and place names from the shared vocabulary; 4: the normalisers' folding (it strips
+# every combining mark and case-folds: Greek, Hebrew, Arabic, Indic and kana words fold otherwise),
+# the language read from 400 characters.
+FINGERPRINT_VERSION = 4
 MIN_TOKENS = 20  # shorter descriptions get a title key instead of LSH band keys
 
 

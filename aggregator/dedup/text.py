@@ -5,7 +5,6 @@ in the text."""
 from __future__ import annotations
 
 import re
-import unicodedata
 import zlib
 from functools import lru_cache
 
@@ -13,17 +12,11 @@ import numpy as np
 import snowballstemmer
 
 from aggregator.dedup.vocab import FUNCTION_WORDS, PHRASES, STOPWORDS, SYNONYMS, UNSTEMMED
-from aggregator.normalise.vocab import LETTER_TABLE
+from aggregator.normalise.vocab import fold as vocab_fold
 
 SHINGLE = 3  # words per shingle
 SENTINEL = "\x00"  # line separator inside a token stream
 
-# The normalisers' letter table (vocab.LETTER_TABLE), applied only when a lower-case letter of it
-# is there (most texts have none).
-_SPECIAL_LETTERS = re.compile(
-    "[" + "".join(chr(c) for c in LETTER_TABLE if chr(c).isalpha() and chr(c).islower()) + "]"
-)
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Punctuation → space (words are what remains between spaces). "c#", "c++", "f#" are
 # protected first; "#", "+" elsewhere are punctuation too.
 _PUNCT = "!\"#$%&'()*+,-.:;<=>?@[\\]^_`{|}~’‘“”„‚–—―•·…«»‹›¿¡©®™°§¶†‡│¦¬¨´¸·‐‑‒⁄、。，：；！？（）【】「」"
@@ -112,18 +105,9 @@ def plain(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower case, compatibility forms, no accents; keeps non-Latin letters."""
-    if text.isascii():
-        return text.lower()
-    # Most non-ASCII in job texts is typographic punctuation: plain replacements suffice.
-    text = plain(text)
-    if text.isascii():
-        return text.lower()
-    text = unicodedata.normalize("NFKC", text).lower()
-    if _SPECIAL_LETTERS.search(text):
-        text = text.translate(LETTER_TABLE)
-    text = unicodedata.normalize("NFKD", text)
-    return _COMBINING.sub("", text) if _COMBINING.search(text) else text
+    """The normalisers' folding (lower case, compatibility forms, no accents; non-Latin letters
+    kept) after ``plain``: typographic bullets and dots become spaces, zero-width spaces go."""
+    return vocab_fold(plain(text))
 
 
 def split_words(folded: str) -> list[str]:
