@@ -25,6 +25,7 @@ from aggregator.dedup.text import (
     phrase_tables,
     plain,
     shingles,
+    sorted_set,
     split_words,
     token_info,
     trim_caches,
@@ -116,7 +117,7 @@ class PostingFingerprint:
 
     @property
     def token_set(self) -> np.ndarray:
-        return self._cache("token_set", lambda: np.unique(self.tokens))
+        return self._cache("token_set", lambda: sorted_set(self.tokens))
 
     @property
     def lsh_keys(self) -> list[str]:
