@@ -236,22 +236,32 @@ def _unsupported_title_words(
 
 
 PLACE_HASH = word_hash("\x01place")
-_PLACE_TOKEN: dict[str, bool] = {}
 
 
 def _is_place_token(token: str) -> bool:
     """A capitalised token that names a country, region, city or language ("Germany", "EMEA",
     "German"); two-letter codes only in capitals ("UK", not "in")."""
-    known = _PLACE_TOKEN.get(token)
-    if known is None:
-        known = False
-        if token[:1].isupper() and (len(token) >= 3 or token.isupper()):
-            folded = fold(token)
-            known = folded in gazetteer()[0] or folded in LANGUAGE_NAMES
-        if len(_PLACE_TOKEN) > 500_000:
-            _PLACE_TOKEN.clear()
-        _PLACE_TOKEN[token] = known
-    return known
+    if token[:1].isupper() and (len(token) >= 3 or token.isupper()):
+        folded = fold(token)
+        return folded in gazetteer()[0] or folded in LANGUAGE_NAMES
+    return False
+
+
+# What the token stream needs of an original-case token, in one int per token so that one dict
+# lookup answers it and numpy splits it: the hash of its normalised form (low 32 bits), whether
+# it is an anchor (``token_info``) and whether it names a place.
+_ANCHOR_BIT = 1 << 32
+_PLACE_BIT = 1 << 33
+_TOKEN_CODE: dict[str, int] = {}
+
+
+def _token_code(token: str) -> int:
+    h = RAW_HASH.get(token) or token_info(token)
+    code = h | (_ANCHOR_BIT if token in ANCHOR_TOKENS else 0) | (_PLACE_BIT if _is_place_token(token) else 0)
+    if len(_TOKEN_CODE) > 500_000:
+        _TOKEN_CODE.clear()
+    _TOKEN_CODE[token] = code
+    return code
 
 
 def fingerprint(
@@ -295,18 +305,15 @@ def fingerprint(
                 break
 
     # One token stream for the whole text, lines separated by a sentinel token.
-    hget = RAW_HASH.get
-    hashes = list(map(hget, toks))
-    if None in hashes:
-        hashes = [hget(t) or token_info(t) for t in toks]
-    arr = np.asarray(hashes, dtype=np.uint32)
-    anchors = arr[np.fromiter(map(ANCHOR_TOKENS.__contains__, toks), dtype=bool, count=len(toks))]
+    codes = list(map(_TOKEN_CODE.get, toks))  # the cache answers most tokens
+    if None in codes:
+        codes = [_token_code(t) if c is None else c for t, c in zip(toks, codes, strict=True)]
+    code_arr = np.array(codes, dtype=np.uint64)
+    arr = (code_arr & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    anchors = arr[(code_arr & np.uint64(_ANCHOR_BIT)) != 0]
     # Rule 4, location: the places, nationalities and languages a text names are one word for
     # the comparison, so "customers in Germany" and "customers in the UK" read the same.
-    known = list(map(_PLACE_TOKEN.get, toks))  # the cache answers most tokens
-    if None in known:
-        known = [_is_place_token(t) if k is None else k for t, k in zip(toks, known, strict=True)]
-    places = np.array(known, dtype=bool)
+    places = (code_arr & np.uint64(_PLACE_BIT)) != 0
     if places.any():
         arr = arr.copy()
         arr[places] = PLACE_HASH
