@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from aggregator.dedup import (
@@ -379,6 +380,21 @@ def test_band_keys_are_the_buckets_of_datasketchs_lsh() -> None:
     digests = [key[3:] for key in band_keys(a.minhash)]
     assert [h.hex() for h in lsh.keys.get("a")] == digests
     assert a.lsh_keys == band_keys(a.minhash)
+
+
+@pytest.mark.parametrize("size", [0, 1, 3, 200, 5000])
+def test_minhash_is_datasketchs(size: int) -> None:
+    """The numpy signature equals datasketch's MinHash (affine32, same seed) of the same set,
+    and the bands are cut as MinHashLSH cuts them."""
+    from datasketch import MinHash
+
+    from aggregator.dedup.candidates import _HASHRANGES, MINHASH_SCHEME, MINHASH_SEED, NUM_PERM, minhash, new_lsh
+
+    shingles = np.random.default_rng(size).integers(0, 1 << 32, size, dtype=np.uint64).astype(np.uint32)
+    reference = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, hashfunc=int)
+    reference.update_batch(shingles.tolist())
+    assert minhash(shingles).tolist() == reference.hashvalues.tolist()
+    assert [tuple(r) for r in new_lsh().hashranges] == list(_HASHRANGES)
 
 
 def test_fingerprint_is_deterministic() -> None:

@@ -5,12 +5,14 @@ same level, same description apart from what an employer changes when it re-list
 (location, boilerplate, small edits, a translation). The package, by stage:
 
 - ``vocab`` + ``data/``: the word lists (phrases, synonyms, levels, places, boilerplate cues);
-- ``text``: folding, words, stemming (Snowball), word hashes and shingles;
+- ``text``: folding (the normalisers' ``vocab.fold``), words, stemming (Snowball), word hashes
+  and shingles;
 - ``titles``: level, specialism and place words of a title; the level a text states;
 - ``boilerplate``: which description lines are company blurb / benefits / legal text;
 - ``language``: the description's language (py3langid);
-- ``candidates``: MinHash and LSH band keys (datasketch), the candidate index protocol and an
-  in-memory index (the SQL one is ``repository.SqlCandidateIndex``);
+- ``candidates``: MinHash and LSH band keys (datasketch's, computed with numpy), the candidate
+  index protocol and an in-memory index on datasketch (the SQL one is
+  ``repository.SqlCandidateIndex``);
 - ``fingerprint``: what is stored per posting;
 - ``rules``: one function per rule of the spec, and ``compare``;
 - ``matcher``: exact signals, then near-duplicates among the candidates.

@@ -1,5 +1,10 @@
-"""Finding candidates: MinHash signatures and LSH band keys (datasketch), and the candidate
-index protocol the matcher queries, with an in-memory implementation on ``MinHashLSH``.
+"""Finding candidates: MinHash signatures and LSH band keys, and the candidate index protocol
+the matcher queries, with an in-memory implementation on datasketch's ``MinHashLSH``.
+
+The signatures and band keys are datasketch's (``MinHash`` with the "affine32" scheme,
+``MinHashLSH`` buckets; tests check both against the library), computed here with numpy:
+importing datasketch imports scipy (for an LSH parameter search this project never runs),
+which costs a crawl about 60 MB and 0.7 s. datasketch is loaded only by the in-memory index.
 
 A band key is a short string ("b" + band number + 12 hex digits), so a SQL table
 (``dedup_keys``, see ``repository.SqlCandidateIndex``) can store and look it up; the in-memory
@@ -17,9 +22,10 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 if TYPE_CHECKING:
+    from datasketch import MinHash, MinHashLSH
+
     from aggregator.dedup.fingerprint import PostingFingerprint
 
 NUM_PERM = 64
@@ -28,19 +34,36 @@ ROWS = 3
 MINHASH_SEED = 1
 MINHASH_SCHEME = "affine32"  # datasketch ≥ 2.0
 _DIGEST_BYTES = 6
+# The rows of each band, as MinHashLSH(params=(BANDS, ROWS)) cuts a signature.
+_HASHRANGES = tuple((i * ROWS, (i + 1) * ROWS) for i in range(BANDS))
 
 
 @cache
-def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-    return MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
+def _permutations(num_perm: int) -> np.ndarray:
+    """datasketch's affine32 permutations ``h → a·h + b mod 2³²`` for ``MINHASH_SEED``: odd
+    ``a``, then ``b``, drawn from numpy's legacy ``RandomState`` (a stream numpy keeps fixed)."""
+    gen = np.random.RandomState(MINHASH_SEED)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return np.array([a, b])
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer: datasketch's pre-mix of every input hash."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
 
 def minhash(shingles: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
-    """datasketch's MinHash signature of a set of 32-bit shingle hashes."""
-    mh = MinHash(num_perm=num_perm, hashfunc=int, permutations=_permutations(num_perm), scheme=MINHASH_SCHEME)
-    if len(shingles):
-        mh.update_batch(np.asarray(shingles, dtype=np.uint32).tolist())
-    return np.asarray(mh.hashvalues, dtype=np.uint32)
+    """datasketch's MinHash signature (affine32) of a set of 32-bit shingle hashes."""
+    if not len(shingles):
+        return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    a, b = _permutations(num_perm)
+    h = _fmix32(np.asarray(shingles, dtype=np.uint32)).reshape(-1, 1)
+    return (h * a + b).min(axis=0)  # uint32 arithmetic wraps: the mod 2³²
 
 
 def _band_digest(band: bytes) -> bytes:
@@ -49,24 +72,25 @@ def _band_digest(band: bytes) -> bytes:
 
 def new_lsh() -> MinHashLSH:
     """An LSH index with the project's banding; its bucket keys are ``_band_digest`` values."""
+    from datasketch import MinHashLSH
+
     return MinHashLSH(num_perm=NUM_PERM, params=(BANDS, ROWS), hashfunc=_band_digest)
-
-
-_BANDING = new_lsh()  # only its banding (the hash ranges of the bands) is used
 
 
 def band_keys(signature: np.ndarray) -> list[str]:
     """One key per LSH band: the digest MinHashLSH(hashfunc=_band_digest) files the band under
     (the bytes of the band's values, byte-swapped as datasketch does), with the band number."""
-    values = as_minhash(signature).hashvalues
+    values = np.asarray(signature, dtype=np.uint32)
     return [
         f"b{band:02d}{_band_digest(bytes(values[start:end].byteswap().data)).hex()}"
-        for band, (start, end) in enumerate(_BANDING.hashranges)
+        for band, (start, end) in enumerate(_HASHRANGES)
     ]
 
 
 def as_minhash(signature: np.ndarray) -> MinHash:
     """A stored signature as a datasketch MinHash (for MinHashLSH)."""
+    from datasketch import MinHash
+
     return MinHash(
         num_perm=len(signature),
         hashvalues=np.asarray(signature, dtype=np.uint64),

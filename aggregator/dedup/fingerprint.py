@@ -25,6 +25,7 @@ from aggregator.dedup.text import (
     phrase_tables,
     plain,
     shingles,
+    sorted_set,
     split_words,
     token_info,
     trim_caches,
@@ -37,7 +38,10 @@ from aggregator.normalise.urls import canonical_url
 
 # Bump when anything that goes into a stored fingerprint changes (tokenisation, hashing,
 # permutations, banding): stored fingerprints of another version must be recomputed.
-FINGERPRINT_VERSION = 3  # 3: level words and place names from the shared vocabulary
+# 3: level words and place names from the shared vocabulary; 4: the normalisers' folding (it strips
+# every combining mark and case-folds: Greek, Hebrew, Arabic, Indic and kana words fold otherwise),
+# the language read from 400 characters.
+FINGERPRINT_VERSION = 4
 MIN_TOKENS = 20  # shorter descriptions get a title key instead of LSH band keys
 
 
@@ -113,7 +117,7 @@ class PostingFingerprint:
 
     @property
     def token_set(self) -> np.ndarray:
-        return self._cache("token_set", lambda: np.unique(self.tokens))
+        return self._cache("token_set", lambda: sorted_set(self.tokens))
 
     @property
     def lsh_keys(self) -> list[str]:
@@ -216,35 +220,48 @@ def _unsupported_title_words(
     "trainer" ~ "training", "warehousing" ~ "warehouse", "cryptography" ~ "cryptographic"."""
     if not title_tokens:
         return ()
-    present = set(np.unique(token_hashes).tolist())
+    present = set(token_hashes.tolist())
     title_tokens = [w for w in title_tokens if word_hash(w) not in present]
     if not title_tokens:
         return ()
     folded = set(split_words(fold(" ".join(set(raw_tokens)))))
     stems = {norm_word(w) for w in folded}
-    prefixes = {s[:k] for s in stems | folded if len(s) >= ROOT_MIN for k in range(ROOT_MIN, len(s) + 1)}
-    return tuple(
-        w for w in title_tokens if w not in stems and (len(w) < ROOT_MIN or w[: _root_length(w)] not in prefixes)
-    )
+    words = [s for s in stems | folded if len(s) >= ROOT_MIN]
+
+    def shares_root(w: str) -> bool:
+        root = w[: _root_length(w)]  # at least ROOT_MIN letters: a word of ``words`` may begin so
+        return any(s.startswith(root) for s in words)
+
+    return tuple(w for w in title_tokens if w not in stems and (len(w) < ROOT_MIN or not shares_root(w)))
 
 
 PLACE_HASH = word_hash("\x01place")
-_PLACE_TOKEN: dict[str, bool] = {}
 
 
 def _is_place_token(token: str) -> bool:
     """A capitalised token that names a country, region, city or language ("Germany", "EMEA",
     "German"); two-letter codes only in capitals ("UK", not "in")."""
-    known = _PLACE_TOKEN.get(token)
-    if known is None:
-        known = False
-        if token[:1].isupper() and (len(token) >= 3 or token.isupper()):
-            folded = fold(token)
-            known = folded in gazetteer()[0] or folded in LANGUAGE_NAMES
-        if len(_PLACE_TOKEN) > 500_000:
-            _PLACE_TOKEN.clear()
-        _PLACE_TOKEN[token] = known
-    return known
+    if token[:1].isupper() and (len(token) >= 3 or token.isupper()):
+        folded = fold(token)
+        return folded in gazetteer()[0] or folded in LANGUAGE_NAMES
+    return False
+
+
+# What the token stream needs of an original-case token, in one int per token so that one dict
+# lookup answers it and numpy splits it: the hash of its normalised form (low 32 bits), whether
+# it is an anchor (``token_info``) and whether it names a place.
+_ANCHOR_BIT = 1 << 32
+_PLACE_BIT = 1 << 33
+_TOKEN_CODE: dict[str, int] = {}
+
+
+def _token_code(token: str) -> int:
+    h = RAW_HASH.get(token) or token_info(token)
+    code = h | (_ANCHOR_BIT if token in ANCHOR_TOKENS else 0) | (_PLACE_BIT if _is_place_token(token) else 0)
+    if len(_TOKEN_CODE) > 500_000:
+        _TOKEN_CODE.clear()
+    _TOKEN_CODE[token] = code
+    return code
 
 
 def fingerprint(
@@ -288,15 +305,15 @@ def fingerprint(
                 break
 
     # One token stream for the whole text, lines separated by a sentinel token.
-    hget = RAW_HASH.get
-    hashes = list(map(hget, toks))
-    if None in hashes:
-        hashes = [hget(t) or token_info(t) for t in toks]
-    arr = np.asarray(hashes, dtype=np.uint32)
-    anchors = arr[np.fromiter(map(ANCHOR_TOKENS.__contains__, toks), dtype=bool, count=len(toks))]
+    codes = list(map(_TOKEN_CODE.get, toks))  # the cache answers most tokens
+    if None in codes:
+        codes = [_token_code(t) if c is None else c for t, c in zip(toks, codes, strict=True)]
+    code_arr = np.array(codes, dtype=np.uint64)
+    arr = (code_arr & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    anchors = arr[(code_arr & np.uint64(_ANCHOR_BIT)) != 0]
     # Rule 4, location: the places, nationalities and languages a text names are one word for
     # the comparison, so "customers in Germany" and "customers in the UK" read the same.
-    places = np.fromiter(map(_is_place_token, toks), dtype=bool, count=len(toks))
+    places = (code_arr & np.uint64(_PLACE_BIT)) != 0
     if places.any():
         arr = arr.copy()
         arr[places] = PLACE_HASH
@@ -317,7 +334,9 @@ def fingerprint(
     if not level and not TEXT_LEVEL_TOKENS.isdisjoint(toks):  # "as a senior developer"
         level = text_level([t.lower() if t.isascii() else fold(t) for t in toks[:1500]])
 
-    signature = minhash(shingles(tokens, unique=False))
+    # The set of shingles: the signature's input, and kept for the matcher's text similarity.
+    shingle_set = shingles(tokens)
+    signature = minhash(shingle_set)
     if len(tokens) >= MIN_TOKENS:
         keys = band_keys(signature)
     else:  # (almost) no description: a MinHash says nothing, the title and company do
@@ -325,7 +344,7 @@ def fingerprint(
     if info.tokens:
         keys += translation_keys(ckey, [t for t in info.tokens if t not in NOISE_WORDS])
 
-    return PostingFingerprint(
+    fp = PostingFingerprint(
         posting_id=posting_id,
         source=source,
         source_id=str(source_id) if source_id is not None else None,
@@ -347,6 +366,8 @@ def fingerprint(
         employer=_company_key(employer_named(lines)),
         title_unsupported=_unsupported_title_words(info.tokens, toks, tokens),
     )
+    fp._derived = {"shingles": shingle_set}
+    return fp
 
 
 # ---------------------------------------------------------------------------------------------

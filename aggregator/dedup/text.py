@@ -5,7 +5,6 @@ in the text."""
 from __future__ import annotations
 
 import re
-import unicodedata
 import zlib
 from functools import lru_cache
 
@@ -13,17 +12,11 @@ import numpy as np
 import snowballstemmer
 
 from aggregator.dedup.vocab import FUNCTION_WORDS, PHRASES, STOPWORDS, SYNONYMS, UNSTEMMED
-from aggregator.normalise.vocab import LETTER_TABLE
+from aggregator.normalise.vocab import fold as vocab_fold
 
 SHINGLE = 3  # words per shingle
 SENTINEL = "\x00"  # line separator inside a token stream
 
-# The normalisers' letter table (vocab.LETTER_TABLE), applied only when a lower-case letter of it
-# is there (most texts have none).
-_SPECIAL_LETTERS = re.compile(
-    "[" + "".join(chr(c) for c in LETTER_TABLE if chr(c).isalpha() and chr(c).islower()) + "]"
-)
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Punctuation → space (words are what remains between spaces). "c#", "c++", "f#" are
 # protected first; "#", "+" elsewhere are punctuation too.
 _PUNCT = "!\"#$%&'()*+,-.:;<=>?@[\\]^_`{|}~’‘“”„‚–—―•·…«»‹›¿¡©®™°§¶†‡│¦¬¨´¸·‐‑‒⁄、。，：；！？（）【】「」"
@@ -112,18 +105,9 @@ def plain(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower case, compatibility forms, no accents; keeps non-Latin letters."""
-    if text.isascii():
-        return text.lower()
-    # Most non-ASCII in job texts is typographic punctuation: plain replacements suffice.
-    text = plain(text)
-    if text.isascii():
-        return text.lower()
-    text = unicodedata.normalize("NFKC", text).lower()
-    if _SPECIAL_LETTERS.search(text):
-        text = text.translate(LETTER_TABLE)
-    text = unicodedata.normalize("NFKD", text)
-    return _COMBINING.sub("", text) if _COMBINING.search(text) else text
+    """The normalisers' folding (lower case, compatibility forms, no accents; non-Latin letters
+    kept) after ``plain``: typographic bullets and dots become spaces, zero-width spaces go."""
+    return vocab_fold(plain(text))
 
 
 def split_words(folded: str) -> list[str]:
@@ -212,7 +196,19 @@ def token_info(token: str) -> int:
     return h
 
 
-def shingles(tokens: np.ndarray, k: int = SHINGLE, unique: bool = True) -> np.ndarray:
+def sorted_set(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of a 1-d array, by sort and neighbour test: numpy 2's ``unique`` goes through
+    a hash table first, several times slower on arrays of a text's size."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def shingles(tokens: np.ndarray, k: int = SHINGLE) -> np.ndarray:
     """Sorted unique 32-bit hashes of the k-word shingles of a token-hash sequence."""
     n = len(tokens)
     if n == 0:
@@ -225,13 +221,19 @@ def shingles(tokens: np.ndarray, k: int = SHINGLE, unique: bool = True) -> np.nd
             h = (h ^ (h >> np.uint32(15))) * np.uint32(0x85EBCA77)
             h = h ^ tokens[i : n - k + 1 + i]
         h = (h ^ (h >> np.uint32(13))) * np.uint32(0xC2B2AE3D)
-    return np.unique(h) if unique else h
+    return sorted_set(h)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    if len(a) == 0 and len(b) == 0:
-        return 1.0
-    inter = len(np.intersect1d(a, b, assume_unique=True))
+    """Jaccard of two sorted, duplicate-free arrays (``shingles``)."""
+    if len(a) == 0 or len(b) == 0:
+        return 1.0 if len(a) == len(b) else 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    # Each value of the shorter array looked up in the longer: no sort of both together.
+    pos = np.searchsorted(b, a)
+    pos[pos == len(b)] = 0
+    inter = int(np.count_nonzero(b[pos] == a))
     return inter / (len(a) + len(b) - inter)
 
 

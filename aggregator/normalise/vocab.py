@@ -48,13 +48,26 @@ LETTER_TABLE = str.maketrans(
 )
 
 
+class _StrippedChars(dict):
+    """code point → that character without accents, filled as characters are met: stripping is
+    character by character (NFKD only reorders the combining marks it then drops), so one
+    ``str.translate`` over this table strips a whole text."""
+
+    def __missing__(self, code: int) -> str:
+        text = unicodedata.normalize("NFKD", chr(code).translate(LETTER_TABLE))
+        stripped = self[code] = "".join(ch for ch in text if not unicodedata.combining(ch))
+        return stripped
+
+
+_STRIPPED = _StrippedChars({code: code for code in range(128)})
+
+
 def strip_accents(text: str) -> str:
     """The text without accents (``Zürich`` → ``Zurich``, ``Łódź`` → ``Lodz``), case kept: the one
-    folding of the normalisers (``fold`` is this in lower case)."""
+    folding of the normalisers and of dedup (``fold`` is this in lower case)."""
     if text.isascii():
         return text
-    text = unicodedata.normalize("NFKD", text.translate(LETTER_TABLE))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.translate(_STRIPPED)
 
 
 def fold(text: str) -> str:
