@@ -15,6 +15,7 @@ process is gone, so a killed crawl leaves nothing behind (its open transaction i
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import logging.handlers
 import multiprocessing
@@ -25,8 +26,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
-from scrapy import signals
-
 T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
@@ -34,13 +33,16 @@ logger = logging.getLogger(__name__)
 # How often the writer process checks that the crawl's process is still there.
 PARENT_CHECK_SECONDS = 0.5
 
+_shared: SerialWriter | None = None
+_shared_lock = threading.Lock()
+
 
 class SerialWriter:
-    """One per crawler (:meth:`of`); ``submit`` from the reactor thread, ``drain`` before judging.
+    """One per process (:meth:`of`); ``submit`` from the reactor thread, ``drain`` before judging.
 
     ``work`` and its arguments cross to the writer process: a module-level function and picklable
-    values. The process starts at the first submit (or :meth:`start`) and stops with the crawler's
-    engine (or :meth:`close`).
+    values. The process starts at the first submit (or :meth:`start`) and stops at :meth:`close`
+    (at the latest when the crawl's process exits).
     """
 
     def __init__(self, log_level: int | str = logging.INFO) -> None:
@@ -61,11 +63,19 @@ class SerialWriter:
 
     @classmethod
     def of(cls, crawler) -> SerialWriter:
-        writer = getattr(crawler, "_aggregator_serial_writer", None)
-        if writer is None:
-            writer = crawler._aggregator_serial_writer = cls(crawler.settings.get("LOG_LEVEL", "DEBUG"))
-            crawler.signals.connect(writer.close, signal=signals.engine_stopped)
-        return writer
+        """The writer of this process's crawls: crawls run one after another in one process (tests,
+        several spiders in one CrawlerProcess) share it rather than each starting one."""
+        global _shared
+        with _shared_lock:
+            if _shared is None or _shared.broken:
+                _shared = cls(crawler.settings.get("LOG_LEVEL", "DEBUG"))
+                atexit.register(_shared.close)
+            return _shared
+
+    @property
+    def broken(self) -> bool:
+        """The writer process died: every write handed to it fails, a new one is needed."""
+        return self._closed or bool(getattr(self._executor, "_broken", False))
 
     def start(self, warm_up: Callable[..., Any] | None = None, *args: Any) -> None:
         """Start the writer process now (its imports and ``warm_up(*args)``, such as opening the

@@ -13,8 +13,9 @@ rewritten, so each copy is a new posting — and a repost of the original for jo
 
 Each crawl is the real ``scrapy crawl remotewlb`` in a subprocess into a fresh database, timed from
 start to exit (so the end of the crawl, where the store drains, is counted), with its peak RSS
-sampled (the crawl's process and its writer process, summed). Printed per size: seconds with pipelines, without (``-s ITEM_PIPELINES={}``), the ratio
-(goal ≥ 0.9), peak RSS (goal ≤ 300 MB for ~6k), and PostgreSQL's time against SQLite's (goal ≥ 0.9).
+sampled (the crawl's process and its writer process, summed). Printed per size: seconds with
+pipelines, without (``-s ITEM_PIPELINES={}``), the ratio (goal ≥ 0.9), peak RSS (goal ≤ 300 MB for
+~6k), and PostgreSQL's time against SQLite's (goal ≥ 0.9).
 For before/after figures run the same file from an older checkout (the crawl runs that checkout's code).
 """
 
