@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import ctypes
 import logging
 import logging.handlers
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 # How often the writer process checks that the crawl's process is still there.
 PARENT_CHECK_SECONDS = 0.5
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 _shared: SerialWriter | None = None
 _shared_lock = threading.Lock()
@@ -167,12 +171,26 @@ def _writer_process_started(parent_pid: int, log_records, level: int) -> None:
     root = logging.getLogger()
     root.handlers[:] = [logging.handlers.QueueHandler(log_records)]
     root.setLevel(level)
-    threading.Thread(target=_end_with_parent, args=(parent_pid,), daemon=True, name="parent-watch").start()
+    _end_with_parent(parent_pid)
 
 
 def _end_with_parent(parent_pid: int) -> None:
-    # The crawl's process was killed (SIGKILL, out of memory): it cannot ask this one to stop, and
-    # a lingering writer would keep the crawl's output pipes open (scrapyd waits for them).
+    """Called in the writer process as it starts."""
+    # The crawl's process was killed (SIGKILL, out of memory): it cannot ask this one to stop. The
+    # writer must die with it, as a thread would, so that the write it was doing is rolled back
+    # (a killed crawl leaves whole batches only, and nothing lands after the next run began), and
+    # so that it does not keep the crawl's output pipes open (scrapyd waits for them).
+    if sys.platform == "linux":
+        # The kernel kills this process the moment its parent dies.
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    else:
+        threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True, name="parent-watch").start()
+    if os.getppid() != parent_pid:  # died before that took effect
+        os._exit(1)
+
+
+def _watch_parent(parent_pid: int) -> None:
+    # Where there is no prctl: look now and then (a write in progress may still commit).
     stop = threading.Event()
     while not stop.wait(PARENT_CHECK_SECONDS):
         if os.getppid() != parent_pid:
