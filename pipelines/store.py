@@ -14,7 +14,7 @@ from aggregator.storable import make_storable
 
 logger = logging.getLogger(__name__)
 
-# Batches handed to the writer thread and not yet written before the pipeline waits for the oldest:
+# Batches handed to the writer process and not yet written before the pipeline waits for the oldest:
 # downloads go on while one batch is written, and memory stays bounded when the database is slower.
 MAX_QUEUED_BATCHES = 1
 
@@ -27,7 +27,7 @@ def refuses_everything(error: BaseException) -> bool:
 
 @dataclass
 class StoreOutcome:
-    """What writing one batch did, counted in the writer thread and added to the crawl's stats on
+    """What writing one batch did, counted in the writer process and added to the crawl's stats on
     the reactor thread (Scrapy's stats are not shared between threads)."""
 
     stats: Counter = field(default_factory=Counter)
