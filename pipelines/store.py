@@ -15,8 +15,8 @@ from aggregator.storable import make_storable
 logger = logging.getLogger(__name__)
 
 # Batches handed to the writer process and not yet written before the pipeline waits for the oldest:
-# downloads go on while one batch is written, and memory stays bounded when the database is slower.
-MAX_QUEUED_BATCHES = 1
+# downloads go on while a few batches are written, and memory stays bounded when the database is slower.
+MAX_QUEUED_BATCHES = 4
 
 
 def refuses_everything(error: BaseException) -> bool:
@@ -50,7 +50,7 @@ class StorePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.url = crawler.settings["DATABASE_URL"]
-        self.batch_size = crawler.settings.getint("STORE_BATCH_SIZE", 500)
+        self.batch_size = crawler.settings.getint("STORE_BATCH_SIZE", 100)
         self.batch: list[NormalisedPosting] = []
         self.seen: list[PostingSeen] = []
         self.writer = SerialWriter.of(crawler)
