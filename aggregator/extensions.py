@@ -39,7 +39,7 @@ class CrawlRunRecorder:
         # Whether this crawl is one part of a split crawl (-a shard=I/N).
         self.part = False
         self.launcher_stats: dict[str, Any] = {}
-        # Rejects and pages found gone are written by the crawl's writer thread, after the batches
+        # Rejects and pages found gone are written by the crawl's writer process, after the batches
         # handed over before them: the reactor never waits on the database's write lock.
         self.writer = SerialWriter.of(crawler)
 
@@ -113,28 +113,10 @@ class CrawlRunRecorder:
 
     def _reject(self, spider_name: str, url, stage: str, reason: str, payload, close_gone: bool = False) -> None:
         payload = _jsonable(payload) if payload is not None else None
-        self.writer.submit(self._write_reject, spider_name, url, stage, reason, payload, close_gone, then=self._lost)
-
-    def _write_reject(self, spider_name: str, url, stage: str, reason: str, payload, close_gone: bool) -> str | None:
-        """In the writer thread: the reject, and the posting closed when its page is gone. Returns
-        the database's error, if any."""
-        try:
-            repository.add_reject(
-                self.engine,
-                run_id=self.run_id,
-                spider=spider_name,
-                url=url,
-                stage=stage,
-                reason=reason,
-                payload=payload,
-            )
-            if close_gone:
-                repository.close_gone(self.engine, spider_name, url)
-        except Exception as error:  # noqa: BLE001 - whatever the cause, the run's status says so
-            # The page is lost to the database; the run's status says so.
-            logger.error("could not store the reject of %s: %s", url, repository.database_error(error))
-            return repository.database_error(error)
-        return None
+        self.writer.submit(
+            write_reject, self.url, self.run_id, spider_name, url, stage, reason, payload, close_gone,
+            then=self._lost, failed=lambda error: self._lost(f"the writer process failed: {error!r}"),
+        )  # fmt: skip
 
     def _lost(self, error: str | None) -> None:
         if error is not None:
@@ -209,3 +191,22 @@ class CrawlRunRecorder:
             close_after_missed=self.crawler.settings.getint("CLOSE_AFTER_MISSED_RUNS", 2),
         )
         spider.logger.info("lifecycle after run %s: %s", self.run_id, lifecycle)
+
+
+def write_reject(
+    database_url: str, run_id: int | None, spider_name: str, url, stage: str, reason: str, payload, close_gone: bool
+) -> str | None:
+    """In the writer process: the reject, and the posting closed when its page is gone. Returns the
+    database's error, if any."""
+    try:
+        engine = database(database_url).engine
+        repository.add_reject(
+            engine, run_id=run_id, spider=spider_name, url=url, stage=stage, reason=reason, payload=payload
+        )
+        if close_gone:
+            repository.close_gone(engine, spider_name, url)
+    except Exception as error:  # noqa: BLE001 - whatever the cause, the run's status says so
+        # The page is lost to the database; the run's status says so.
+        logger.error("could not store the reject of %s: %s", url, repository.database_error(error))
+        return repository.database_error(error)
+    return None

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from aggregator import repository
 from aggregator.db import run_in_transaction
-from aggregator.dedup import FINGERPRINT_VERSION, Matcher, PostingFingerprint, fingerprint
+from aggregator.dedup import FINGERPRINT_VERSION, Matcher, PostingFingerprint, fingerprint, load_word_lists_and_models
 from aggregator.items import NormalisedPosting
 
 
@@ -72,6 +72,11 @@ def assign_jobs_in(connection, posting_ids: Iterable[int], source: str | None = 
         affected.add(job_id)
     repository.refresh_jobs(connection, affected)
     return counts
+
+
+def warm_up() -> None:
+    """Load what matching needs before the first batch (see :func:`store_with_jobs`)."""
+    load_word_lists_and_models()
 
 
 def fingerprint_of(row) -> PostingFingerprint:

@@ -18,8 +18,9 @@ FULL_RECRAWL = False
 # A posting missing from this many consecutive healthy runs of its board is closed.
 CLOSE_AFTER_MISSED_RUNS = 2
 
-# Postings written per transaction by the store pipeline (flushed on close too).
-STORE_BATCH_SIZE = 500
+# Postings written per transaction by the store pipeline (flushed on close too). Small enough that
+# the last batch, written after the last download, ends the crawl soon after it.
+STORE_BATCH_SIZE = 100
 
 # Politeness. Operators set CONTACT_URL (or AGGREGATOR_CONTACT_URL) to a page that reaches them.
 CONTACT_URL = os.environ.get("AGGREGATOR_CONTACT_URL", "https://github.com/remote-job-aggregator")

@@ -1,41 +1,68 @@
-"""The crawl's writer thread: writes run one at a time, in the order handed over, off the loop's
-thread; results come back on the loop's thread; drain waits for all of them."""
+"""The crawl's writer process: writes run one at a time, in the order handed over, in one process
+other than the crawl's; results come back on the loop's thread; drain waits for all of them; a
+failure of the process itself reaches ``failed``; its log records reach the crawl's loggers; it
+ends with the crawl's process."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 import threading
+import time
+
+import psutil
+import pytest
 
 from aggregator.serial_writer import SerialWriter
 
 
-def test_writes_run_in_order_off_the_loop_thread_and_drain_waits_for_every_result():
+def write(number: int) -> tuple[int, int]:
+    return number * 10, os.getpid()
+
+
+def log_warning(message: str) -> None:
+    logging.getLogger("aggregator.test_writer").warning(message)
+
+
+def die() -> None:
+    os._exit(3)
+
+
+def ignore_interrupts() -> tuple[object, object]:
+    return signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+
+
+def test_writes_run_in_order_in_one_other_process_and_drain_waits_for_every_result():
     loop_thread = threading.get_ident()
-    written, results, threads = [], [], set()
+    results, processes = [], set()
 
-    def write(number: int) -> int:
-        threads.add(threading.get_ident())
-        written.append(number)
-        return number * 10
-
-    def then(result: int) -> None:
+    def then(result: tuple[int, int]) -> None:
         assert threading.get_ident() == loop_thread
-        results.append(result)
+        value, pid = result
+        results.append(value)
+        processes.add(pid)
 
     async def crawl() -> None:
         writer = SerialWriter()
-        for number in range(50):
-            writer.submit(write, number, then=then)
-            while writer.queued > 2:  # as the store pipeline bounds its queue
-                await writer.wait_for_oldest()
-            assert writer.queued <= 3
-        await writer.drain()
-        assert writer.queued == 0
+        try:
+            for number in range(50):
+                writer.submit(write, number, then=then)
+                while writer.queued > 2:  # as the store pipeline bounds its queue
+                    await writer.wait_for_oldest()
+                assert writer.queued <= 3
+            await writer.drain()
+            assert writer.queued == 0
+        finally:
+            writer.close()
 
     asyncio.run(crawl())
-    assert written == list(range(50))
     assert results == [number * 10 for number in range(50)]
-    assert len(threads) == 1 and loop_thread not in threads
+    assert len(processes) == 1 and os.getpid() not in processes
 
 
 def test_drain_lets_the_results_of_writes_already_done_arrive():
@@ -43,9 +70,87 @@ def test_drain_lets_the_results_of_writes_already_done_arrive():
 
     async def crawl() -> None:
         writer = SerialWriter()
-        future = writer.submit(lambda: "done", then=results.append)
-        await asyncio.wait([future])  # done, but its result may not have been handed over yet
-        await writer.drain()
-        assert results == ["done"]
+        try:
+            future = writer.submit(write, 1, then=results.append)
+            await asyncio.wait([future])  # done, but its result may not have been handed over yet
+            await writer.drain()
+            assert [value for value, _ in results] == [10]
+        finally:
+            writer.close()
 
     asyncio.run(crawl())
+
+
+def test_a_writer_process_that_dies_fails_its_write_and_every_later_one_visibly():
+    outcomes = []
+
+    async def crawl() -> None:
+        writer = SerialWriter()
+        try:
+            writer.submit(die, then=outcomes.append, failed=lambda error: outcomes.append("failed"))
+            await writer.drain()
+            writer.submit(write, 2, then=outcomes.append, failed=lambda error: outcomes.append("failed later"))
+            await writer.drain()
+        finally:
+            writer.close()
+
+    asyncio.run(crawl())
+    assert outcomes == ["failed", "failed later"]
+
+
+def test_the_writer_logs_through_the_crawls_loggers_and_ignores_interrupts(caplog):
+    results = []
+
+    async def crawl() -> None:
+        writer = SerialWriter()
+        try:
+            writer.submit(log_warning, "written from the writer process")
+            writer.submit(ignore_interrupts, then=results.append)
+            await writer.drain()
+        finally:
+            writer.close()
+
+    with caplog.at_level(logging.INFO):
+        asyncio.run(crawl())
+    assert ("aggregator.test_writer", logging.WARNING, "written from the writer process") in caplog.record_tuples
+    assert results == [(signal.SIG_IGN, signal.SIG_IGN)]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the process table")
+def test_the_writer_process_ends_when_the_crawls_process_is_killed(tmp_path):
+    script = textwrap.dedent(
+        """
+        import asyncio, os, sys
+        from aggregator.serial_writer import SerialWriter
+
+        async def main():
+            writer = SerialWriter()
+            pid = await asyncio.get_running_loop().run_in_executor(writer._executor, os.getpid)
+            print(pid, flush=True)
+            await asyncio.sleep(60)
+
+        if __name__ == "__main__":
+            asyncio.run(main())
+        """
+    )
+    path = tmp_path / "crawl.py"
+    path.write_text(script, encoding="utf-8")
+    crawl = subprocess.Popen([sys.executable, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        writer_pid = int(crawl.stdout.readline())
+        assert psutil.pid_exists(writer_pid)
+        crawl.kill()
+        crawl.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if psutil.Process(writer_pid).status() == psutil.STATUS_ZOMBIE:
+                    break
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the writer process outlived the crawl's process")
+    finally:
+        crawl.kill()
+        crawl.stdout.close()

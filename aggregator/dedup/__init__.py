@@ -36,6 +36,18 @@ from aggregator.dedup.matcher import Match, Matcher
 from aggregator.dedup.rules import Thresholds, Verdict, compare
 from aggregator.dedup.titles import TitleInfo, title_analysis
 
+
+def load_word_lists_and_models() -> None:
+    """Load now what the first fingerprint would otherwise load (the language model, the place
+    names, the phrase tables, the MinHash permutations): a crawl's writer does it while it starts."""
+    from aggregator.dedup import candidates, language, text, titles
+
+    language._identifier()
+    titles.gazetteer()
+    text.phrase_tables()
+    candidates._permutations(candidates.NUM_PERM)
+
+
 __all__ = [
     "FINGERPRINT_VERSION",
     "NUM_PERM",
@@ -52,4 +64,5 @@ __all__ = [
     "CandidateIndex",
     "InMemoryCandidateIndex",
     "Matcher",
+    "load_word_lists_and_models",
 ]
