@@ -54,22 +54,29 @@ def assign_jobs_in(connection, posting_ids: Iterable[int], source: str | None = 
     index = repository.SqlCandidateIndex(connection, PostingFingerprint)
     matcher = Matcher(index)
     affected: set[int] = set()
+    # Written together after the loop (one statement each, not one per posting); until then the
+    # index answers for this batch's postings from memory.
+    assignments: list[tuple] = []
+    renewed: list[tuple] = []
     for row in repository.postings_to_match(connection, source, posting_ids):
         fp = fingerprint_of(row)
         if row.job_id is not None:  # a changed posting keeps its job; its fingerprint is renewed
-            repository.store_fingerprint(connection, row.id, fp.to_record())
+            renewed.append((row.id, fp.to_record()))
             job_id = row.job_id
             counts.refreshed += 1
         elif match := matcher.match(fp):
             job_id = match.job_id
-            repository.assign_posting(connection, row.id, job_id, match.reason, match.score, fp.to_record())
+            assignments.append((row.id, job_id, match.reason, match.score, fp.to_record()))
             counts.joined += 1
         else:
             job_id = repository.create_job(connection, row.title, row.company, seen_at)
-            repository.assign_posting(connection, row.id, job_id, "new_job", None, fp.to_record())
+            assignments.append((row.id, job_id, "new_job", None, fp.to_record()))
             counts.new_jobs += 1
         index.add(fp, job_id)
         affected.add(job_id)
+    repository.store_fingerprints(connection, renewed)
+    repository.assign_postings(connection, assignments)
+    index.flush()
     repository.refresh_jobs(connection, affected)
     return counts
 
@@ -99,15 +106,16 @@ def renew_stale_fingerprints(engine: Engine, batch_size: int = 500) -> int:
     def work(connection) -> tuple[int, int | None]:
         rows = repository.matched_postings_after(connection, after_id, batch_size)
         index = repository.SqlCandidateIndex(connection, PostingFingerprint)
-        count = 0
+        renewed = []
         for row in rows:
             if row.fingerprint is not None and _stored_version(row.fingerprint) == FINGERPRINT_VERSION:
                 continue
             fp = fingerprint_of(row)
-            repository.store_fingerprint(connection, row.id, fp.to_record())
+            renewed.append((row.id, fp.to_record()))
             index.add(fp, row.job_id)
-            count += 1
-        return count, (rows[-1].id if rows else None)
+        repository.store_fingerprints(connection, renewed)
+        index.flush()
+        return len(renewed), (rows[-1].id if rows else None)
 
     while True:
         count, last_id = run_in_transaction(engine, work)

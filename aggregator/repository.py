@@ -665,6 +665,9 @@ class SqlCandidateIndex:
     def __init__(self, connection, fingerprint_type):
         self.connection = connection
         self.fingerprint_type = fingerprint_type
+        # Added since the last flush: posting id → (fingerprint, job id, keys), and key → posting ids.
+        self._pending: dict[int, tuple] = {}
+        self._pending_by_key: dict[str, list[int]] = {}
         if connection.dialect.name == "postgresql":
             # psycopg prepares a statement on its 5th run, and PostgreSQL then keeps a generic plan
             # made for the table as it was: a fresh dedup_keys of a few rows and no statistics gets
@@ -686,21 +689,51 @@ class SqlCandidateIndex:
         return list(dict.fromkeys(keys))
 
     def add(self, fp, job_id) -> None:
-        self.connection.execute(_DELETE_KEYS, {"pid": fp.posting_id})
-        self.connection.execute(_INSERT_KEYS, [{"posting_id": fp.posting_id, "key": key} for key in self.keys(fp)])
+        """Index ``fp`` under ``job_id``. Kept in memory (and found by later lookups) until
+        :meth:`flush` writes the keys of every posting added, in two statements for the batch
+        rather than two per posting: on PostgreSQL each statement is a round trip."""
+        self._forget_pending(fp.posting_id)
+        keys = self.keys(fp)
+        # As a later lookup would read it back from the table: the stored record, not the object.
+        stored = self.fingerprint_type.from_record(json.loads(json.dumps(fp.to_record())))
+        self._pending[fp.posting_id] = (stored, job_id, keys)
+        for key in keys:
+            self._pending_by_key.setdefault(key, []).append(fp.posting_id)
+
+    def flush(self) -> None:
+        """Write the keys of the postings added since the last flush (their old keys replaced)."""
+        if not self._pending:
+            return
+        self.connection.execute(_DELETE_KEYS, [{"pid": posting_id} for posting_id in self._pending])
+        rows = [{"posting_id": pid, "key": key} for pid, (_, _, keys) in self._pending.items() for key in keys]
+        if rows:
+            self.connection.execute(_INSERT_KEYS, rows)
+        self._pending.clear()
+        self._pending_by_key.clear()
+
+    def _forget_pending(self, posting_id: int) -> None:
+        if (earlier := self._pending.pop(posting_id, None)) is not None:
+            for key in earlier[2]:
+                self._pending_by_key[key].remove(posting_id)
 
     def _load(self, posting_ids: Sequence[int]) -> list[tuple]:
+        """(fingerprint, job id) of each posting, in the order given; those added since the last
+        flush as they were added (their stored keys and fingerprint may be older)."""
         if not posting_ids:
             return []
-        found = {
-            posting_id: (self.fingerprint_type.from_record(json.loads(record)), job_id)
-            for posting_id, record, job_id in self.connection.execute(_LOAD_FINGERPRINTS, {"ids": list(posting_ids)})
-        }
+        stored = [posting_id for posting_id in posting_ids if posting_id not in self._pending]
+        found = {posting_id: self._pending[posting_id][:2] for posting_id in posting_ids if posting_id in self._pending}
+        if stored:
+            found.update(
+                (posting_id, (self.fingerprint_type.from_record(json.loads(record)), job_id))
+                for posting_id, record, job_id in self.connection.execute(_LOAD_FINGERPRINTS, {"ids": stored})
+            )
         return [found[posting_id] for posting_id in posting_ids if posting_id in found]
 
     def _by_exact(self, key: str) -> list[tuple]:
-        ids = list(self.connection.scalars(_POSTINGS_BY_KEY, {"key": key}))
-        return self._load(ids)
+        # Stored keys first (older postings), then this batch's, as one table in insertion order.
+        ids = [pid for pid in self.connection.scalars(_POSTINGS_BY_KEY, {"key": key}) if pid not in self._pending]
+        return self._load(ids + self._pending_by_key.get(key, []))
 
     def by_source_id(self, source, source_id):
         return self._by_exact(_index_key("sid", f"{source}:{source_id}"))
@@ -714,25 +747,52 @@ class SqlCandidateIndex:
     def by_band_keys(self, keys, company_key, limit: int = 60):
         if not keys:
             return []
-        rows = self.connection.execute(
-            _POSTINGS_BY_BANDS, {"keys": [_index_key("band", key) for key in keys], "most": limit * 4}
-        )
+        keys = [_index_key("band", key) for key in keys]
+        most = limit * 4
+        # The postings sharing the most keys, ties to the newest: the stored ones (asked for enough
+        # more that dropping this batch's stale rows leaves ``most``) and this batch's, ranked together.
+        shared = {
+            posting_id: count
+            for posting_id, count in self.connection.execute(
+                _POSTINGS_BY_BANDS, {"keys": keys, "most": most + len(self._pending)}
+            )
+            if posting_id not in self._pending
+        }
+        for key in keys:
+            for posting_id in self._pending_by_key.get(key, ()):
+                shared[posting_id] = shared.get(posting_id, 0) + 1
+        ranked = sorted(shared, key=lambda posting_id: (-shared[posting_id], -posting_id))[:most]
         candidates = [
             (fp, job_id)
-            for fp, job_id in self._load([posting_id for posting_id, _ in rows])
+            for fp, job_id in self._load(ranked)
             if company_key is None or fp.company_key in (None, company_key)
         ]
         return candidates[:limit]
 
 
 def assign_posting(connection, posting_id: int, job_id: int, reason: str, score: float | None, record: dict) -> None:
-    connection.execute(
-        _ASSIGN, {"pid": posting_id, "jid": job_id, "reason": reason, "score": score, "record": json.dumps(record)}
-    )
+    assign_postings(connection, [(posting_id, job_id, reason, score, record)])
+
+
+def assign_postings(connection, assignments: Sequence[tuple[int, int, str, float | None, dict]]) -> None:
+    """Each (posting id, job id, reason, score, fingerprint record): the posting joins the job."""
+    if assignments:
+        connection.execute(
+            _ASSIGN,
+            [{"pid": pid, "jid": jid, "reason": reason, "score": score, "record": json.dumps(record)}
+             for pid, jid, reason, score, record in assignments],
+        )  # fmt: skip
 
 
 def store_fingerprint(connection, posting_id: int, record: dict) -> None:
-    connection.execute(_STORE_FINGERPRINT, {"pid": posting_id, "record": json.dumps(record)})
+    store_fingerprints(connection, [(posting_id, record)])
+
+
+def store_fingerprints(connection, fingerprints: Sequence[tuple[int, dict]]) -> None:
+    if fingerprints:
+        connection.execute(
+            _STORE_FINGERPRINT, [{"pid": pid, "record": json.dumps(record)} for pid, record in fingerprints]
+        )
 
 
 def create_job(connection, title: str, company: str | None, seen_at: datetime) -> int:
