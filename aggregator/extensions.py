@@ -10,7 +10,7 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import SQLAlchemyError
 
-from aggregator import liveness, repository
+from aggregator import crawl_writes, liveness, repository
 from aggregator import signals as aggregator_signals
 from aggregator.config import ConfigError, HealthThresholds, load_config
 from aggregator.db import database
@@ -114,7 +114,7 @@ class CrawlRunRecorder:
     def _reject(self, spider_name: str, url, stage: str, reason: str, payload, close_gone: bool = False) -> None:
         payload = _jsonable(payload) if payload is not None else None
         self.writer.submit(
-            write_reject, self.url, self.run_id, spider_name, url, stage, reason, payload, close_gone,
+            crawl_writes.write_reject, self.url, self.run_id, spider_name, url, stage, reason, payload, close_gone,
             then=self._lost, failed=lambda error: self._lost(f"the writer process failed: {error!r}"),
         )  # fmt: skip
 
@@ -191,22 +191,3 @@ class CrawlRunRecorder:
             close_after_missed=self.crawler.settings.getint("CLOSE_AFTER_MISSED_RUNS", 2),
         )
         spider.logger.info("lifecycle after run %s: %s", self.run_id, lifecycle)
-
-
-def write_reject(
-    database_url: str, run_id: int | None, spider_name: str, url, stage: str, reason: str, payload, close_gone: bool
-) -> str | None:
-    """In the writer process: the reject, and the posting closed when its page is gone. Returns the
-    database's error, if any."""
-    try:
-        engine = database(database_url).engine
-        repository.add_reject(
-            engine, run_id=run_id, spider=spider_name, url=url, stage=stage, reason=reason, payload=payload
-        )
-        if close_gone:
-            repository.close_gone(engine, spider_name, url)
-    except Exception as error:  # noqa: BLE001 - whatever the cause, the run's status says so
-        # The page is lost to the database; the run's status says so.
-        logger.error("could not store the reject of %s: %s", url, repository.database_error(error))
-        return repository.database_error(error)
-    return None
