@@ -115,7 +115,7 @@ class CrawlRunRecorder:
         payload = _jsonable(payload) if payload is not None else None
         self.writer.submit(
             crawl_writes.write_reject, self.url, self.run_id, spider_name, url, stage, reason, payload, close_gone,
-            then=self._lost, failed=lambda error: self._lost(f"the writer process failed: {error!r}"),
+            then=self._lost, failed=self._lost,
         )  # fmt: skip
 
     def _lost(self, error: str | None) -> None:

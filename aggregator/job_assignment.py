@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from aggregator import repository
 from aggregator.db import run_in_transaction
-from aggregator.dedup import FINGERPRINT_VERSION, Matcher, PostingFingerprint, fingerprint, load_word_lists_and_models
+from aggregator.dedup import FINGERPRINT_VERSION, Matcher, PostingFingerprint, fingerprint
 from aggregator.items import NormalisedPosting
 
 
@@ -60,30 +60,26 @@ def assign_jobs_in(connection, posting_ids: Iterable[int], source: str | None = 
     renewed: list[tuple] = []
     for row in repository.postings_to_match(connection, source, posting_ids):
         fp = fingerprint_of(row)
+        record = fp.to_record()
         if row.job_id is not None:  # a changed posting keeps its job; its fingerprint is renewed
-            renewed.append((row.id, fp.to_record()))
+            renewed.append((row.id, record))
             job_id = row.job_id
             counts.refreshed += 1
         elif match := matcher.match(fp):
             job_id = match.job_id
-            assignments.append((row.id, job_id, match.reason, match.score, fp.to_record()))
+            assignments.append((row.id, job_id, match.reason, match.score, record))
             counts.joined += 1
         else:
             job_id = repository.create_job(connection, row.title, row.company, seen_at)
-            assignments.append((row.id, job_id, "new_job", None, fp.to_record()))
+            assignments.append((row.id, job_id, "new_job", None, record))
             counts.new_jobs += 1
-        index.add(fp, job_id)
+        index.add(fp, job_id, record)
         affected.add(job_id)
     repository.store_fingerprints(connection, renewed)
     repository.assign_postings(connection, assignments)
     index.flush()
     repository.refresh_jobs(connection, affected)
     return counts
-
-
-def warm_up() -> None:
-    """Load what matching needs before the first batch (see :func:`store_with_jobs`)."""
-    load_word_lists_and_models()
 
 
 def fingerprint_of(row) -> PostingFingerprint:
@@ -111,8 +107,9 @@ def renew_stale_fingerprints(engine: Engine, batch_size: int = 500) -> int:
             if row.fingerprint is not None and _stored_version(row.fingerprint) == FINGERPRINT_VERSION:
                 continue
             fp = fingerprint_of(row)
-            renewed.append((row.id, fp.to_record()))
-            index.add(fp, row.job_id)
+            record = fp.to_record()
+            renewed.append((row.id, record))
+            index.add(fp, row.job_id, record)
         repository.store_fingerprints(connection, renewed)
         index.flush()
         return len(renewed), (rows[-1].id if rows else None)

@@ -688,14 +688,16 @@ class SqlCandidateIndex:
         keys.extend(_index_key("band", key) for key in fp.band_keys)
         return list(dict.fromkeys(keys))
 
-    def add(self, fp, job_id) -> None:
-        """Index ``fp`` under ``job_id``. Kept in memory (and found by later lookups) until
-        :meth:`flush` writes the keys of every posting added, in two statements for the batch
-        rather than two per posting: on PostgreSQL each statement is a round trip."""
+    def add(self, fp, job_id, record: dict | None = None) -> None:
+        """Index ``fp`` (whose ``to_record()`` the caller may have made already) under ``job_id``.
+        Kept in memory (and found by later lookups) until :meth:`flush` writes the keys of every
+        posting added, in two statements for the batch rather than two per posting: on PostgreSQL
+        each statement is a round trip."""
         self._forget_pending(fp.posting_id)
         keys = self.keys(fp)
         # As a later lookup would read it back from the table: the stored record, not the object.
-        stored = self.fingerprint_type.from_record(json.loads(json.dumps(fp.to_record())))
+        record = fp.to_record() if record is None else record
+        stored = self.fingerprint_type.from_record(json.loads(json.dumps(record)))
         self._pending[fp.posting_id] = (stored, job_id, keys)
         for key in keys:
             self._pending_by_key.setdefault(key, []).append(fp.posting_id)

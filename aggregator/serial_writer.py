@@ -81,21 +81,21 @@ class SerialWriter:
         """The writer process died: every write handed to it fails, a new one is needed."""
         return self._closed or bool(getattr(self._executor, "_broken", False))
 
-    def start(self, warm_up: Callable[..., Any] | None = None, *args: Any) -> None:
+    def start(self, warm_up: Callable[..., Any], *args: Any) -> None:
         """Start the writer process now (its imports and ``warm_up(*args)``, such as opening the
         database and loading what matching needs, overlap the crawl's start), not at the first write."""
-        self._executor.submit(warm_up or _nothing, *args).add_done_callback(_log_failure)
+        self._executor.submit(warm_up, *args).add_done_callback(_log_failure)
 
     def submit(
         self,
         work: Callable[..., T],
         *args: Any,
         then: Callable[[T], None] | None = None,
-        failed: Callable[[BaseException], None] | None = None,
+        failed: Callable[[str], None] | None = None,
     ) -> asyncio.Future:
         """Run ``work(*args)`` in the writer process after every write submitted before it;
         ``then(result)`` runs on the reactor thread. ``work`` must turn its own failures into results;
-        ``failed(error)`` (on the reactor thread) is for the writer process itself failing: killed, out
+        ``failed(message)`` (on the reactor thread) is for the writer process itself failing: killed, out
         of memory, or a value that cannot cross to it."""
         loop = asyncio.get_running_loop()
         try:
@@ -111,9 +111,10 @@ class SerialWriter:
                 if then is not None:
                     then(done.result())
                 return
-            logger.error("a database write failed in the writer process: %r", error)
+            message = f"the writer process failed: {error!r}"
+            logger.error("a database write failed: %s", message)
             if failed is not None:
-                failed(error)
+                failed(message)
 
         self._pending.append(future)
         future.add_done_callback(settled)
@@ -195,10 +196,6 @@ def _watch_parent(parent_pid: int) -> None:
     while not stop.wait(PARENT_CHECK_SECONDS):
         if os.getppid() != parent_pid:
             os._exit(1)
-
-
-def _nothing() -> None:
-    return None
 
 
 def _log_failure(done: Future) -> None:

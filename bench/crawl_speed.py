@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from aggregator.replay import ReplayProxy, Snapshot  # noqa: E402
-from tests.conftest import FAST, fresh_database, postgres_unavailable  # noqa: E402
+from tests.conftest import FAST, backends_to_run, fresh_database  # noqa: E402
 
 MONTH = ROOT / "tests" / "fixtures" / "dedup" / "remotewlb-2024-06"
 SITE = "https://remotewlb.com"
@@ -141,10 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
     parser.add_argument("--pipelines-only", action="store_true", help="skip the crawls without pipelines")
     args = parser.parse_args(argv)
-    backends = args.backend or ["sqlite", "postgresql"]
-    if "postgresql" in backends and (reason := postgres_unavailable()):
-        print(f"postgresql: skipped: {reason}")
-        backends.remove("postgresql")
+    backends = backends_to_run(args.backend)
     with tempfile.TemporaryDirectory() as folder:
         for copies in args.copies or [1, 6]:
             site = copied_site(Path(folder) / f"site-{copies}", copies)

@@ -41,7 +41,7 @@ from store_throughput import synthesise, write_batch_with_jobs  # noqa: E402
 from aggregator import repository  # noqa: E402
 from aggregator.db import make_engine, upgrade_to_head  # noqa: E402
 from aggregator.models import Job, Posting  # noqa: E402
-from tests.conftest import fresh_database, postgres_unavailable  # noqa: E402
+from tests.conftest import backends_to_run, fresh_database  # noqa: E402
 
 BATCH = 500
 GOAL = 1.5  # "flat": 100× the postings may cost at most this much more per write
@@ -105,10 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
     args = parser.parse_args(argv)
-    backends = args.backend or ["sqlite", "postgresql"]
-    if "postgresql" in backends and (reason := postgres_unavailable()):
-        print(f"postgresql: skipped: {reason}")
-        backends.remove("postgresql")
+    backends = backends_to_run(args.backend)
     with tempfile.TemporaryDirectory() as folder:
         for backend in backends:
             small = measure(backend, args.small, Path(folder) / f"{backend}-small")

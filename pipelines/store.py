@@ -79,8 +79,7 @@ class StorePipeline:
     def _lost(self, count: int):
         """When the writer process itself fails on a batch, its postings are counted as not stored."""
 
-        def lost(error: BaseException) -> None:
-            failure = f"the writer process failed: {error!r}"
-            self._count(StoreOutcome(Counter({"aggregator/store/failed": count}), failure))
+        def lost(message: str) -> None:
+            self._count(StoreOutcome(Counter({"aggregator/store/failed": count}), message))
 
         return lost

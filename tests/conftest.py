@@ -99,6 +99,16 @@ def postgres_unavailable() -> str | None:
         engine.dispose()
 
 
+def backends_to_run(requested: list[str] | None) -> list[str]:
+    """For the benches: the backends asked for (both by default), PostgreSQL left out, and said so,
+    when no server answers."""
+    backends = list(requested or ["sqlite", "postgresql"])
+    if "postgresql" in backends and (reason := postgres_unavailable()):
+        print(f"postgresql: skipped: {reason}")
+        backends.remove("postgresql")
+    return backends
+
+
 @contextmanager
 def fresh_database(backend: str, folder: Path) -> Iterator[str]:
     """A new, empty database of ``backend``: a SQLite file, or a PostgreSQL database of its own."""

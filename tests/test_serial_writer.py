@@ -87,15 +87,15 @@ def test_a_writer_process_that_dies_fails_its_write_and_every_later_one_visibly(
     async def crawl() -> None:
         writer = SerialWriter()
         try:
-            writer.submit(die, then=outcomes.append, failed=lambda error: outcomes.append("failed"))
+            writer.submit(die, then=outcomes.append, failed=lambda message: outcomes.append(message.split(":")[0]))
             await writer.drain()
-            writer.submit(write, 2, then=outcomes.append, failed=lambda error: outcomes.append("failed later"))
+            writer.submit(write, 2, then=outcomes.append, failed=lambda message: outcomes.append("failed later"))
             await writer.drain()
         finally:
             writer.close()
 
     asyncio.run(crawl())
-    assert outcomes == ["failed", "failed later"]
+    assert outcomes == ["the writer process failed", "failed later"]
 
 
 def test_the_writer_logs_through_the_crawls_loggers_and_ignores_interrupts(caplog):
