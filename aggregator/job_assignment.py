@@ -18,6 +18,10 @@ from aggregator.db import run_in_transaction
 from aggregator.dedup import FINGERPRINT_VERSION, Matcher, PostingFingerprint, fingerprint
 from aggregator.items import NormalisedPosting
 
+# Postings matched per read-ahead of the candidate index (a store batch is one): bounds the
+# fingerprints held at once when a run adopts many postings left without a job.
+_MATCH_CHUNK = 250
+
 
 @dataclass
 class AssignCounts:
@@ -55,30 +59,42 @@ def assign_jobs_in(connection, posting_ids: Iterable[int], source: str | None = 
     matcher = Matcher(index)
     affected: set[int] = set()
     # Written together after the loop (one statement each, not one per posting); until then the
-    # index answers for this batch's postings from memory.
+    # index answers for this batch's postings from memory, and a job this batch starts goes by a
+    # provisional id: -(its place in new_jobs).
     assignments: list[tuple] = []
     renewed: list[tuple] = []
-    for row in repository.postings_to_match(connection, source, posting_ids):
-        fp = fingerprint_of(row)
-        record = fp.to_record()
-        if row.job_id is not None:  # a changed posting keeps its job; its fingerprint is renewed
-            renewed.append((row.id, record))
-            job_id = row.job_id
-            counts.refreshed += 1
-        elif match := matcher.match(fp):
-            job_id = match.job_id
-            assignments.append((row.id, job_id, match.reason, match.score, record))
-            counts.joined += 1
-        else:
-            job_id = repository.create_job(connection, row.title, row.company, seen_at)
-            assignments.append((row.id, job_id, "new_job", None, record))
-            counts.new_jobs += 1
-        index.add(fp, job_id, record)
-        affected.add(job_id)
+    new_jobs: list[tuple[str, str | None]] = []
+    rows = repository.postings_to_match(connection, source, posting_ids)
+    for start in range(0, len(rows), _MATCH_CHUNK):
+        chunk = rows[start : start + _MATCH_CHUNK]
+        fingerprints = [fingerprint_of(row) for row in chunk]
+        matcher.read_ahead([fp for row, fp in zip(chunk, fingerprints, strict=True) if row.job_id is None])
+        for row, fp in zip(chunk, fingerprints, strict=True):
+            record = fp.to_record()
+            if row.job_id is not None:  # a changed posting keeps its job; its fingerprint is renewed
+                renewed.append((row.id, record))
+                job_id = row.job_id
+                counts.refreshed += 1
+            elif match := matcher.match(fp):
+                job_id = match.job_id
+                assignments.append((row.id, job_id, match.reason, match.score, record))
+                counts.joined += 1
+            else:
+                new_jobs.append((row.title, row.company))
+                job_id = -len(new_jobs)
+                assignments.append((row.id, job_id, "new_job", None, record))
+                counts.new_jobs += 1
+            index.add(fp, job_id, record)
+            affected.add(job_id)
+    created = repository.create_jobs(connection, new_jobs, seen_at)
+
+    def real(job_id: int) -> int:
+        return created[-job_id - 1] if job_id < 0 else job_id
+
     repository.store_fingerprints(connection, renewed)
-    repository.assign_postings(connection, assignments)
+    repository.assign_postings(connection, [(pid, real(jid), *rest) for pid, jid, *rest in assignments])
     index.flush()
-    repository.refresh_jobs(connection, affected)
+    repository.refresh_jobs(connection, {real(job_id) for job_id in affected})
     return counts
 
 

@@ -640,8 +640,16 @@ _INSERT_KEYS = insert(DedupKey)
 _LOAD_FINGERPRINTS = select(Posting.id, Posting.fingerprint, Posting.job_id).where(
     Posting.id.in_(bindparam("ids", expanding=True)), Posting.fingerprint.is_not(None), Posting.job_id.is_not(None)
 )
-_POSTINGS_BY_KEY = select(DedupKey.posting_id).where(DedupKey.key == bindparam("key"))
+_POSTINGS_BY_KEY = select(DedupKey.posting_id).where(DedupKey.key == bindparam("key")).order_by(DedupKey.posting_id)
+_POSTINGS_BY_KEYS = (
+    select(DedupKey.key, DedupKey.posting_id)
+    .where(DedupKey.key.in_(bindparam("keys", expanding=True)))
+    .order_by(DedupKey.key, DedupKey.posting_id)
+)
 _SHARED_KEYS = func.count().label("shared")
+# A band lookup for ``limit`` candidates reads this many times as many postings: some are dropped
+# for another company.
+_READ_PER_CANDIDATE = 4
 _POSTINGS_BY_BANDS = (
     select(DedupKey.posting_id, _SHARED_KEYS)
     .where(DedupKey.key.in_(bindparam("keys", expanding=True)))
@@ -660,7 +668,11 @@ _STORE_FINGERPRINT = update(Posting).where(Posting.id == bindparam("pid")).value
 
 class SqlCandidateIndex:
     """The matcher's CandidateIndex (aggregator.dedup) backed by ``dedup_keys`` and ``postings``:
-    every lookup is an indexed query, so matching a posting costs the same at 1k or 1M postings."""
+    every lookup is an indexed query, so matching a posting costs the same at 1k or 1M postings.
+
+    :meth:`read_ahead` reads what a batch's lookups will ask in two statements instead of several
+    per posting (on PostgreSQL each is a round trip); the answers are those the tables give until
+    :meth:`flush`, before which the caller writes nothing the index reads."""
 
     def __init__(self, connection, fingerprint_type):
         self.connection = connection
@@ -668,6 +680,11 @@ class SqlCandidateIndex:
         # Added since the last flush: posting id → (fingerprint, job id, keys), and key → posting ids.
         self._pending: dict[int, tuple] = {}
         self._pending_by_key: dict[str, list[int]] = {}
+        # Read ahead: key → its stored posting ids; posting id → (stored record, job id), decoded
+        # into (fingerprint, job id) on first use (most candidates are never asked for twice).
+        self._stored_ids: dict[str, list[int]] = {}
+        self._stored_records: dict[int, tuple[str, Any] | None] = {}
+        self._decoded: dict[int, tuple] = {}
         if connection.dialect.name == "postgresql":
             # psycopg prepares a statement on its 5th run, and PostgreSQL then keeps a generic plan
             # made for the table as it was: a fresh dedup_keys of a few rows and no statistics gets
@@ -704,6 +721,9 @@ class SqlCandidateIndex:
 
     def flush(self) -> None:
         """Write the keys of the postings added since the last flush (their old keys replaced)."""
+        self._stored_ids.clear()
+        self._stored_records.clear()
+        self._decoded.clear()
         if not self._pending:
             return
         self.connection.execute(_DELETE_KEYS, [{"pid": posting_id} for posting_id in self._pending])
@@ -713,18 +733,60 @@ class SqlCandidateIndex:
         self._pending.clear()
         self._pending_by_key.clear()
 
+    def read_ahead(self, fps: Sequence, band_lookups: Sequence[Sequence[str]], limit: int) -> None:
+        """Read at once what the lookups of these postings will read: the stored postings under
+        each exact key of ``fps`` and each key of ``band_lookups`` (the key lists
+        :meth:`by_band_keys` will be asked, with ``limit``), and the fingerprints of every posting
+        a lookup can return."""
+        exact = {key for fp in fps for key in self.keys(fp) if not key.startswith("band:")}
+        lookups = [[_index_key("band", key) for key in keys] for keys in band_lookups]
+        keys = sorted(exact.union(*lookups) - self._stored_ids.keys())
+        for key in keys:
+            self._stored_ids[key] = []
+        for start in range(0, len(keys), _ID_CHUNK):
+            chunk = keys[start : start + _ID_CHUNK]
+            for key, posting_id in self.connection.execute(_POSTINGS_BY_KEYS, {"keys": chunk}):
+                self._stored_ids[key].append(posting_id)
+        wanted = {posting_id for key in exact for posting_id in self._stored_ids[key]}
+        # A band lookup returns from the ``most`` postings sharing the most keys, once this
+        # batch's are set aside: more than that number of stored ones are never read.
+        most = limit * _READ_PER_CANDIDATE + len(self._pending) + len(fps)
+        for lookup in lookups:
+            wanted.update(self._ranked(self._stored_counts(lookup))[:most])
+        ids = sorted(wanted - self._stored_records.keys())
+        for posting_id in ids:
+            self._stored_records[posting_id] = None  # until read: no fingerprint or no job yet
+        for start in range(0, len(ids), _ID_CHUNK):
+            for posting_id, record, job_id in self.connection.execute(
+                _LOAD_FINGERPRINTS, {"ids": ids[start : start + _ID_CHUNK]}
+            ):
+                self._stored_records[posting_id] = (record, job_id)
+
     def _forget_pending(self, posting_id: int) -> None:
         if (earlier := self._pending.pop(posting_id, None)) is not None:
             for key in earlier[2]:
                 self._pending_by_key[key].remove(posting_id)
 
+    def _stored(self, posting_id: int) -> tuple | None:
+        """(fingerprint, job id) of a stored posting read ahead; None when it has none to match."""
+        if (found := self._decoded.get(posting_id)) is None and (read := self._stored_records[posting_id]):
+            record, job_id = read
+            found = self._decoded[posting_id] = (self.fingerprint_type.from_record(json.loads(record)), job_id)
+        return found
+
     def _load(self, posting_ids: Sequence[int]) -> list[tuple]:
         """(fingerprint, job id) of each posting, in the order given; those added since the last
         flush as they were added (their stored keys and fingerprint may be older)."""
-        if not posting_ids:
-            return []
-        stored = [posting_id for posting_id in posting_ids if posting_id not in self._pending]
-        found = {posting_id: self._pending[posting_id][:2] for posting_id in posting_ids if posting_id in self._pending}
+        found = {}
+        stored = []
+        for posting_id in posting_ids:
+            if posting_id in self._pending:
+                found[posting_id] = self._pending[posting_id][:2]
+            elif posting_id in self._stored_records:
+                if (read := self._stored(posting_id)) is not None:
+                    found[posting_id] = read
+            else:
+                stored.append(posting_id)
         if stored:
             found.update(
                 (posting_id, (self.fingerprint_type.from_record(json.loads(record)), job_id))
@@ -732,9 +794,28 @@ class SqlCandidateIndex:
             )
         return [found[posting_id] for posting_id in posting_ids if posting_id in found]
 
+    def _postings_under(self, key: str) -> list[int]:
+        """The stored postings under ``key``, oldest first (read ahead, else asked)."""
+        if (ids := self._stored_ids.get(key)) is None:
+            ids = list(self.connection.scalars(_POSTINGS_BY_KEY, {"key": key}))
+        return ids
+
+    def _stored_counts(self, keys: Sequence[str]) -> dict[int, int]:
+        """Stored posting → how many of ``keys`` it is filed under (each key counted once)."""
+        shared: dict[int, int] = {}
+        for key in dict.fromkeys(keys):
+            for posting_id in self._stored_ids[key]:
+                shared[posting_id] = shared.get(posting_id, 0) + 1
+        return shared
+
+    @staticmethod
+    def _ranked(shared: dict[int, int]) -> list[int]:
+        """Most shared keys first, ties to the newest posting: as ``_POSTINGS_BY_BANDS`` orders."""
+        return sorted(shared, key=lambda posting_id: (-shared[posting_id], -posting_id))
+
     def _by_exact(self, key: str) -> list[tuple]:
         # Stored keys first (older postings), then this batch's, as one table in insertion order.
-        ids = [pid for pid in self.connection.scalars(_POSTINGS_BY_KEY, {"key": key}) if pid not in self._pending]
+        ids = [pid for pid in self._postings_under(key) if pid not in self._pending]
         return self._load(ids + self._pending_by_key.get(key, []))
 
     def by_source_id(self, source, source_id):
@@ -750,23 +831,23 @@ class SqlCandidateIndex:
         if not keys:
             return []
         keys = [_index_key("band", key) for key in keys]
-        most = limit * 4
-        # The postings sharing the most keys, ties to the newest: the stored ones (asked for enough
-        # more that dropping this batch's stale rows leaves ``most``) and this batch's, ranked together.
-        shared = {
-            posting_id: count
-            for posting_id, count in self.connection.execute(
-                _POSTINGS_BY_BANDS, {"keys": keys, "most": most + len(self._pending)}
+        most = limit * _READ_PER_CANDIDATE
+        # The postings sharing the most keys, ties to the newest: the stored ones (when not read
+        # ahead, asked for enough more that dropping this batch's stale rows leaves ``most``) and
+        # this batch's, ranked together.
+        if all(key in self._stored_ids for key in keys):
+            stored = self._stored_counts(keys)
+        else:
+            stored = dict(
+                self.connection.execute(_POSTINGS_BY_BANDS, {"keys": keys, "most": most + len(self._pending)}).all()
             )
-            if posting_id not in self._pending
-        }
+        shared = {posting_id: count for posting_id, count in stored.items() if posting_id not in self._pending}
         for key in keys:
             for posting_id in self._pending_by_key.get(key, ()):
                 shared[posting_id] = shared.get(posting_id, 0) + 1
-        ranked = sorted(shared, key=lambda posting_id: (-shared[posting_id], -posting_id))[:most]
         candidates = [
             (fp, job_id)
-            for fp, job_id in self._load(ranked)
+            for fp, job_id in self._load(self._ranked(shared)[:most])
             if company_key is None or fp.company_key in (None, company_key)
         ]
         return candidates[:limit]
@@ -798,11 +879,18 @@ def store_fingerprints(connection, fingerprints: Sequence[tuple[int, dict]]) -> 
 
 
 def create_job(connection, title: str, company: str | None, seen_at: datetime) -> int:
-    return connection.execute(
-        insert(Job)
-        .values(title=title, company=company, first_seen_at=seen_at, last_seen_at=seen_at, status="open")
-        .returning(Job.id)
-    ).scalar_one()
+    return create_jobs(connection, [(title, company)], seen_at)[0]
+
+
+def create_jobs(connection, jobs: Sequence[tuple[str, str | None]], seen_at: datetime) -> list[int]:
+    """A new open job for each (title, company), in one statement; their ids, in the same order."""
+    if not jobs:
+        return []
+    rows = [
+        {"title": title, "company": company, "first_seen_at": seen_at, "last_seen_at": seen_at, "status": "open"}
+        for title, company in jobs
+    ]
+    return list(connection.scalars(insert(Job).returning(Job.id, sort_by_parameter_order=True), rows))
 
 
 _NEVER = datetime.min.replace(tzinfo=UTC)

@@ -3,13 +3,18 @@ matched incrementally against the SQL-backed index, scored against the hand-labe
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, select, text
 
+from aggregator import repository
 from aggregator.cli import main
 from aggregator.db import make_engine
+from aggregator.dedup import Matcher, PostingFingerprint
+from aggregator.job_assignment import fingerprint_of
+from aggregator.models import Posting
 from bench.dedup_quality import load_clusters, pair_scores
 from tests.conftest import BACKENDS, FIXTURES, fresh_database, query, run_crawl
 
@@ -67,3 +72,44 @@ def test_db_upgrade_renews_fingerprints_an_older_version_stored_and_keeps_the_jo
     assert query(database_url, "SELECT posting_id, key FROM dedup_keys ORDER BY posting_id, key") == keys_before
     assert main(["db", "upgrade"]) == 0  # nothing left to renew
     assert "renewed" not in capsys.readouterr().out
+
+
+def test_the_index_read_ahead_answers_every_lookup_as_the_tables_do_without_asking_again(database_url):
+    """A batch's lookups read ahead in a few statements give what each lookup asked alone would,
+    with postings added since the last flush (stale stored rows) set aside and ranked in."""
+    engine = make_engine(database_url)
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with engine.connect() as connection, connection.begin():
+        rows = connection.execute(select(*repository.MATCHING_COLUMNS).order_by(Posting.id)).all()
+        fps = [fingerprint_of(row) for row in rows]
+        batch = fps[::2]
+        # Changed since stored (as a recrawled posting is): each takes the text of its neighbour.
+        added = [
+            dataclasses.replace(fp, posting_id=neighbour.posting_id)
+            for fp, neighbour in zip(fps, fps[1::3], strict=False)
+        ]
+        asked, read_ahead = (repository.SqlCandidateIndex(connection, PostingFingerprint) for _ in range(2))
+        for index in (asked, read_ahead):
+            for fp in added:
+                index.add(fp, f"job of {fp.posting_id}")
+        limit = 1  # the ranking's cut decides which candidates come back
+        Matcher(read_ahead, candidate_limit=limit).read_ahead(batch)
+
+        def answers(index, fp):
+            found = [
+                index.by_source_id(fp.source, fp.source_id) if fp.source_id is not None else [],
+                index.by_url(fp.url) if fp.url else [],
+                index.by_apply_url(fp.apply_url) if fp.apply_url else [],
+                index.by_band_keys(fp.lsh_keys, fp.company_key, limit),
+                index.by_band_keys(fp.translation_keys, fp.company_key, limit),
+            ]
+            return [[(candidate.posting_id, job_id) for candidate, job_id in lookup] for lookup in found]
+
+        expected = [answers(asked, fp) for fp in batch]
+        statements.clear()
+        assert [answers(read_ahead, fp) for fp in batch] == expected
+        assert statements == []
+        assert sum(len(lookup) for answer in expected for lookup in answer) > len(batch)  # not all empty
+        connection.rollback()
+    engine.dispose()

@@ -46,6 +46,13 @@ class Matcher:
     def add(self, fp: PostingFingerprint, job_id: Any) -> None:
         self.index.add(fp, job_id)
 
+    def read_ahead(self, fps: list[PostingFingerprint]) -> None:
+        """Tell an index that reads ahead (the SQL one: one round trip for a batch instead of
+        several per posting) every lookup :meth:`match` will make for these postings."""
+        if (read_ahead := getattr(self.index, "read_ahead", None)) is not None:
+            lookups = [keys for fp in fps for keys in (fp.lsh_keys, fp.translation_keys) if keys]
+            read_ahead(fps, lookups, self.thresholds.candidate_limit)
+
     def explain(self, a: PostingFingerprint, b: PostingFingerprint) -> Verdict:
         return compare(a, b, self.thresholds)
 
