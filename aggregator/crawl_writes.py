@@ -18,6 +18,7 @@ from aggregator.db import database
 from aggregator.dedup import load_word_lists_and_models
 from aggregator.items import NormalisedPosting, PostingSeen
 from aggregator.job_assignment import assign_jobs, store_with_jobs
+from aggregator.long_lived import load_for_life
 from aggregator.repository import database_error
 from aggregator.storable import make_storable
 
@@ -41,8 +42,7 @@ class StoreOutcome:
 
 def prepare_writer(database_url: str) -> None:
     """Open the database and load the matcher's models, before the first batch arrives."""
-    database(database_url)
-    load_word_lists_and_models()
+    load_for_life(lambda: database(database_url), load_word_lists_and_models)
 
 
 def store_batch(database_url: str, batch: list[NormalisedPosting], seen: list[PostingSeen], run_id) -> StoreOutcome:

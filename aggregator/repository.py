@@ -635,7 +635,7 @@ def _index_key(kind: str, value: str) -> str:
 
 # The candidate index's statements, built once: a posting's matching runs about ten of them, and
 # building a SQLAlchemy statement anew costs as much as running it.
-_DELETE_KEYS = DedupKey.__table__.delete().where(DedupKey.posting_id == bindparam("pid"))
+_DELETE_KEYS = DedupKey.__table__.delete().where(DedupKey.posting_id.in_(bindparam("ids", expanding=True)))
 _INSERT_KEYS = insert(DedupKey)
 _LOAD_FINGERPRINTS = select(Posting.id, Posting.fingerprint, Posting.job_id).where(
     Posting.id.in_(bindparam("ids", expanding=True)), Posting.fingerprint.is_not(None), Posting.job_id.is_not(None)
@@ -726,7 +726,9 @@ class SqlCandidateIndex:
         self._decoded.clear()
         if not self._pending:
             return
-        self.connection.execute(_DELETE_KEYS, [{"pid": posting_id} for posting_id in self._pending])
+        ids = sorted(self._pending)
+        for start in range(0, len(ids), _ID_CHUNK):
+            self.connection.execute(_DELETE_KEYS, {"ids": ids[start : start + _ID_CHUNK]})
         rows = [{"posting_id": pid, "key": key} for pid, (_, _, keys) in self._pending.items() for key in keys]
         if rows:
             self.connection.execute(_INSERT_KEYS, rows)

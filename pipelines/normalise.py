@@ -1,4 +1,6 @@
 from aggregator.items import NormalisedPosting, PostingSeen, RawPosting
+from aggregator.long_lived import load_for_life
+from aggregator.normalise import location
 from aggregator.normalise.dates import read_date
 from aggregator.normalise.defaults import check_item_defaults
 from aggregator.normalise.plausible import salary_problem
@@ -27,6 +29,7 @@ class NormalisePipeline:
     def open_spider(self) -> None:
         # The board's defaults for its items (e.g. a remote-only board's workplace).
         self.item_defaults = check_item_defaults(getattr(self.crawler.spider, "item_defaults", None))
+        load_for_life(location.warm_up)
 
     def process_item(self, item: RawPosting | PostingSeen) -> NormalisedPosting | PostingSeen:
         if isinstance(item, PostingSeen):
