@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -95,8 +96,24 @@ def copied_site(folder: Path, copies: int) -> Path:
     return folder
 
 
-def crawl(site: Path, database_url: str, *settings: str, must_pass: bool = True) -> tuple[float, float, str]:
-    """One ``scrapy crawl remotewlb``: (seconds, peak RSS in MB, the end of its log)."""
+@dataclass
+class Crawl:
+    seconds: float
+    peak_rss_mb: float
+    log: str
+    # CPU seconds of the crawl's process, its writer process(es), and this process (the replay
+    # proxy's thread): with two cores, wall time cannot fall below their sum / 2.
+    cpu_crawl: float
+    cpu_writer: float
+    cpu_proxy: float
+
+    def cpu(self) -> str:
+        return f"CPU s: crawl {self.cpu_crawl:.1f} + writer {self.cpu_writer:.1f} + replay proxy {self.cpu_proxy:.1f}"
+
+
+def crawl(site: Path, database_url: str, *settings: str, must_pass: bool = True) -> Crawl:
+    """One ``scrapy crawl remotewlb``: time, peak RSS, CPU and log."""
+    proxy_cpu_before = time.process_time()
     with ReplayProxy(Snapshot.load(site)) as proxy:
         environment = {**os.environ, "https_proxy": proxy.url, "http_proxy": proxy.url,
                        "AGGREGATOR_DATABASE_URL": database_url}  # fmt: skip
@@ -108,6 +125,7 @@ def crawl(site: Path, database_url: str, *settings: str, must_pass: bool = True)
             cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         peak = [0]
+        cpu: dict[int, float] = {}  # the last reading of each process of the crawl
 
         def sample() -> None:
             # The crawl and its writer process together: what the crawl costs the machine.
@@ -116,6 +134,9 @@ def crawl(site: Path, database_url: str, *settings: str, must_pass: bool = True)
                 try:
                     tree = [watched, *watched.children(recursive=True)]
                     peak[0] = max(peak[0], sum(member.memory_info().rss for member in tree))
+                    for member in tree:
+                        times = member.cpu_times()
+                        cpu[member.pid] = times.user + times.system
                 except psutil.Error:
                     pass
                 time.sleep(0.05)
@@ -127,7 +148,8 @@ def crawl(site: Path, database_url: str, *settings: str, must_pass: bool = True)
         sampler.join()
     if (process.returncode != 0 and must_pass) or not scraped(log):
         raise SystemExit(f"the crawl failed ({process.returncode}):\n{log[-3000:]}")
-    return elapsed, peak[0] / 2**20, log
+    crawl_cpu = cpu.pop(process.pid, 0.0)
+    return Crawl(elapsed, peak[0] / 2**20, log, crawl_cpu, sum(cpu.values()), time.process_time() - proxy_cpu_before)
 
 
 def scraped(log: str) -> int:
@@ -148,20 +170,23 @@ def main(argv: list[str] | None = None) -> int:
             timings: dict[str, float] = {}
             for backend in backends:
                 with fresh_database(backend, Path(tempfile.mkdtemp(dir=folder))) as url:
-                    full, rss, log = crawl(site, url)
-                items = scraped(log)
-                timings[backend] = full
-                line = f"{copies} month copies, {backend}: {items:,} postings; with pipelines {full:6.1f}s"
-                line += f", peak RSS {rss:5.0f} MB"
-                if rss and copies >= 6:
-                    line += f" (goal ≤ {GOAL_RSS_MB}: {'met' if rss <= GOAL_RSS_MB else 'NOT met'})"
+                    full = crawl(site, url)
+                items = scraped(full.log)
+                timings[backend] = full.seconds
+                line = f"{copies} month copies, {backend}: {items:,} postings; with pipelines {full.seconds:6.1f}s"
+                line += f", peak RSS {full.peak_rss_mb:5.0f} MB"
+                if full.peak_rss_mb and copies >= 6:
+                    met = full.peak_rss_mb <= GOAL_RSS_MB
+                    line += f" (goal ≤ {GOAL_RSS_MB}: {'met' if met else 'NOT met'})"
+                line += f"\n    {full.cpu()}"
                 if not args.pipelines_only:
                     # Nothing stored, so the run's verdict is "failed": only the timing counts here.
                     with fresh_database(backend, Path(tempfile.mkdtemp(dir=folder))) as url:
-                        bare, bare_rss, _ = crawl(site, url, "-s", "ITEM_PIPELINES={}", must_pass=False)
-                    ratio = bare / full
-                    line += (f"; without {bare:6.1f}s (peak RSS {bare_rss:.0f} MB); ratio {ratio:.2f}"
-                             f" (goal ≥ {GOAL_RATIO}: {'met' if ratio >= GOAL_RATIO else 'NOT met'})")  # fmt: skip
+                        bare = crawl(site, url, "-s", "ITEM_PIPELINES={}", must_pass=False)
+                    ratio = bare.seconds / full.seconds
+                    verdict = "met" if ratio >= GOAL_RATIO else "NOT met"
+                    line += (f"\n    without {bare.seconds:6.1f}s (peak RSS {bare.peak_rss_mb:.0f} MB; {bare.cpu()});"
+                             f" ratio {ratio:.2f} (goal ≥ {GOAL_RATIO}: {verdict})")  # fmt: skip
                 print(line, flush=True)
             if len(timings) == 2:
                 ratio = timings["sqlite"] / timings["postgresql"]

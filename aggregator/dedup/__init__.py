@@ -45,7 +45,7 @@ def load_word_lists_and_models() -> None:
     language._identifier()
     titles.gazetteer()
     text.phrase_tables()
-    candidates._permutations(candidates.NUM_PERM)
+    candidates.permutations(candidates.NUM_PERM)
 
 
 __all__ = [

@@ -39,7 +39,7 @@ _HASHRANGES = tuple((i * ROWS, (i + 1) * ROWS) for i in range(BANDS))
 
 
 @cache
-def _permutations(num_perm: int) -> np.ndarray:
+def permutations(num_perm: int) -> np.ndarray:
     """datasketch's affine32 permutations ``h → a·h + b mod 2³²`` for ``MINHASH_SEED``: odd
     ``a``, then ``b``, drawn from numpy's legacy ``RandomState`` (a stream numpy keeps fixed)."""
     gen = np.random.RandomState(MINHASH_SEED)
@@ -61,7 +61,7 @@ def minhash(shingles: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
     """datasketch's MinHash signature (affine32) of a set of 32-bit shingle hashes."""
     if not len(shingles):
         return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
-    a, b = _permutations(num_perm)
+    a, b = permutations(num_perm)
     h = _fmix32(np.asarray(shingles, dtype=np.uint32)).reshape(-1, 1)
     return (h * a + b).min(axis=0)  # uint32 arithmetic wraps: the mod 2³²
 
@@ -94,7 +94,7 @@ def as_minhash(signature: np.ndarray) -> MinHash:
     return MinHash(
         num_perm=len(signature),
         hashvalues=np.asarray(signature, dtype=np.uint64),
-        permutations=_permutations(len(signature)),
+        permutations=permutations(len(signature)),
         scheme=MINHASH_SCHEME,
     )
 
