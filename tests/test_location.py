@@ -220,19 +220,14 @@ def test_the_gazetteer_read_from_the_cache_folder_is_the_one_built(tmp_path, mon
 def test_place_names_read_from_the_cache_folder_are_the_ones_built(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     built = gazetteer._place_names(gazetteer._build(), 100_000, 1_000_000)
-    gazetteer.place_names.cache_clear()
-    try:
-        assert gazetteer.place_names(100_000, 1_000_000) == built  # made from the gazetteer, and kept
-        gazetteer.place_names.cache_clear()
+    assert gazetteer.place_names(100_000, 1_000_000) == built  # made from the gazetteer, and kept
 
-        def no_gazetteer() -> None:
-            raise AssertionError("the whole gazetteer loaded for its place names")
+    def no_gazetteer() -> None:
+        raise AssertionError("the whole gazetteer loaded for its place names")
 
-        monkeypatch.setattr(gazetteer, "_gazetteer", no_gazetteer)
-        assert gazetteer.place_names(100_000, 1_000_000) == built
-        assert gazetteer._cache_path(gazetteer._inputs_digest(), "-places-100000-1000000").exists()
-    finally:
-        gazetteer.place_names.cache_clear()
+    monkeypatch.setattr(gazetteer, "_gazetteer", no_gazetteer)
+    assert gazetteer.place_names(100_000, 1_000_000) == built
+    assert gazetteer._cache_path(gazetteer._inputs_digest(), "-places-100000-1000000").exists()
 
 
 def test_garbage_does_not_crash() -> None:

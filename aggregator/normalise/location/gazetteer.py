@@ -279,7 +279,6 @@ def _dominant(senses: list[Sense], key: str) -> tuple[str | None, int]:
 _PLACE_KINDS = frozenset({"COUNTRY", "REGION", "ALIAS", "TZ", "GLOBAL"})
 
 
-@functools.lru_cache(maxsize=4)
 def place_names(min_city_population: int = 0, min_alternate_population: int = 0) -> frozenset[str]:
     """Every name (folded key) the gazetteer reads as a place: countries, states, subdivisions,
     cities of at least ``min_city_population`` people (by an alternate name: at least
@@ -287,7 +286,8 @@ def place_names(min_city_population: int = 0, min_alternate_population: int = 0)
     time zones and worldwide words. Dedup asks this to set place words of titles aside.
 
     Kept in the cache folder beside the gazetteer: a process that needs only the names (a crawl's
-    writer) reads them without loading the gazetteer (tens of MB)."""
+    writer) reads them without loading the gazetteer (tens of MB); not kept in memory, where the
+    caller keeps what it makes of them."""
     floors = (min_city_population, min_alternate_population)
     return _cached(
         "-places-{}-{}".format(*floors), ("place_names", *floors), lambda: _place_names(_gazetteer(), *floors)
