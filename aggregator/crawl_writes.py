@@ -2,7 +2,9 @@
 jobs, a reject, the repair of postings left without a job. Each returns what it did or the
 database's error, never raises: the crawl's process counts it in its stats.
 
-Nothing here imports Scrapy: the writer process loads only the database and the dedup.
+Nothing here imports Scrapy: the writer process loads only the database and the dedup. The crawl's
+process imports this module too (to name the work it hands over), so the dedup (numpy, the word
+lists) is imported where the work runs, not at the top: the crawl's process never loads it.
 """
 
 from __future__ import annotations
@@ -15,9 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from aggregator import repository
 from aggregator.db import database
-from aggregator.dedup import load_word_lists_and_models
 from aggregator.items import NormalisedPosting, PostingSeen
-from aggregator.job_assignment import assign_jobs, store_with_jobs
 from aggregator.long_lived import load_for_life
 from aggregator.repository import database_error
 from aggregator.storable import make_storable
@@ -42,6 +42,8 @@ class StoreOutcome:
 
 def prepare_writer(database_url: str) -> None:
     """Open the database and load the matcher's models, before the first batch arrives."""
+    from aggregator.dedup import load_word_lists_and_models
+
     load_for_life(lambda: database(database_url), load_word_lists_and_models)
 
 
@@ -74,6 +76,8 @@ def _store_into(engine, outcome: StoreOutcome, batch: list[NormalisedPosting], s
 
 
 def repair_unassigned(database_url: str, source: str) -> StoreOutcome:
+    from aggregator.job_assignment import assign_jobs
+
     outcome = StoreOutcome()
     try:
         repaired = assign_jobs(database(database_url).engine, [], source=source)
@@ -85,6 +89,8 @@ def repair_unassigned(database_url: str, source: str) -> StoreOutcome:
 
 
 def _write(engine, batch: list[NormalisedPosting], run_id, outcome: StoreOutcome) -> None:
+    from aggregator.job_assignment import store_with_jobs
+
     try:
         counts, assigned = store_with_jobs(engine, batch, run_id)
     except (SQLAlchemyError, ValueError) as error:

@@ -50,7 +50,7 @@ def step(name, fn):
     rows.append((name, time.perf_counter() - t, rss() - before))
 step("import aggregator.dedup", lambda: __import__("aggregator.dedup"))
 from aggregator.dedup import language, titles, text
-step("language model", language._identifier)
+step("language model", language.identifier)
 step("gazetteer (shared with normalise)", titles.gazetteer)
 step("phrase tables", text.phrase_tables)
 from aggregator.dedup import fingerprint
@@ -123,7 +123,7 @@ def fingerprint_cost(postings) -> list:
 
     fp_module = sys.modules["aggregator.dedup.fingerprint"]
     # One-time loads first: they are reported apart.
-    language._identifier()
+    language.identifier()
     titles.gazetteer()
     n = len(postings)
     print(f"\n=== fingerprint: {n} postings, ms per posting (process time)")

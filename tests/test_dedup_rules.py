@@ -250,6 +250,24 @@ def test_language_detection() -> None:
     assert detect_language("Senior Backend Engineer") is None  # too short to tell
 
 
+def test_the_language_model_mapped_from_the_cache_folder_answers_as_the_packaged_one(tmp_path, monkeypatch) -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from aggregator.dedup import language
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    packaged = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    texts = [TEXT, TEXT_FR, TEXT[:250], TEXT_FR[100:500], "Senior Backend Engineer", "", "日本語のテキスト", "ÉLÈVE 42"]
+    for _ in ("unpacked into the cache folder", "mapped from it"):
+        language.identifier.cache_clear()
+        try:
+            mapped = language.identifier()
+            assert [mapped.classify(text) for text in texts] == [packaged.classify(text) for text in texts]
+        finally:
+            language.identifier.cache_clear()
+    assert len(list(tmp_path.glob("remote-job-aggregator/langid-*/*.npy"))) == 6
+
+
 def test_translation_of_the_same_posting_is_one_job() -> None:
     en = fp("en", "Senior Backend Developer (Python)")
     fr = fp("fr", "Développeur Backend Python Senior", TEXT_FR)

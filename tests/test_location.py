@@ -200,7 +200,7 @@ def test_parse_is_fast_after_warm_up() -> None:
 def test_the_gazetteer_read_from_the_cache_folder_is_the_one_built(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     built = gazetteer._build()
-    path = gazetteer._cache_path()
+    path = gazetteer._cache_path(gazetteer._inputs_digest())
     path.parent.mkdir(parents=True)
     path.write_bytes(b"half a file")  # a broken cache file is built again, and replaced
     gazetteer._gazetteer.cache_clear()
@@ -215,6 +215,19 @@ def test_the_gazetteer_read_from_the_cache_folder_is_the_one_built(tmp_path, mon
         assert gazetteer._gazetteer() == built
     finally:
         gazetteer._gazetteer.cache_clear()
+
+
+def test_place_names_read_from_the_cache_folder_are_the_ones_built(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = gazetteer._place_names(gazetteer._build(), 100_000, 1_000_000)
+    assert gazetteer.place_names(100_000, 1_000_000) == built  # made from the gazetteer, and kept
+
+    def no_gazetteer() -> None:
+        raise AssertionError("the whole gazetteer loaded for its place names")
+
+    monkeypatch.setattr(gazetteer, "_gazetteer", no_gazetteer)
+    assert gazetteer.place_names(100_000, 1_000_000) == built
+    assert gazetteer._cache_path(gazetteer._inputs_digest(), "-places-100000-1000000").exists()
 
 
 def test_garbage_does_not_crash() -> None:

@@ -42,7 +42,7 @@ def load_word_lists_and_models() -> None:
     names, the phrase tables, the MinHash permutations): a crawl's writer does it while it starts."""
     from aggregator.dedup import candidates, language, text, titles
 
-    language._identifier()
+    language.identifier()
     titles.gazetteer()
     text.phrase_tables()
     candidates.permutations(candidates.NUM_PERM)

@@ -4,6 +4,11 @@ the package, so it works offline). Only "is this another-language copy?" depends
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from aggregator import user_cache
 
 MIN_CHARS = 200  # shorter texts are left undetermined
 MIN_CONFIDENCE = 0.9  # below this (mixed-language, code, lists of names) the language is unknown
@@ -11,12 +16,68 @@ MIN_CONFIDENCE = 0.9  # below this (mixed-language, code, lists of names) the la
 # posting of the recorded months (dedup fixtures), 300 did not.
 _SAMPLE = 400
 
+# The model's arrays, as py3langid's loader returns them (in this order), each kept as a .npy file.
+_ARRAYS = ("ptc", "pc", "classes", "nextmove", "row", "output")
+_CACHE_KIND = "langid"
+
 
 @cache
-def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+def identifier():
+    """py3langid's classifier on the model's arrays mapped from the cache folder, answering as the
+    packaged model does, bit for bit. Pages of the model (~70 MB unpacked) enter the process's
+    memory only as texts reach them (the kernel maps them 64 KB or 2 MB at a time, so most do over a
+    month of postings: ~14 MB less in a crawl's writer), and no process unpacks it again (0.5 s)."""
+    from py3langid.langid import LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ptc, pc, classes, nextmove, row, output = _model_arrays()
+    return LanguageIdentifier(
+        ptc, pc, classes.tolist(), memoryview(nextmove), memoryview(output), norm_probs=True, tk_row=memoryview(row)
+    )
+
+
+def _model_arrays() -> list[np.ndarray]:
+    """The packaged model's arrays, memory-mapped from the cache folder (unpacked there on first use
+    from py3langid's compressed file, by its own loader)."""
+    inputs = user_cache.inputs_digest((Path(__file__),), (("py3langid", ("*.py", "data/*")),))
+    folder = user_cache.cache_path(_CACHE_KIND, inputs, "")
+    if folder is None:
+        return _unpacked_model()
+    try:
+        return _mapped(folder)
+    except (OSError, ValueError):
+        pass  # not unpacked yet, or unreadable: unpack it
+    arrays = _unpacked_model()
+    user_cache.keep(folder, _CACHE_KIND, inputs, lambda temporary: _save(temporary, arrays))
+    try:
+        return _mapped(folder)
+    except (OSError, ValueError):
+        return arrays  # the cache folder cannot be written: the arrays stay in memory
+
+
+def _mapped(folder: Path) -> list[np.ndarray]:
+    # Plain ndarray views of the maps (numpy's memmap subclass only adds per-operation overhead).
+    return [np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray) for name in _ARRAYS]
+
+
+def _unpacked_model() -> list[np.ndarray]:
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+    from py3langid.modelio import load_model
+
+    ptc, pc, classes, nextmove, row, output = load_model(MODEL_DIR / MODEL_FILE)
+    return [
+        np.asarray(ptc),
+        np.asarray(pc),
+        np.asarray(classes),
+        np.asarray(nextmove),  # array.array('I'/'H'): same item type as numpy
+        np.asarray(row),
+        np.asarray(output, dtype=np.int32),  # feature per state, -1 for none: int32 in the packaged file
+    ]
+
+
+def _save(folder: Path, arrays: list[np.ndarray]) -> None:
+    folder.mkdir()
+    for name, array in zip(_ARRAYS, arrays, strict=True):
+        np.save(folder / f"{name}.npy", array, allow_pickle=False)
 
 
 def detect_language(text: str) -> str | None:
@@ -24,5 +85,5 @@ def detect_language(text: str) -> str | None:
     text = text.strip()
     if len(text) < MIN_CHARS:
         return None
-    language, confidence = _identifier().classify(text[:_SAMPLE])
+    language, confidence = identifier().classify(text[:_SAMPLE])
     return language if confidence >= MIN_CONFIDENCE else None

@@ -9,7 +9,6 @@ lists); ``*.tsv`` maps ``<target><TAB><variants>``. Lines starting with ``"# "``
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 from aggregator.normalise.location.vocabulary import not_places
@@ -74,11 +73,11 @@ LEVEL_CUES = words("level_cues.txt")
 ROLE_WORDS = words("role_words.txt")
 
 
-@cache
 def gazetteer_names() -> tuple[str, ...]:
     """Place names a title may carry: the location normaliser's gazetteer (countries, states,
     subdivisions, cities of at least 100k people and the other names of those of 1M, regions,
-    metro aliases, time zones) and ``place_aliases.txt`` (title abbreviations it lacks)."""
+    metro aliases, time zones) and ``place_aliases.txt`` (title abbreviations it lacks). Not kept:
+    ``titles.gazetteer`` keeps what it makes of them."""
     from aggregator.normalise.location.gazetteer import place_names
 
     return tuple(sorted(place_names(min_city_population=100_000, min_alternate_population=1_000_000))) + PLACE_ALIASES

