@@ -13,7 +13,9 @@ rewritten, so each copy is a new posting — and a repost of the original for jo
 
 Each crawl is the real ``scrapy crawl remotewlb`` in a subprocess into a fresh database, timed from
 start to exit (so the end of the crawl, where the store drains, is counted), with its peak RSS
-sampled (the crawl's process and its writer process, summed). Printed per size: seconds with
+sampled (the crawl's process and its writer process, summed), and the CPU seconds of each process
+involved (the crawl's, its writer's, the replay proxy's and a local PostgreSQL server's: on a
+two-core machine wall time cannot fall below their sum / 2). Printed per size: seconds with
 pipelines, without (``-s ITEM_PIPELINES={}``), the ratio (goal ≥ 0.9), peak RSS (goal ≤ 300 MB for
 ~6k), and PostgreSQL's time against SQLite's (goal ≥ 0.9).
 For before/after figures run the same file from an older checkout (the crawl runs that checkout's code).
@@ -106,14 +108,33 @@ class Crawl:
     cpu_crawl: float
     cpu_writer: float
     cpu_proxy: float
+    cpu_database: float | None  # the PostgreSQL server's, on this machine (None: SQLite, in the writer)
 
     def cpu(self) -> str:
-        return f"CPU s: crawl {self.cpu_crawl:.1f} + writer {self.cpu_writer:.1f} + replay proxy {self.cpu_proxy:.1f}"
+        line = f"CPU s: crawl {self.cpu_crawl:.1f} + writer {self.cpu_writer:.1f} + replay proxy {self.cpu_proxy:.1f}"
+        return line if self.cpu_database is None else line + f" + database server {self.cpu_database:.1f}"
+
+
+def database_server_cpu() -> float | None:
+    """CPU seconds of the local PostgreSQL server so far, its ended connections' included (the
+    postmaster reaps them), or None when none runs here or it cannot be read."""
+    total, found = 0.0, False
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] != "postgres":
+            continue
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        found = True
+        total += times.user + times.system + times.children_user + times.children_system
+    return total if found else None
 
 
 def crawl(site: Path, database_url: str, *settings: str, must_pass: bool = True) -> Crawl:
     """One ``scrapy crawl remotewlb``: time, peak RSS, CPU and log."""
     proxy_cpu_before = time.process_time()
+    database_cpu_before = database_server_cpu() if database_url.startswith("postgresql") else None
     with ReplayProxy(Snapshot.load(site)) as proxy:
         environment = {**os.environ, "https_proxy": proxy.url, "http_proxy": proxy.url,
                        "AGGREGATOR_DATABASE_URL": database_url}  # fmt: skip
@@ -149,7 +170,11 @@ def crawl(site: Path, database_url: str, *settings: str, must_pass: bool = True)
     if (process.returncode != 0 and must_pass) or not scraped(log):
         raise SystemExit(f"the crawl failed ({process.returncode}):\n{log[-3000:]}")
     crawl_cpu = cpu.pop(process.pid, 0.0)
-    return Crawl(elapsed, peak[0] / 2**20, log, crawl_cpu, sum(cpu.values()), time.process_time() - proxy_cpu_before)
+    database_cpu = None
+    if database_cpu_before is not None and (database_cpu_after := database_server_cpu()) is not None:
+        database_cpu = database_cpu_after - database_cpu_before
+    proxy_cpu = time.process_time() - proxy_cpu_before
+    return Crawl(elapsed, peak[0] / 2**20, log, crawl_cpu, sum(cpu.values()), proxy_cpu, database_cpu)
 
 
 def scraped(log: str) -> int:
