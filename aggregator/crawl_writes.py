@@ -149,7 +149,7 @@ def write_reject(
         if close_gone:
             repository.close_gone(engine, spider_name, url)
     except Exception as error:  # noqa: BLE001 - whatever the cause, the run's status says so
-        # The page is lost to the database; the run's status says so.
-        logger.error("could not store the reject of %s: %s", url, repository.database_error(error))
-        return repository.database_error(error)
+        message = database_error(error)
+        logger.error("could not store the reject of %s: %s", url, message)
+        return message
     return None

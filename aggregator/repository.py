@@ -772,9 +772,11 @@ class SqlCandidateIndex:
     def _stored(self, posting_id: int) -> tuple | None:
         """(fingerprint, job id) of a stored posting read ahead; None when it has none to match."""
         if (found := self._decoded.get(posting_id)) is None and (read := self._stored_records[posting_id]):
-            record, job_id = read
-            found = self._decoded[posting_id] = (self.fingerprint_type.from_record(json.loads(record)), job_id)
+            found = self._decoded[posting_id] = self._decode(*read)
         return found
+
+    def _decode(self, record: str, job_id) -> tuple:
+        return self.fingerprint_type.from_record(json.loads(record)), job_id
 
     def _load(self, posting_ids: Sequence[int]) -> list[tuple]:
         """(fingerprint, job id) of each posting, in the order given; those added since the last
@@ -791,7 +793,7 @@ class SqlCandidateIndex:
                 stored.append(posting_id)
         if stored:
             found.update(
-                (posting_id, (self.fingerprint_type.from_record(json.loads(record)), job_id))
+                (posting_id, self._decode(record, job_id))
                 for posting_id, record, job_id in self.connection.execute(_LOAD_FINGERPRINTS, {"ids": stored})
             )
         return [found[posting_id] for posting_id in posting_ids if posting_id in found]
