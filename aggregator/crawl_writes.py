@@ -2,9 +2,10 @@
 jobs, a reject, the repair of postings left without a job. Each returns what it did or the
 database's error, never raises: the crawl's process counts it in its stats.
 
-Nothing here imports Scrapy: the writer process loads only the database and the dedup. The crawl's
-process imports this module too (to name the work it hands over), so the dedup (numpy, the word
-lists) is imported where the work runs, not at the top: the crawl's process never loads it.
+Nothing here imports Scrapy: the writer process loads only the database (migrated by the crawl's
+process before its first write, so not alembic either) and the dedup. The crawl's process imports
+this module too (to name the work it hands over), so the dedup (numpy, the word lists) is imported
+where the work runs, not at the top: the crawl's process never loads it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from aggregator import repository
-from aggregator.db import database
+from aggregator.db import database_migrated_by_crawl
 from aggregator.items import NormalisedPosting, PostingSeen
 from aggregator.long_lived import load_for_life
 from aggregator.repository import database_error
@@ -44,13 +45,13 @@ def prepare_writer(database_url: str) -> None:
     """Open the database and load the matcher's models, before the first batch arrives."""
     from aggregator.dedup import load_word_lists_and_models
 
-    load_for_life(lambda: database(database_url), load_word_lists_and_models)
+    load_for_life(lambda: database_migrated_by_crawl(database_url), load_word_lists_and_models)
 
 
 def store_batch(database_url: str, batch: list[NormalisedPosting], seen: list[PostingSeen], run_id) -> StoreOutcome:
     outcome = StoreOutcome()
     try:
-        _store_into(database(database_url).engine, outcome, batch, seen, run_id)
+        _store_into(database_migrated_by_crawl(database_url).engine, outcome, batch, seen, run_id)
     except Exception as error:  # noqa: BLE001 - a bug here must fail the run, not vanish in the writer
         logger.exception("the store failed on a batch of %d postings", len(batch) + len(seen))
         _failed(outcome, len(batch) + len(seen), error)
@@ -80,7 +81,7 @@ def repair_unassigned(database_url: str, source: str) -> StoreOutcome:
 
     outcome = StoreOutcome()
     try:
-        repaired = assign_jobs(database(database_url).engine, [], source=source)
+        repaired = assign_jobs(database_migrated_by_crawl(database_url).engine, [], source=source)
     except SQLAlchemyError as error:
         _failed(outcome, 0, error)
     else:
@@ -142,7 +143,7 @@ def write_reject(
     """In the writer process: the reject, and the posting closed when its page is gone. Returns the
     database's error, if any."""
     try:
-        engine = database(database_url).engine
+        engine = database_migrated_by_crawl(database_url).engine
         repository.add_reject(
             engine, run_id=run_id, spider=spider_name, url=url, stage=stage, reason=reason, payload=payload
         )

@@ -15,16 +15,15 @@ import time
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, InterfaceError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +148,13 @@ def make_engine(url: str) -> Engine:
         ) from None
 
 
+# alembic is imported where a revision is read or a migration runs, not at the top: a crawl's
+# writer process opens a database its crawl migrated already, and alembic would cost it ~10 MB.
+
+
 def alembic_config(url: str | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("aggregator") / "migrations"))
     if url:
@@ -158,11 +163,15 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -178,6 +187,9 @@ def upgrade_to_head(engine: Engine) -> None:
     transaction-level advisory lock, SQLite with the BEGIN IMMEDIATE that starts every transaction;
     either way the revision is read again once the lock is held.
     """
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     head = head_revision()
     if current_revision(engine) == head:
         return
@@ -330,6 +342,18 @@ def database(url: str) -> Database:
     """The shared, migrated Database for ``url`` (components of one crawl share it)."""
     with _lock:
         return _database(url)
+
+
+@functools.cache
+def _migrated_elsewhere(url: str) -> Database:
+    return Database(url, migrate=False)
+
+
+def database_migrated_by_crawl(url: str) -> Database:
+    """The shared Database for ``url`` in a crawl's writer process: the crawl's own process
+    migrated it before handing over its first write, so nothing here checks or loads migrations."""
+    with _lock:
+        return _migrated_elsewhere(url)
 
 
 def existing_database(url: str) -> Database:

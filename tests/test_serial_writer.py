@@ -19,6 +19,7 @@ import psutil
 import pytest
 
 from aggregator.serial_writer import SerialWriter
+from tests.conftest import ROOT
 
 
 def write(number: int) -> tuple[int, int]:
@@ -154,3 +155,24 @@ def test_the_writer_process_ends_when_the_crawls_process_is_killed(tmp_path):
     finally:
         crawl.kill()
         crawl.stdout.close()
+
+
+def test_a_crawls_writer_work_loads_neither_migrations_nor_scrapy(tmp_path):
+    """The writer process opens a database its crawl's process migrated already: alembic (and
+    Scrapy, the crawl's) would only add start-up time and memory to every crawl's second process."""
+    from aggregator.db import database
+
+    url = f"sqlite:///{tmp_path / 'crawl.db'}"
+    database(url)  # what the crawl's process does before its first write
+    check = textwrap.dedent(f"""
+        import sys
+        from aggregator.crawl_writes import prepare_writer, repair_unassigned, store_batch
+        prepare_writer({url!r})
+        outcome = store_batch({url!r}, [], [], None)
+        assert outcome.error is None, outcome.error
+        assert repair_unassigned({url!r}, "remotewlb").error is None
+        loaded = sorted(name for name in ("alembic", "scrapy") if name in sys.modules)
+        assert not loaded, loaded
+    """)
+    completed = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr[-2000:]
