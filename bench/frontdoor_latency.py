@@ -44,7 +44,8 @@ from aggregator import repository  # noqa: E402
 from aggregator.db import make_engine, read_only_engine, run_in_transaction, upgrade_to_head  # noqa: E402
 from aggregator.models import Posting  # noqa: E402
 from aggregator.web import create_app  # noqa: E402
-from bench.store_throughput import DEFAULT_POSTGRES, fresh_database, postgres_unavailable, synthesise  # noqa: E402
+from bench.store_throughput import DEFAULT_POSTGRES, fresh_database, synthesise  # noqa: E402
+from tests.conftest import postgres_unavailable  # noqa: E402
 
 SEARCHES = {
     "everything, newest": "",
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         for backend in args.backends:
             if backend == "postgresql" and (reason := postgres_unavailable(args.postgres)):
-                print(f"postgresql: skipped ({reason})")
+                print(f"postgresql: skipped: {reason}")
                 continue
             backends.append(backend)
             for size in args.sizes:

@@ -52,7 +52,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import JSON, Engine, create_engine, event, make_url  # noqa: E402
-from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from aggregator import repository  # noqa: E402
 from aggregator.db import make_engine, upgrade_to_head  # noqa: E402
@@ -61,6 +60,7 @@ from aggregator.extract.context import Context  # noqa: E402
 from aggregator.items import NormalisedPosting  # noqa: E402
 from aggregator.models import Posting  # noqa: E402
 from aggregator.normalise.posting import normalise_posting  # noqa: E402
+from tests.conftest import postgres_unavailable  # noqa: E402
 
 DEFAULT_POSTGRES = os.environ.get("AGGREGATOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 GOAL = 0.30
@@ -143,17 +143,6 @@ def fresh_database(backend: str, folder: Path, postgres_url: str) -> Iterator[En
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
-
-
-def postgres_unavailable(url: str) -> str | None:
-    engine = create_engine(url)
-    try:
-        with engine.connect():
-            return None
-    except OperationalError as exc:
-        return str(exc).splitlines()[0]
-    finally:
-        engine.dispose()
 
 
 # --- the three ways of writing ---------------------------------------------------------------
@@ -428,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(dir=ARGS.sqlite_dir) as folder:
         for backend in backends:
             if backend == "postgresql" and (reason := postgres_unavailable(ARGS.postgres)):
-                print(f"postgresql: skipped, no server at {ARGS.postgres}: {reason}")
+                print(f"postgresql: skipped: {reason}")
                 continue
             print(bench(backend, postings, Path(folder)).report(), flush=True)
             if ARGS.profile:

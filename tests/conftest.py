@@ -88,13 +88,14 @@ POSTGRES_SERVER_URL = os.environ.get(
 BACKENDS = ("sqlite", "postgresql")
 
 
-def postgres_unavailable() -> str | None:
-    engine = create_engine(POSTGRES_SERVER_URL)
+def postgres_unavailable(url: str = POSTGRES_SERVER_URL) -> str | None:
+    """Why no PostgreSQL server answers at ``url``, or None when one does (tests and benches)."""
+    engine = create_engine(url)
     try:
         with engine.connect():
             return None
     except OperationalError as exc:
-        return f"no PostgreSQL at {POSTGRES_SERVER_URL}: {str(exc).splitlines()[0]}"
+        return f"no PostgreSQL at {url}: {str(exc).splitlines()[0]}"
     finally:
         engine.dispose()
 
