@@ -416,3 +416,34 @@ def test_cli_filters_and_the_configured_exclusions(crawled, searchable, monkeypa
     (tmp_path / "aggregator.toml").write_text('exclude_companies = "Acme"\n')
     with pytest.raises(ConfigError, match="exclude_companies: input should be a valid list"):
         load_config(tmp_path / "aggregator.toml")
+
+
+def _required_literals(alternative) -> list[str]:
+    """The runs of plain characters every match of a parsed pattern branch contains."""
+    from re import _constants as sre
+
+    runs, run = [], ""
+    for op, value in alternative:
+        if op is sre.LITERAL:
+            run += chr(value).lower()
+        else:
+            runs.append(run)
+            run = ""
+    return [*runs, run]
+
+
+def test_a_sentence_without_the_any_time_zone_words_is_never_read_as_any_time_zone():
+    """_says_any_time_zone skips the pattern when none of _ANY_WORDS is in the sentence: each of
+    the pattern's alternatives must spell one of them out."""
+    from re import _constants as sre
+    from re import _parser
+
+    from aggregator.normalise.timezone.wording import _ANY_RE, _ANY_WORDS, _says_any_time_zone
+
+    ((op, (_, alternatives)),) = _parser.parse(_ANY_RE.pattern, _ANY_RE.flags)
+    assert op is sre.BRANCH and len(alternatives) > 10
+    for alternative in alternatives:
+        runs = _required_literals(alternative)
+        assert any(word in run for run in runs for word in _ANY_WORDS), runs
+    assert _says_any_time_zone("We hire in all time zones.") and _says_any_time_zone("Regardless of your TIMEZONE")
+    assert not _says_any_time_zone("We hire in all countries.")

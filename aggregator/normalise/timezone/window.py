@@ -17,7 +17,6 @@ from aggregator.normalise.timezone.rules import (
     _Sentences,
 )
 from aggregator.normalise.timezone.wording import (
-    _ANY_RE,
     _BACK_REFERENCE_RE,
     _DESCRIPTION_RE,
     _NOT_WORKING_TIME_RE,
@@ -26,6 +25,7 @@ from aggregator.normalise.timezone.wording import (
     _REGION_LIST_GAP_RE,
     _REGION_REFERENCE_RE,
     _ZONE_REFERENCE_RE,
+    _says_any_time_zone,
 )
 from aggregator.normalise.timezone.zones import (
     _BARE_REGION_RE,
@@ -58,7 +58,7 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
             listed = _listed_zones(sentences.after(index, _LIST_LINES))
             if listed:
                 mentions = listed
-        if any_evidence is None and _ANY_RE.search(sentence):
+        if any_evidence is None and _says_any_time_zone(sentence):
             any_evidence = original[:200]
         if not mentions and is_location:
             continue

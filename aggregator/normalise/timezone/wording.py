@@ -43,6 +43,16 @@ _ANY_RE = re.compile(
     r"|(?:work|working|join\s+us|apply)\s+(?:\w+\s+){0,2}(?:from|in)\s+any\s+time[\s-]*zones?",
     re.I,
 )
+# Every alternative of _ANY_RE spells one of these words out: a sentence without them cannot match,
+# and a substring test costs a tenth of the pattern's search (which runs on every candidate sentence).
+_ANY_WORDS = ("zone", "wherever")
+
+
+def _says_any_time_zone(sentence: str) -> bool:
+    """ "All time zones welcome", "regardless of your time zone" …: no window asked."""
+    lowered = sentence.lower()
+    return any(word in lowered for word in _ANY_WORDS) and bool(_ANY_RE.search(sentence))
+
 
 # What makes a sentence a requirement, and what makes it a description of the team or company.
 _REQUIREMENT_RE = re.compile(
