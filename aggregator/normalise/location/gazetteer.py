@@ -105,7 +105,7 @@ def _add(names: dict[str, list[Sense]], key: str, sense: Sense) -> None:
 @functools.lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
     """The gazetteer: read from the cache folder when built from the same inputs, else built (about
-    a second of walking every city and its alternate names; reading it back takes a tenth) and kept."""
+    a second of walking every city and its alternate names; reading it back takes about 10 ms) and kept."""
     return _from_fields(_cached("", _FIELD_NAMES, lambda: _fields(_build())))
 
 
