@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install crawl test lint
+.PHONY: install bytecode crawl test lint
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +14,16 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-crawl: $(INSTALLED)
+# The project's modules compiled ahead: a crawl starts two interpreters (tests start many), and
+# where Python writes no bytecode as it imports (PYTHONDONTWRITEBYTECODE, a read-only checkout)
+# each one compiled them again, about 0.4 s of CPU a process. Up-to-date files are skipped.
+bytecode: $(INSTALLED)
+	$(BIN)/python -m compileall -q aggregator pipelines spiders
+
+crawl: bytecode
 	$(BIN)/scrapy crawl remotewlb
 
-test: $(INSTALLED)
+test: bytecode
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)
