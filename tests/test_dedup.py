@@ -440,3 +440,44 @@ def test_quality_floor(month: Path) -> None:
     score = evaluate_month(month, verbose=False)
     assert score.precision >= 0.97, score
     assert score.recall >= 0.95, score
+
+
+def test_the_word_caches_stay_within_their_sizes_and_never_change_a_fingerprint():
+    """A crawl's writer fingerprints every posting of the crawl: the word caches it keeps must not
+    grow with the crawl's vocabulary, and what they hold must never change an answer."""
+    import importlib
+    import random
+    import string
+
+    from aggregator.dedup import text, titles
+
+    fingerprint_module = importlib.import_module("aggregator.dedup.fingerprint")  # the package's name is the function
+
+    rng = random.Random(7)
+
+    def made_up_word() -> str:
+        return "".join(rng.choices(string.ascii_lowercase, k=rng.randint(5, 10)))
+
+    postings = [
+        (
+            f"{made_up_word().title()} Engineer",
+            "\n".join(" ".join(made_up_word().title() for _ in range(20)) for _ in range(40)),
+        )
+        for _ in range(60)
+    ]  # 48,000 words, nearly all different: more than any cache keeps
+
+    def fingerprints() -> list[dict]:
+        return [
+            fingerprint(index, "board", str(index), None, None, "Acme", title, description).to_record()
+            for index, (title, description) in enumerate(postings)
+        ]
+
+    first = fingerprints()
+    assert len(text.RAW_HASH) <= text.TOKEN_CACHE_LIMIT and len(text._TOKEN_HASH) <= text.TOKEN_CACHE_LIMIT
+    assert len(fingerprint_module._TOKEN_CODE) <= text.TOKEN_CACHE_LIMIT + 1
+    for cached in (text._stem, text.norm_word, text.word_hash):
+        assert cached.cache_info().currsize <= text.WORD_CACHE_SIZE
+        assert cached.cache_info().misses > text.WORD_CACHE_SIZE  # the test did fill them
+    assert titles.title_analysis.cache_info().maxsize <= 10_000
+    # The same postings again, the caches now holding other words: the same fingerprints.
+    assert fingerprints() == first

@@ -18,6 +18,7 @@ from aggregator.dedup.text import (
     ANCHOR_TOKENS,
     RAW_HASH,
     SENTINEL,
+    TOKEN_CACHE_LIMIT,
     depunct,
     fold,
     merge_hashes,
@@ -258,7 +259,7 @@ _TOKEN_CODE: dict[str, int] = {}
 def _token_code(token: str) -> int:
     h = RAW_HASH.get(token) or token_info(token)
     code = h | (_ANCHOR_BIT if token in ANCHOR_TOKENS else 0) | (_PLACE_BIT if _is_place_token(token) else 0)
-    if len(_TOKEN_CODE) > 500_000:
+    if len(_TOKEN_CODE) > TOKEN_CACHE_LIMIT:
         _TOKEN_CODE.clear()
     _TOKEN_CODE[token] = code
     return code

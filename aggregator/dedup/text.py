@@ -79,8 +79,16 @@ def merge_phrases(words: list[str]) -> list[str]:
 # One word → one normalised word (after folding). Role nouns in several languages become
 _STEMMER = snowballstemmer.stemmer("english")
 
+# The word caches below only save time, never change a result, and live as long as a crawl's writer
+# process: sized for the words a crawl meets often, not for every word it meets. A month of one
+# board has ~20k distinct tokens and the count keeps growing with a crawl's size (about as its
+# square root), so unbounded they held ~130 MB per 200k words; these sizes keep them to ~25 MB.
+WORD_CACHE_SIZE = 30_000
+# RAW_HASH and _TOKEN_HASH (plain dicts, for speed) are emptied when one grows past this.
+TOKEN_CACHE_LIMIT = 40_000
 
-@lru_cache(maxsize=200_000)
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def _stem(word: str) -> str:
     """Snowball's English stem ("Training"/"trained", "Evaluation"/"evaluating" meet); short
     words, acronyms and the role and level words are kept as they are."""
@@ -89,7 +97,7 @@ def _stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def norm_word(word: str) -> str:
     """A folded word → its comparison form: synonyms mapped, then stemmed."""
     return _stem(SYNONYMS.get(word, word))
@@ -120,7 +128,7 @@ def normalise_words(text: str) -> list[str]:
     return [norm_word(w) for w in split_words(fold(text))]
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def word_hash(word: str) -> int:
     return zlib.crc32(word.encode("utf-8"))
 
@@ -130,7 +138,6 @@ _TOKEN_HASH: dict[str, int] = {}  # folded word → hash of its normalised form
 ANCHOR_STOP = STOPWORDS | FUNCTION_WORDS
 RAW_HASH: dict[str, int] = {}  # original-case token → hash of its normalised form
 ANCHOR_TOKENS: set[str] = set()  # original-case tokens that are anchors (see token_info)
-_CACHE_LIMIT = 2_000_000
 
 
 def token_hash(folded: str) -> int:
@@ -178,7 +185,7 @@ def merge_hashes(arr: np.ndarray) -> np.ndarray:
 def trim_caches() -> None:
     """Called between postings: the token caches are dropped when they grow too big (they
     only ever speed things up; their content never changes a result)."""
-    if len(RAW_HASH) > _CACHE_LIMIT or len(_TOKEN_HASH) > _CACHE_LIMIT:
+    if len(RAW_HASH) > TOKEN_CACHE_LIMIT or len(_TOKEN_HASH) > TOKEN_CACHE_LIMIT:
         RAW_HASH.clear()
         _TOKEN_HASH.clear()
         ANCHOR_TOKENS.clear()

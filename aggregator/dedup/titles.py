@@ -65,7 +65,9 @@ class TitleInfo:
     places: tuple[str, ...]  # place / language / work-mode words that were set aside
 
 
-@lru_cache(maxsize=100_000)
+# One call per posting: the cache serves reposts and the same title in several places, not every
+# title of a crawl (that grew by ~0.5 KB a posting).
+@lru_cache(maxsize=10_000)
 def title_analysis(title: str | None, location: str | None = None) -> TitleInfo:
     """Level, specialism tokens and place words of a job title. ``location`` (the posting's
     location field, optional) names more places the title may mention ("- Annecy").
