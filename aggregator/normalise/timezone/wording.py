@@ -49,7 +49,8 @@ _ANY_WORDS = ("zone", "wherever")
 
 
 def _says_any_time_zone(sentence: str) -> bool:
-    """ "All time zones welcome", "regardless of your time zone" …: no window asked."""
+    """Whether the sentence says any time zone will do ("all time zones welcome", "regardless of
+    your time zone"): no window is asked then."""
     lowered = sentence.lower()
     return any(word in lowered for word in _ANY_WORDS) and bool(_ANY_RE.search(sentence))
 
