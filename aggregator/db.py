@@ -158,8 +158,6 @@ def make_engine(url: str) -> Engine:
 
 # alembic is imported where a revision is read or a migration runs, not at the top: a crawl's
 # writer process opens a database its crawl migrated already, and alembic would cost it ~10 MB.
-
-
 def alembic_config(url: str | None = None) -> Config:
     from alembic.config import Config
 
@@ -342,26 +340,21 @@ _lock = threading.Lock()
 
 
 @functools.cache
-def _database(url: str) -> Database:
-    return Database(url)
+def _database(url: str, migrate: bool) -> Database:
+    return Database(url, migrate=migrate)
 
 
 def database(url: str) -> Database:
     """The shared, migrated Database for ``url`` (components of one crawl share it)."""
     with _lock:
-        return _database(url)
-
-
-@functools.cache
-def _migrated_elsewhere(url: str) -> Database:
-    return Database(url, migrate=False)
+        return _database(url, True)
 
 
 def database_migrated_by_crawl(url: str) -> Database:
     """The shared Database for ``url`` in a crawl's writer process: the crawl's own process
     migrated it before handing over its first write, so nothing here checks or loads migrations."""
     with _lock:
-        return _migrated_elsewhere(url)
+        return _database(url, False)
 
 
 def existing_database(url: str) -> Database:
