@@ -3,6 +3,9 @@ the rule, plus the stages they stand on: words, language, LSH buckets, data file
 
 from __future__ import annotations
 
+import mmap
+from pathlib import Path
+
 import pytest
 
 from aggregator.dedup import PostingFingerprint, Thresholds, compare, fingerprint
@@ -266,6 +269,36 @@ def test_the_language_model_mapped_from_the_cache_folder_answers_as_the_packaged
         finally:
             language.identifier.cache_clear()
     assert len(list(tmp_path.glob("remote-job-aggregator/langid-*/*.npy"))) == 6
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads the process's memory maps (Linux)")
+def test_classifying_a_text_maps_only_the_model_pages_it_reads(tmp_path, monkeypatch) -> None:
+    from aggregator.dedup import language
+
+    def resident_bytes(file_name: str) -> int:
+        resident, mapping = 0, None
+        for line in Path("/proc/self/smaps").read_text().splitlines():
+            fields = line.split()
+            if "-" in fields[0] and not fields[0].endswith(":"):  # a mapping's header line
+                mapping = fields[-1] if len(fields) >= 6 else None
+            elif fields[0] == "Rss:" and mapping and mapping.startswith(str(tmp_path)) and mapping.endswith(file_name):
+                resident += int(fields[1]) * 1024
+        return resident
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    language.identifier.cache_clear()
+    try:
+        language.identifier()  # unpacked into the cache folder
+        language.identifier.cache_clear()
+        language.detect_language(TEXT_FR)  # mapped from it
+        # Each byte of the text reads one entry of the tokenizer's table and at most one feature's
+        # row of probabilities (which may straddle two pages): mapping only what is read stays
+        # within these bounds, where mapping the blocks around each read page did not (~20 MB).
+        read = len(TEXT_FR[: language._SAMPLE].encode())
+        assert 0 < resident_bytes("nextmove.npy") <= read * mmap.PAGESIZE
+        assert 0 < resident_bytes("ptc.npy") <= 2 * read * mmap.PAGESIZE
+    finally:
+        language.identifier.cache_clear()
 
 
 def test_translation_of_the_same_posting_is_one_job() -> None:
