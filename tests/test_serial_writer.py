@@ -126,7 +126,7 @@ def test_the_writer_process_ends_when_the_crawls_process_is_killed(tmp_path):
 
         async def main():
             writer = SerialWriter()
-            pid = await asyncio.get_running_loop().run_in_executor(writer._executor, os.getpid)
+            pid = await writer.submit(os.getpid)
             print(pid, flush=True)
             await asyncio.sleep(60)
 
@@ -155,6 +155,44 @@ def test_the_writer_process_ends_when_the_crawls_process_is_killed(tmp_path):
     finally:
         crawl.kill()
         crawl.stdout.close()
+
+
+def test_the_writer_process_is_the_crawls_only_child_and_does_not_run_its_script_again(tmp_path):
+    """``scrapy crawl`` is a script that imports all of Scrapy: the writer process must not run it
+    again (as multiprocessing's spawn does), nor bring a resource tracker process along."""
+    runs = tmp_path / "runs"
+    script = textwrap.dedent(
+        f"""
+        import asyncio, os, psutil
+        with open({str(runs)!r}, "a") as runs:
+            runs.write(f"{{os.getpid()}}\\n")
+        from aggregator.serial_writer import SerialWriter
+
+        async def main():
+            writer = SerialWriter()
+            try:
+                pid = await writer.submit(os.getpid)
+                print(pid, *(child.pid for child in psutil.Process().children(recursive=True)))
+            finally:
+                writer.close()
+
+        if __name__ == "__main__":
+            asyncio.run(main())
+        """
+    )
+    path = tmp_path / "crawl.py"
+    path.write_text(script, encoding="utf-8")
+    completed = subprocess.run(
+        [sys.executable, str(path)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    writer_pid, *children = completed.stdout.split()
+    assert children == [writer_pid]
+    assert len(runs.read_text().split()) == 1
 
 
 def test_a_crawls_writer_work_loads_neither_migrations_nor_scrapy(tmp_path):
