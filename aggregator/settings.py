@@ -2,6 +2,8 @@
 
 import os
 
+from scrapy.settings import default_settings
+
 from aggregator.config import database_url
 
 BOT_NAME = "aggregator"
@@ -39,7 +41,6 @@ RETRY_TIMES = 3
 # A 429/503 with Retry-After is retried after the time the server asks, up to this many seconds;
 # a longer wait is not shortened: that page is given up and stored as a fetch reject.
 RETRY_AFTER_MAX_DELAY = 300
-COOKIES_ENABLED = False
 
 # Bounded resources. No job page, API answer or sitemap shard comes near 64 MiB (the sitemap
 # protocol caps a shard at 50 MB uncompressed); the same bound applies to what a gzipped body
@@ -62,6 +63,22 @@ DOWNLOADER_MIDDLEWARES = {
 # A crawler should not open ports it does not need.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+COOKIES_ENABLED = False
+
+# Components these settings turn off are left out of Scrapy's defaults rather than set to None:
+# Scrapy imports every component named in EXTENSIONS or DOWNLOADER_MIDDLEWARES, even one set to
+# None, and each of these modules would only decline after its imports were loaded (aiohttp for
+# the remote control, ~9 MB; tldextract and requests for cookies, ~3 MB of every crawl's process).
+# Turning one on again takes naming it in EXTENSIONS or DOWNLOADER_MIDDLEWARES as well.
+NOT_LOADED = (
+    "scrapy.extensions.telnet.TelnetConsole",
+    "scrapy.extensions.remote_control.RemoteControl",
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
+)
+EXTENSIONS_BASE = {path: order for path, order in default_settings.EXTENSIONS_BASE.items() if path not in NOT_LOADED}
+DOWNLOADER_MIDDLEWARES_BASE = {
+    path: order for path, order in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items() if path not in NOT_LOADED
+}
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
