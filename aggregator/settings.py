@@ -9,6 +9,8 @@ from aggregator.config import database_url
 BOT_NAME = "aggregator"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# A crawl imports its own spider's module only, not every board's (aggregator/spiderloader.py).
+SPIDER_LOADER_CLASS = "aggregator.spiderloader.LazySpiderLoader"
 # `scrapy crawl` exits non-zero when the crawl run failed (aggregator/commands/crawl.py).
 COMMANDS_MODULE = "aggregator.commands"
 

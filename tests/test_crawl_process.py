@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from scrapy.settings import default_settings
 
 from aggregator import settings
@@ -47,3 +48,40 @@ def test_components_turned_off_are_not_imported_and_the_other_defaults_stay():
         enabled = [path for path in [*scrapy_defaults, *ours] if ours.get(path, 0) is not None]
         expected = set(enabled) - set(settings.NOT_LOADED)
         assert set(found["built"][name]) == expected
+
+
+LOAD_ONE_SPIDER = """
+import json, os, sys
+os.environ["SCRAPY_SETTINGS_MODULE"] = "aggregator.settings"
+from scrapy.spiderloader import get_spider_loader
+from scrapy.utils.project import get_project_settings
+loader = get_spider_loader(get_project_settings())
+spider = loader.load(sys.argv[1])
+print(json.dumps({"spider": f"{spider.__module__}.{spider.__qualname__}", "modules": sorted(sys.modules)}))
+"""
+
+
+def test_a_crawl_imports_its_own_spider_only():
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_ONE_SPIDER, "remotewlb"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    found = json.loads(done.stdout)
+    assert found["spider"] == "spiders.remotewlb.RemoteWLBSpider"
+    modules = set(found["modules"])
+    assert not {"spiders.arbeitnow", "spiders.greenhouse", "aggregator.bases.api", "ftfy"} & modules
+
+
+def test_the_lazy_loader_finds_what_scrapy_finds():
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    from aggregator.spiderloader import LazySpiderLoader
+
+    project = get_project_settings()
+    scrapy_loader, lazy = SpiderLoader.from_settings(project), LazySpiderLoader.from_settings(project)
+    assert sorted(lazy.list()) == sorted(scrapy_loader.list())
+    for name in scrapy_loader.list():
+        assert LazySpiderLoader.from_settings(project).load(name) is scrapy_loader.load(name)
+    for unknown in ("remotewlbb", "no such spider", "base"):
+        with pytest.raises(KeyError):
+            LazySpiderLoader.from_settings(project).load(unknown)
