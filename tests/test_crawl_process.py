@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+import threading
+import weakref
+from types import SimpleNamespace
 
 import pytest
+import scrapy
 from scrapy.settings import default_settings
 
 from aggregator import settings
+from aggregator.bases.queues import PackedFifoMemoryQueue
 from tests.conftest import ROOT
 
 # The components a crawl builds from the project's settings, as Scrapy builds them, and the modules
@@ -85,3 +91,92 @@ def test_the_lazy_loader_finds_what_scrapy_finds():
     for unknown in ("remotewlbb", "no such spider", "base"):
         with pytest.raises(KeyError):
             LazySpiderLoader.from_settings(project).load(unknown)
+
+
+class _Spider(scrapy.Spider):
+    name = "queued"
+
+    def parse_page(self, response):
+        pass
+
+    def on_error(self, failure):
+        pass
+
+
+class _Overriding(_Spider):
+    def parse_page(self, response):
+        pass
+
+
+def _queue(spider: scrapy.Spider) -> PackedFifoMemoryQueue:
+    return PackedFifoMemoryQueue.from_crawler(SimpleNamespace(spider=spider), "")
+
+
+def test_queued_requests_come_out_as_they_went_in_first_in_first_out():
+    spider = _Spider()
+    sent = [
+        scrapy.Request(
+            f"https://example.com/job/{number}",
+            callback=spider.parse_page,
+            errback=spider.on_error,
+            headers={"If-None-Match": '"abc"'} if number % 2 else {},
+            meta={"posting_page": True, "handle_httpstatus_list": [304], "redirect_urls": ["https://example.com/x"]},
+            cb_kwargs={"sitemap_lastmod": f"2024-06-0{number}"},
+            priority=-1,
+            dont_filter=bool(number % 2),
+            flags=["retried"],
+        )
+        for number in range(1, 4)
+    ]
+    queue = _queue(spider)
+    for request in sent:
+        queue.push(request)
+    assert len(queue) == 3
+    assert queue.peek().url == sent[0].url
+    received = [queue.pop() for _ in sent]
+    assert queue.pop() is None and len(queue) == 0
+    for before, after in zip(sent, received, strict=True):
+        for name in scrapy.Request.attributes:
+            assert getattr(after, name) == getattr(before, name), name
+        assert after.callback.__func__ is _Spider.parse_page and after.callback.__self__ is spider
+
+
+def test_a_queued_request_is_not_kept_alive_while_it_waits():
+    spider = _Spider()
+    request = scrapy.Request("https://example.com/job/1", callback=spider.parse_page, meta={"posting_page": True})
+    alive = weakref.ref(request)
+    queue = _queue(spider)
+    queue.push(request)
+    del request
+    gc.collect()
+    assert alive() is None
+    assert queue.pop().url == "https://example.com/job/1"
+
+
+@pytest.mark.parametrize(
+    "request_for",
+    [
+        lambda spider: scrapy.Request("https://example.com/a", callback=lambda response: None),
+        lambda spider: scrapy.Request("https://example.com/a", callback=super(_Overriding, spider).parse_page),
+        lambda spider: scrapy.Request("https://example.com/a", callback=_Spider().parse_page),
+        lambda spider: scrapy.FormRequest("https://example.com/a", formdata={"q": "x"}, callback=spider.parse_page),
+        lambda spider: scrapy.Request("https://example.com/a", meta={"lock": threading.Lock()}),
+    ],
+    ids=["function", "overridden parent method", "another spider's method", "request subclass", "unpicklable meta"],
+)
+def test_a_request_that_cannot_be_packed_waits_as_it_is(request_for):
+    spider = _Overriding()
+    request = request_for(spider)
+    queue = _queue(spider)
+    queue.push(request)
+    assert queue.pop() is request
+
+
+def test_sitemap_boards_queue_their_requests_packed():
+    from scrapy.utils.project import get_project_settings
+
+    from spiders.remotewlb import RemoteWLBSpider
+
+    configured = get_project_settings()
+    RemoteWLBSpider.update_settings(configured)
+    assert configured["SCHEDULER_MEMORY_QUEUE"] == "aggregator.bases.queues.PackedFifoMemoryQueue"
