@@ -2,8 +2,6 @@
 
 import os
 
-from scrapy.settings import default_settings
-
 from aggregator.config import database_url
 
 BOT_NAME = "aggregator"
@@ -67,20 +65,8 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 COOKIES_ENABLED = False
 
-# Components these settings turn off are left out of Scrapy's defaults rather than set to None:
-# Scrapy imports every component named in EXTENSIONS or DOWNLOADER_MIDDLEWARES, even one set to
-# None, and each of these modules would only decline after its imports were loaded (aiohttp for
-# the remote control, ~9 MB; tldextract and requests for cookies, ~3 MB of every crawl's process).
-# Turning one on again takes naming it in EXTENSIONS or DOWNLOADER_MIDDLEWARES as well.
-NOT_LOADED = (
-    "scrapy.extensions.telnet.TelnetConsole",
-    "scrapy.extensions.remote_control.RemoteControl",
-    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
-)
-EXTENSIONS_BASE = {path: order for path, order in default_settings.EXTENSIONS_BASE.items() if path not in NOT_LOADED}
-DOWNLOADER_MIDDLEWARES_BASE = {
-    path: order for path, order in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items() if path not in NOT_LOADED
-}
+# Components turned off above are not even imported (aggregator.addons).
+ADDONS = {"aggregator.addons.SwitchedOffLeftOut": 0}
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,

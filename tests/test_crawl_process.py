@@ -15,29 +15,37 @@ import scrapy
 from scrapy.settings import default_settings
 
 from aggregator import settings
+from aggregator.addons import SWITCHED_OFF_BY
 from aggregator.bases.queues import PackedFifoMemoryQueue
 from tests.conftest import ROOT
 
-# The components a crawl builds from the project's settings, as Scrapy builds them, and the modules
-# the process then holds; in a fresh interpreter, so that nothing else imported them first.
+# The components a crawl builds from the project's settings (with these on the command line), as
+# Scrapy builds them, and the modules the process then holds; in a fresh interpreter, so that nothing
+# else imported them first.
 BUILD_COMPONENTS = """
 import json, os, sys
 os.environ["SCRAPY_SETTINGS_MODULE"] = "aggregator.settings"
+from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.project import get_project_settings
 settings = get_project_settings()
+settings.setdict(json.loads(sys.argv[1]), priority="cmdline")
+crawler = Crawler(Spider, settings)
+crawler.addons.load_settings(crawler.settings)  # the add-ons' turn, as a crawl starts
 built = {
-    name: build_component_list(settings.get_component_priority_dict_with_base(name))
+    name: build_component_list(crawler.settings.get_component_priority_dict_with_base(name))
     for name in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES")
 }
 print(json.dumps({"built": built, "modules": sorted(sys.modules)}))
 """
 
 
-def _built() -> dict:
+def _built(command_line: dict | None = None) -> dict:
     done = subprocess.run(
-        [sys.executable, "-c", BUILD_COMPONENTS], cwd=ROOT, capture_output=True, text=True, check=True
-    )
+        [sys.executable, "-c", BUILD_COMPONENTS, json.dumps(command_line or {})],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
     return json.loads(done.stdout)
 
 
@@ -52,8 +60,13 @@ def test_components_turned_off_are_not_imported_and_the_other_defaults_stay():
         scrapy_defaults = getattr(default_settings, f"{name}_BASE")
         ours = getattr(settings, name)
         enabled = [path for path in [*scrapy_defaults, *ours] if ours.get(path, 0) is not None]
-        expected = set(enabled) - set(settings.NOT_LOADED)
-        assert set(found["built"][name]) == expected
+        assert set(found["built"][name]) == set(enabled) - set(SWITCHED_OFF_BY)
+
+
+def test_a_component_turned_on_from_the_command_line_is_there():
+    found = _built({"COOKIES_ENABLED": True})
+    assert "scrapy.downloadermiddlewares.cookies.CookiesMiddleware" in found["built"]["DOWNLOADER_MIDDLEWARES"]
+    assert "scrapy.extensions.telnet.TelnetConsole" not in found["built"]["EXTENSIONS"]
 
 
 LOAD_ONE_SPIDER = """
