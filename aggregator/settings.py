@@ -7,6 +7,8 @@ from aggregator.config import database_url
 BOT_NAME = "aggregator"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# A crawl imports its own spider's module only, not every board's (aggregator/spiderloader.py).
+SPIDER_LOADER_CLASS = "aggregator.spiderloader.LazySpiderLoader"
 # `scrapy crawl` exits non-zero when the crawl run failed (aggregator/commands/crawl.py).
 COMMANDS_MODULE = "aggregator.commands"
 
@@ -39,7 +41,6 @@ RETRY_TIMES = 3
 # A 429/503 with Retry-After is retried after the time the server asks, up to this many seconds;
 # a longer wait is not shortened: that page is given up and stored as a fetch reject.
 RETRY_AFTER_MAX_DELAY = 300
-COOKIES_ENABLED = False
 
 # Bounded resources. No job page, API answer or sitemap shard comes near 64 MiB (the sitemap
 # protocol caps a shard at 50 MB uncompressed); the same bound applies to what a gzipped body
@@ -62,6 +63,10 @@ DOWNLOADER_MIDDLEWARES = {
 # A crawler should not open ports it does not need.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+COOKIES_ENABLED = False
+
+# Components turned off above are not even imported (aggregator.addons).
+ADDONS = {"aggregator.addons.SwitchedOffLeftOut": 0}
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,

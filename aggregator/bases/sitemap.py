@@ -40,8 +40,9 @@ class SitemapJobSpider(ShardedSpider):
     def update_settings(cls, settings):
         super().update_settings(settings)
         # First in, first out: postings are fetched in the order the spider queues them
-        # (newest shard first, newest posting first) rather than Scrapy's default LIFO.
-        settings.set("SCHEDULER_MEMORY_QUEUE", "scrapy.squeues.FifoMemoryQueue", priority="spider")
+        # (newest shard first, newest posting first) rather than Scrapy's default LIFO. A shard's
+        # postings are all queued at once: they wait packed (aggregator/bases/queues.py).
+        settings.set("SCHEDULER_MEMORY_QUEUE", "aggregator.bases.queues.PackedFifoMemoryQueue", priority="spider")
         settings.set("SCHEDULER_DISK_QUEUE", "scrapy.squeues.PickleFifoDiskQueue", priority="spider")
 
     async def start(self) -> AsyncIterator[Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from typing import NoReturn
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
@@ -19,7 +20,7 @@ from aggregator.boards import check_arguments
 USAGE_ERROR = 2
 
 
-def _refuse(message: str) -> None:
+def _refuse(message: str) -> NoReturn:
     print(f"scrapy crawl: error: {message}", file=sys.stderr)
     raise SystemExit(USAGE_ERROR)
 
@@ -30,12 +31,15 @@ class Command(ScrapyCrawlCommand):
             raise UsageError("give exactly one spider: scrapy crawl <spider>")
         assert self.crawler_process
         name = args[0]
-        known = self.crawler_process.spider_loader.list()
-        if name not in known:
-            near = difflib.get_close_matches(name, known, n=1)
+        loader = self.crawler_process.spider_loader
+        try:
+            spider = loader.load(name)
+        except KeyError:
+            # Every spider is loaded only now, to name the nearest (aggregator.spiderloader).
+            near = difflib.get_close_matches(name, loader.list(), n=1)
             _refuse(f"no spider {name!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
         try:
-            check_arguments(name, self.crawler_process.spider_loader.load(name), opts.spargs)
+            check_arguments(name, spider, opts.spargs)
         except ValueError as exc:
             _refuse(str(exc))
         crawler = self._create_crawler(name)
