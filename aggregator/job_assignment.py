@@ -18,9 +18,11 @@ from aggregator.db import run_in_transaction
 from aggregator.dedup import FINGERPRINT_VERSION, Matcher, PostingFingerprint, fingerprint
 from aggregator.items import NormalisedPosting
 
-# Postings matched per read-ahead of the candidate index (a store batch is one): bounds the
-# fingerprints held at once when a run adopts many postings left without a job.
-_MATCH_CHUNK = 250
+# Postings matched per read-ahead of the candidate index, which holds one part's candidates at a
+# time: a posting of a crawl that meets its jobs again has tens of candidates (~8 KB each decoded),
+# and a whole store batch's (100 postings) held at once made most of the writer's peak memory
+# (~30 MB of a 6k-posting crawl, growing with it). Smaller parts decode a shared candidate again.
+_MATCH_CHUNK = 25
 
 
 @dataclass

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -680,11 +681,11 @@ class SqlCandidateIndex:
         # Added since the last flush: posting id → (fingerprint, job id, keys), and key → posting ids.
         self._pending: dict[int, tuple] = {}
         self._pending_by_key: dict[str, list[int]] = {}
-        # Read ahead: key → its stored posting ids; posting id → (stored record, job id), decoded
-        # into (fingerprint, job id) on first use (most candidates are never asked for twice).
+        # Read ahead: key → its stored posting ids; posting id → (stored record, job id), replaced
+        # by (fingerprint, job id) on first use (more are read ahead than asked for): the
+        # record's text is not kept beside its fingerprint.
         self._stored_ids: dict[str, list[int]] = {}
-        self._stored_records: dict[int, tuple[str, Any] | None] = {}
-        self._decoded: dict[int, tuple] = {}
+        self._stored_records: dict[int, tuple[str | Any, Any] | None] = {}
         if connection.dialect.name == "postgresql":
             # psycopg prepares a statement on its 5th run, and PostgreSQL then keeps a generic plan
             # made for the table as it was: a fresh dedup_keys of a few rows and no statistics gets
@@ -721,9 +722,7 @@ class SqlCandidateIndex:
 
     def flush(self) -> None:
         """Write the keys of the postings added since the last flush (their old keys replaced)."""
-        self._stored_ids.clear()
-        self._stored_records.clear()
-        self._decoded.clear()
+        self._forget_read_ahead()
         if not self._pending:
             return
         ids = sorted(self._pending)
@@ -739,10 +738,13 @@ class SqlCandidateIndex:
         """Read at once what the lookups of these postings will read: the stored postings under
         each exact key of ``fps`` and each key of ``band_lookups`` (the key lists
         :meth:`by_band_keys` will be asked, with ``limit``), and the fingerprints of every posting
-        a lookup can return."""
+        a lookup can return. Of what an earlier call read, only what these lookups ask again is
+        kept: a batch read ahead in parts holds one part's candidates at a time."""
         exact = {key for fp in fps for key in self.keys(fp) if not key.startswith("band:")}
         lookups = [[_index_key("band", key) for key in keys] for keys in band_lookups]
-        keys = sorted(exact.union(*lookups) - self._stored_ids.keys())
+        asked = exact.union(*lookups)
+        self._stored_ids = {key: ids for key, ids in self._stored_ids.items() if key in asked}
+        keys = sorted(asked - self._stored_ids.keys())
         for key in keys:
             self._stored_ids[key] = []
         for start in range(0, len(keys), _ID_CHUNK):
@@ -755,6 +757,7 @@ class SqlCandidateIndex:
         most = limit * _READ_PER_CANDIDATE + len(self._pending) + len(fps)
         for lookup in lookups:
             wanted.update(self._ranked(self._stored_counts(lookup))[:most])
+        self._stored_records = {pid: read for pid, read in self._stored_records.items() if pid in wanted}
         ids = sorted(wanted - self._stored_records.keys())
         for posting_id in ids:
             self._stored_records[posting_id] = None  # until read: no fingerprint or no job yet
@@ -769,34 +772,39 @@ class SqlCandidateIndex:
             for key in earlier[2]:
                 self._pending_by_key[key].remove(posting_id)
 
+    def _forget_read_ahead(self) -> None:
+        self._stored_ids.clear()
+        self._stored_records.clear()
+
     def _stored(self, posting_id: int) -> tuple | None:
         """(fingerprint, job id) of a stored posting read ahead; None when it has none to match."""
-        if (found := self._decoded.get(posting_id)) is None and (read := self._stored_records[posting_id]):
-            found = self._decoded[posting_id] = self._decode(*read)
-        return found
+        read = self._stored_records[posting_id]
+        if read is not None and isinstance(read[0], str):
+            read = self._stored_records[posting_id] = self._decode(*read)
+        return read
 
     def _decode(self, record: str, job_id) -> tuple:
         return self.fingerprint_type.from_record(json.loads(record)), job_id
 
-    def _load(self, posting_ids: Sequence[int]) -> list[tuple]:
+    def _load(self, posting_ids: Sequence[int]) -> Iterator[tuple]:
         """(fingerprint, job id) of each posting, in the order given; those added since the last
-        flush as they were added (their stored keys and fingerprint may be older)."""
-        found = {}
-        stored = []
+        flush as they were added (their stored keys and fingerprint may be older). Each stored
+        one is decoded as it is reached: a caller that stops early decodes no more."""
+        unread = [pid for pid in posting_ids if pid not in self._pending and pid not in self._stored_records]
+        asked = {}
+        if unread:
+            asked = {
+                posting_id: (record, job_id)
+                for posting_id, record, job_id in self.connection.execute(_LOAD_FINGERPRINTS, {"ids": unread})
+            }
         for posting_id in posting_ids:
             if posting_id in self._pending:
-                found[posting_id] = self._pending[posting_id][:2]
+                yield self._pending[posting_id][:2]
             elif posting_id in self._stored_records:
                 if (read := self._stored(posting_id)) is not None:
-                    found[posting_id] = read
-            else:
-                stored.append(posting_id)
-        if stored:
-            found.update(
-                (posting_id, self._decode(record, job_id))
-                for posting_id, record, job_id in self.connection.execute(_LOAD_FINGERPRINTS, {"ids": stored})
-            )
-        return [found[posting_id] for posting_id in posting_ids if posting_id in found]
+                    yield read
+            elif (record := asked.get(posting_id)) is not None:
+                yield self._decode(*record)
 
     def _postings_under(self, key: str) -> list[int]:
         """The stored postings under ``key``, oldest first (read ahead, else asked)."""
@@ -820,7 +828,7 @@ class SqlCandidateIndex:
     def _by_exact(self, key: str) -> list[tuple]:
         # Stored keys first (older postings), then this batch's, as one table in insertion order.
         ids = [pid for pid in self._postings_under(key) if pid not in self._pending]
-        return self._load(ids + self._pending_by_key.get(key, []))
+        return list(self._load(ids + self._pending_by_key.get(key, [])))
 
     def by_source_id(self, source, source_id):
         return self._by_exact(_index_key("sid", f"{source}:{source_id}"))
@@ -849,12 +857,12 @@ class SqlCandidateIndex:
         for key in keys:
             for posting_id in self._pending_by_key.get(key, ()):
                 shared[posting_id] = shared.get(posting_id, 0) + 1
-        candidates = [
+        candidates = (
             (fp, job_id)
             for fp, job_id in self._load(self._ranked(shared)[:most])
             if company_key is None or fp.company_key in (None, company_key)
-        ]
-        return candidates[:limit]
+        )
+        return list(itertools.islice(candidates, limit))
 
 
 def assign_posting(connection, posting_id: int, job_id: int, reason: str, score: float | None, record: dict) -> None:

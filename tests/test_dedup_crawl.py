@@ -113,3 +113,31 @@ def test_the_index_read_ahead_answers_every_lookup_as_the_tables_do_without_aski
         assert sum(len(lookup) for answer in expected for lookup in answer) > len(batch)  # not all empty
         connection.rollback()
     engine.dispose()
+
+
+def test_the_index_holds_one_read_ahead_at_a_time_and_decodes_no_candidate_it_does_not_return(database_url):
+    """Reading ahead in parts keeps of an earlier part only what the next asks again (the writer's
+    memory is one part's candidates, not a batch's), and a band lookup decodes a stored
+    fingerprint only up to the candidates it returns."""
+    engine = make_engine(database_url)
+    with engine.connect() as connection, connection.begin():
+        rows = connection.execute(select(*repository.MATCHING_COLUMNS).order_by(Posting.id)).all()
+        fps = [fingerprint_of(row) for row in rows]
+        first, second = fps[: len(fps) // 2], fps[len(fps) // 2 :]
+        in_parts, alone = (repository.SqlCandidateIndex(connection, PostingFingerprint) for _ in range(2))
+        Matcher(in_parts).read_ahead(first)
+        Matcher(in_parts).read_ahead(second)
+        Matcher(alone).read_ahead(second)
+        assert in_parts._stored_records.keys() == alone._stored_records.keys()
+        assert in_parts._stored_ids.keys() == alone._stored_ids.keys()
+
+        decoded = []
+        decode = alone._decode
+        alone._decode = lambda *read: decoded.append(read) or decode(*read)
+        limit = 1
+        for fp in second:
+            decoded.clear()
+            found = alone.by_band_keys(fp.lsh_keys, None, limit)
+            assert len(decoded) <= len(found) <= limit
+        connection.rollback()
+    engine.dispose()
