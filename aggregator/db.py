@@ -17,10 +17,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, InterfaceError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
+
+from aggregator import user_cache
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -156,8 +158,8 @@ def make_engine(url: str) -> Engine:
         ) from None
 
 
-# alembic is imported where a revision is read or a migration runs, not at the top: a crawl's
-# writer process opens a database its crawl migrated already, and alembic would cost it ~10 MB.
+# alembic is imported where a migration runs or its files are read, not at the top: a process that
+# opens a database at head never needs it (see head_revision), and it would cost it ~10 MB.
 def alembic_config(url: str | None = None) -> Config:
     from alembic.config import Config
 
@@ -175,10 +177,35 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def _recorded_revision(engine: Engine) -> str | None:
+    """The one revision Alembic recorded in the database (its ``alembic_version`` table), read
+    without Alembic; None when there is none or more than one (Alembic's own reading decides then)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        recorded = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return recorded[0] if len(recorded) == 1 else None
+
+
+_HEAD_CACHE_KIND = "schema-head"
+
+
 def head_revision() -> str | None:
+    """The newest migration's revision. Alembic finds it by reading the migration files, and
+    importing Alembic (with Mako, and Pygments where installed) costs each process that opens a
+    database 3–11 MB: once found, it is kept in the user cache, keyed on those files."""
+    migrations = resources.files("aggregator") / "migrations"
+    inputs = user_cache.inputs_digest(sorted(Path(str(migrations)).rglob("*.py")), ())
+    path = user_cache.cache_path(_HEAD_CACHE_KIND, inputs, ".txt")
+    if path is not None:
+        with contextlib.suppress(OSError):
+            return path.read_text(encoding="utf-8").strip() or None
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if path is not None:
+        user_cache.keep(path, _HEAD_CACHE_KIND, inputs, lambda temporary: temporary.write_text(head or "", "utf-8"))
+    return head
 
 
 # pg_advisory_xact_lock key of schema migrations ("aggr" "migr" in ASCII): one migrator at a time.
@@ -193,12 +220,12 @@ def upgrade_to_head(engine: Engine) -> None:
     transaction-level advisory lock, SQLite with the BEGIN IMMEDIATE that starts every transaction;
     either way the revision is read again once the lock is held.
     """
+    head = head_revision()
+    if _recorded_revision(engine) == head:
+        return  # the usual case: Alembic is not even imported
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
-    head = head_revision()
-    if current_revision(engine) == head:
-        return
     with write_transaction(engine) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})

@@ -55,3 +55,20 @@ def test_upgrade_to_head_is_idempotent_and_sqlite_runs_in_wal(tmp_path):
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
         version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     assert version == head_revision()
+
+
+def test_a_process_opening_a_database_at_head_loads_no_migrations(database_url):
+    """Every crawl opens its database at head: its process reads the revision recorded there and the
+    head kept in the user cache, without importing Alembic (~10 MB with its templates)."""
+    from aggregator.db import _recorded_revision, current_revision, database
+
+    engine = database(database_url).engine  # migrates here, and keeps the head in the cache
+    assert _recorded_revision(engine) == current_revision(engine) == head_revision() is not None
+    check = (
+        "import sys\n"
+        "from aggregator.db import database\n"
+        f"database({database_url!r})\n"
+        "assert 'alembic' not in sys.modules, sorted(m for m in sys.modules if m.startswith('alembic'))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr[-2000:]
