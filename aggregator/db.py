@@ -195,8 +195,9 @@ def head_revision() -> str | None:
     importing Alembic (with Mako, and Pygments where installed) costs each process that opens a
     database 3–11 MB: once found, it is kept in the user cache, keyed on those files."""
     migrations = resources.files("aggregator") / "migrations"
-    inputs = user_cache.inputs_digest(sorted(Path(str(migrations)).rglob("*.py")), ())
-    path = user_cache.cache_path(_HEAD_CACHE_KIND, inputs, ".txt")
+    files = sorted(Path(str(migrations)).rglob("*.py"))
+    inputs = user_cache.inputs_digest(files, ())
+    path = user_cache.cache_path(_HEAD_CACHE_KIND, inputs, ".txt") if files else None  # none: not a folder
     if path is not None:
         with contextlib.suppress(OSError):
             return path.read_text(encoding="utf-8").strip() or None
