@@ -3,6 +3,8 @@ arguments and database URLs. Read-only commands never create or migrate a databa
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -266,6 +268,26 @@ def test_the_configuration_does_not_import_the_scheduler(tmp_path):
         "assert 'aggregator.scheduler' not in sys.modules"
     )
     completed = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+def test_without_a_file_the_configuration_is_the_empty_files_and_loads_no_pydantic(tmp_path, monkeypatch):
+    """No file needs no schema: every crawl's process reads the configuration, and pydantic with the
+    file's models is ~10 MB there. The defaults must be exactly what an empty file gives."""
+    monkeypatch.chdir(tmp_path)  # no aggregator.toml here
+    monkeypatch.delenv("AGGREGATOR_CONFIG", raising=False)
+    monkeypatch.setenv("AGGREGATOR_TIMEZONE", "Europe/Berlin")
+    empty = tmp_path / "empty.toml"
+    empty.write_text("# nothing set\n")
+    assert dataclasses.replace(load_config(empty), path=None) == load_config()
+    assert load_config().timezone == "Europe/Berlin"
+    check = (
+        "import sys; from aggregator.config import load_config, database_url; load_config(); database_url(); "
+        "assert 'pydantic' not in sys.modules, 'pydantic imported'"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("AGGREGATOR_CONFIG", "AGGREGATOR_DATABASE_URL")}
+    env["PYTHONPATH"] = str(ROOT)
+    completed = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr[-2000:]
 
 
