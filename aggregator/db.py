@@ -10,6 +10,8 @@ import logging
 import random
 import re
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from aggregator import user_cache
+from aggregator.child_python import child_environment
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -190,10 +193,11 @@ def _recorded_revision(engine: Engine) -> str | None:
 _HEAD_CACHE_KIND = "schema-head"
 
 
-def head_revision() -> str | None:
+def head_revision(*, only_kept: bool = False) -> str | None:
     """The newest migration's revision. Alembic finds it by reading the migration files, and
     importing Alembic (with Mako, and Pygments where installed) costs each process that opens a
-    database 3–11 MB: once found, it is kept in the user cache, keyed on those files."""
+    database 3–11 MB: once found, it is kept in the user cache, keyed on those files.
+    ``only_kept``: None rather than importing Alembic when the cache does not have it."""
     migrations = resources.files("aggregator") / "migrations"
     files = sorted(Path(str(migrations)).rglob("*.py"))
     inputs = user_cache.inputs_digest(files, ())
@@ -201,6 +205,8 @@ def head_revision() -> str | None:
     if path is not None:
         with contextlib.suppress(OSError):
             return path.read_text(encoding="utf-8").strip() or None
+    if only_kept:
+        return None
     from alembic.script import ScriptDirectory
 
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
@@ -236,6 +242,34 @@ def upgrade_to_head(engine: Engine) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     logger.info("Migrated %s to %s", engine.url.render_as_string(hide_password=True), head)
+
+
+def migrate_in_child(url: str) -> None:
+    """Bring the database at ``url`` to head in a short-lived child process, unless it is there
+    already: a crawl's process then opens it at head and never imports Alembic, whose modules and
+    migrations (~7–11 MB) it would otherwise keep for the whole crawl. Should the child fail, the
+    caller's own opening of the database migrates, or reports why it cannot, as before."""
+    try:
+        engine = make_engine(url)
+    except DatabaseUrlError:
+        return  # opening it says what is wrong with the URL
+    try:
+        head = head_revision(only_kept=True)
+        if head is not None and _recorded_revision(engine) == head:
+            return
+    except (DatabaseError, InterfaceError):
+        return  # it cannot be read: opening it reports why
+    finally:
+        engine.dispose()
+    code = (
+        "import logging, sys\nlogging.basicConfig(level=logging.INFO, format='%(message)s')\n"
+        "from aggregator.db import database\ndatabase(sys.stdin.read())"
+    )
+    child = [sys.executable, "-c", code]
+    migrated = subprocess.run(child, input=url, text=True, capture_output=True, env=child_environment())
+    if migrated.returncode == 0:  # what the migration logged ("Running upgrade …", "Migrated …"), here
+        for line in filter(None, migrated.stderr.splitlines()):
+            logger.info("%s", line)
 
 
 # SQLite's words for "another connection holds the lock"; PostgreSQL's SQLSTATEs for a transaction

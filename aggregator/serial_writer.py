@@ -36,6 +36,8 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+from aggregator.child_python import child_environment
+
 T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
@@ -178,12 +180,10 @@ class SerialWriter:
     def _start_process(self) -> None:
         requests_read, requests_write = os.pipe()
         replies_read, replies_write = os.pipe()
-        # The crawl's import path (Scrapy adds the project's folder, scrapyd its egg) is the writer's.
-        path = os.pathsep.join(os.path.abspath(entry) for entry in sys.path)
         self._process = subprocess.Popen(
             [sys.executable, "-c", "from aggregator.serial_writer import serve; serve()",
              str(requests_read), str(replies_write), str(os.getpid()), str(self._log_level)],
-            pass_fds=(requests_read, replies_write), stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": path},
+            pass_fds=(requests_read, replies_write), stdin=subprocess.DEVNULL, env=child_environment(),
         )  # fmt: skip
         os.close(requests_read)
         os.close(replies_write)

@@ -72,3 +72,21 @@ def test_a_process_opening_a_database_at_head_loads_no_migrations(database_url):
     )
     completed = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+def test_a_crawl_migrates_a_new_database_in_a_child_process_and_loads_no_alembic(database_url):
+    """`scrapy crawl` on a new database: a short-lived child migrates it, so the crawl's long-lived
+    process opens it at head without Alembic (whose modules and migrations it would keep all crawl)."""
+    head_revision()  # the head kept in the user cache, as after any earlier run
+    check = (
+        "import logging, sys\n"
+        "from aggregator.db import _recorded_revision, database, head_revision, migrate_in_child\n"
+        "logging.basicConfig(level=logging.INFO, stream=sys.stdout, format='%(message)s')\n"
+        f"migrate_in_child({database_url!r})\n"
+        f"engine = database({database_url!r}).engine\n"
+        "assert _recorded_revision(engine) == head_revision() is not None\n"
+        "assert 'alembic' not in sys.modules, sorted(m for m in sys.modules if m.startswith('alembic'))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "Migrated" in completed.stdout  # the child's log, relayed to the crawl's

@@ -27,6 +27,15 @@ def test_crawl_exits_cleanly(remotewlb_crawled_twice):
     assert remotewlb_crawled_twice["second"].returncode == 0, remotewlb_crawled_twice["second"].log[-3000:]
 
 
+def test_the_first_crawl_migrates_its_new_database_in_a_child_process(remotewlb_crawled_twice):
+    """Alembic stays out of the crawl's long-lived process: a child migrated the new database, and
+    its log ("Running upgrade …") is relayed into the crawl's; the second crawl finds it at head."""
+    first, second = remotewlb_crawled_twice["first"].log, remotewlb_crawled_twice["second"].log
+    assert "[aggregator.db] INFO: Running upgrade " in first
+    assert "[alembic" not in first
+    assert "Running upgrade" not in second
+
+
 def test_every_expected_posting_is_stored_with_its_raw_fields(remotewlb_crawled_twice):
     stored = remotewlb_crawled_twice["after_first"]
     assert len(stored) == len(ITEMS)

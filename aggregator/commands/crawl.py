@@ -17,6 +17,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from aggregator.boards import check_arguments
+from aggregator.db import migrate_in_child
 
 USAGE_ERROR = 2
 
@@ -59,6 +60,8 @@ class Command(ScrapyCrawlCommand):
             check_arguments(name, spider, opts.spargs)
         except ValueError as exc:
             _refuse(str(exc))
+        # Before the crawl's process opens the database: a migration's Alembic stays out of it.
+        migrate_in_child(self.settings["DATABASE_URL"])
         crawler = self._create_crawler(name)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
