@@ -432,7 +432,10 @@ def existing_database(url: str) -> Database:
             f"{_shown(url)}: no database at {path.absolute()} (a crawl or `aggregator db upgrade` creates it)"
         )
     found = Database(url, migrate=False)
-    revision, head = current_revision(found.engine), head_revision()
+    head = head_revision()
+    if _recorded_revision(found.engine) == head:
+        return found  # the usual case, without Alembic (the web front door's process never loads it)
+    revision = current_revision(found.engine)  # Alembic's reading says what the database is at
     if revision != head:
         found.engine.dispose()
         state = "has no aggregator tables" if revision is None else f"is at schema revision {revision}, not {head}"

@@ -58,15 +58,18 @@ def test_upgrade_to_head_is_idempotent_and_sqlite_runs_in_wal(tmp_path):
 
 
 def test_a_process_opening_a_database_at_head_loads_no_migrations(database_url):
-    """Every crawl opens its database at head: its process reads the revision recorded there and the
-    head kept in the user cache, without importing Alembic (~10 MB with its templates)."""
+    """Every crawl (and the read-only commands, the web front door) opens its database at head: its
+    process reads the revision recorded there and the head kept in the user cache, without importing
+    Alembic (~10 MB with its templates)."""
     from aggregator.db import _recorded_revision, current_revision, database
 
     engine = database(database_url).engine  # migrates here, and keeps the head in the cache
     assert _recorded_revision(engine) == current_revision(engine) == head_revision() is not None
     check = (
         "import sys\n"
-        "from aggregator.db import database\n"
+        "from aggregator.db import database, existing_database, read_only_engine\n"
+        f"existing_database({database_url!r})\n"  # read-only commands
+        f"read_only_engine({database_url!r}).dispose()\n"  # the web front door
         f"database({database_url!r})\n"
         "assert 'alembic' not in sys.modules, sorted(m for m in sys.modules if m.startswith('alembic'))\n"
     )
