@@ -5,6 +5,7 @@ a job matches when one of its open postings does) on that database."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import text
@@ -447,3 +448,41 @@ def test_a_sentence_without_the_any_time_zone_words_is_never_read_as_any_time_zo
         assert any(word in run for run in runs for word in _ANY_WORDS), runs
     assert _says_any_time_zone("We hire in all time zones.") and _says_any_time_zone("Regardless of your TIMEZONE")
     assert not _says_any_time_zone("We hire in all countries.")
+
+
+def test_the_mention_pre_tests_never_skip_a_pattern_that_could_match():
+    """_mentions runs the named-zone, place and offset patterns only when one of their words is in
+    the lowered sentence: each alternative must spell one out, and a letter the case-blind patterns
+    read as an ASCII letter but ``str.lower`` does not (in _FOLDS_APART) turns the pre-tests off."""
+    import sys
+    from re import _parser
+
+    from aggregator.normalise.timezone import zones
+    from aggregator.normalise.timezone.mentions import _mentions
+
+    for patterns, words in ((zones._NAMED_ZONES, zones._NAMED_WORDS), (zones._PLACE_ZONES, zones._PLACE_WORDS)):
+        assert words, patterns
+        alternatives = [a for p in patterns for a in zones._top_level_alternatives(p)]
+        assert len(alternatives) >= len(patterns)
+        for alternative in alternatives:
+            runs = _required_literals(_parser.parse(alternative, re.I))
+            assert any(word in run for run in runs for word in words), (alternative, runs)
+    # Each alternative of the offset patterns starts or ends with a (?:UTC|GMT) that is not optional.
+    assert zones._OFFSET_WORDS == ("gmt", "utc")
+    for pattern in (zones._OFFSET_RE, zones._TRAILING_OFFSETS_RE):
+        assert all("(?:UTC|GMT)" in a for a in zones._top_level_alternatives(pattern.pattern))
+    assert zones._leading_words(["(?:a|b)c", "philippines?"]) is None
+    # "xyz" holds "x", the word "xy{0,2}" gives: one test does for both.
+    words = zones._leading_words(["philippines?|bay\\s+area", "(?:us\\s+)?central", "xy{0,2}", "xyz"])
+    assert words == ("bay", "central", "philippine", "x")
+    assert zones._top_level_alternatives(r"a(?:b|c)[|(]d|e\|f|g") == ["a(?:b|c)[|(]d", r"e\|f", "g"]
+
+    apart = set()
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if char.lower() != char or char.upper() != char:  # only cased letters fold to another letter
+            apart.update(char for letter in "abcdefghijklmnopqrstuvwxyz"
+                         if re.fullmatch(letter, char, re.I) and char.lower() != letter)  # fmt: skip
+    assert apart == set(zones._FOLDS_APART)
+    assert _mentions("Work in İstanbul time") and _mentions("ſan Francisco time") and _mentions("pacıfic time")
+    assert _mentions("Core hours 9-5 Utc+2") and _mentions("East coast hours")

@@ -18,10 +18,14 @@ from aggregator.normalise.timezone.zones import (
     _ABBREVIATION_RE,
     _AMBIGUOUS_ABBREVIATIONS,
     _BARE_REGION_RE,
+    _FOLDS_APART,
     _NAMED_RE,
+    _NAMED_WORDS,
     _NAMED_ZONE_LIST,
     _OFFSET_RE,
+    _OFFSET_WORDS,
     _PLACE_RE,
+    _PLACE_WORDS,
     _PLACE_ZONE_LIST,
     _PLAIN_ABBREVIATIONS,
     _REGION_RE,
@@ -46,10 +50,19 @@ def _mentions(sentence: str, is_location: bool = False) -> list[_Mention]:
             taken.append((start, end))
             found.append(_Mention(start, end, low, high, kind))
 
-    for match in _TRAILING_OFFSETS_RE.finditer(sentence):
+    # Most sentences name no zone: a pattern runs only when a word each of its matches holds is
+    # there (a few substring tests cost far less than the pattern's search).
+    lowered = sentence.lower()
+    exact = not any(char in sentence for char in _FOLDS_APART)
+
+    def may_hold(words: tuple[str, ...] | None) -> bool:
+        return not exact or words is None or any(word in lowered for word in words)
+
+    offsets = may_hold(_OFFSET_WORDS)
+    for match in _TRAILING_OFFSETS_RE.finditer(sentence) if offsets else ():
         first, second = _number(match["first"]), _number(match["second"])
         add(match.start(), match.end(), min(first, second), max(first, second), "offset")
-    for match in _OFFSET_RE.finditer(sentence):
+    for match in _OFFSET_RE.finditer(sentence) if offsets else ():
         if match["bare"]:
             add(match.start(), match.end(), 0.0, 0.0, "zone")
             continue
@@ -79,7 +92,7 @@ def _mentions(sentence: str, is_location: bool = False) -> list[_Mention]:
         if any(_LIST_GAP_RE.fullmatch(sentence[min(match.end(), m.end) : max(match.start(), m.start)]) for m in found):
             offset = standard_offset(_AMBIGUOUS_ABBREVIATIONS[match.group(1)])
             add(match.start(), match.end(), offset, offset, "zone")
-    for match in _NAMED_RE.finditer(sentence):
+    for match in _NAMED_RE.finditer(sentence) if may_hold(_NAMED_WORDS) else ():
         if not _near_time_word(sentence, match.start(), match.end()):
             continue
         if re.search(r"asia[\s-]*$", sentence[: match.start()], re.I):
@@ -87,7 +100,7 @@ def _mentions(sentence: str, is_location: bool = False) -> list[_Mention]:
         index = next(int(k[1:]) for k, v in match.groupdict().items() if v)
         offset = standard_offset(_NAMED_ZONE_LIST[index])
         add(match.start(), match.end(), offset, offset, "zone")
-    for match in _PLACE_RE.finditer(sentence):
+    for match in _PLACE_RE.finditer(sentence) if may_hold(_PLACE_WORDS) else ():
         if not _in_time_phrase(sentence, match.start(), match.end()):
             continue
         index = next(int(k[1:]) for k, v in match.groupdict().items() if v)

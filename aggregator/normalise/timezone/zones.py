@@ -144,6 +144,8 @@ _TRAILING_OFFSETS_RE = re.compile(
     rf"\s*(?:UTC|GMT)\b",
     re.I,
 )
+# Every match of _OFFSET_RE and _TRAILING_OFFSETS_RE spells out UTC or GMT.
+_OFFSET_WORDS = ("gmt", "utc")
 _ALL_ABBREVIATIONS_SET = {*_PLAIN_ABBREVIATIONS, *_AMBIGUOUS_ABBREVIATIONS}
 _ALL_ABBREVIATIONS = sorted({*_PLAIN_ABBREVIATIONS, *_AMBIGUOUS_ABBREVIATIONS}, key=len, reverse=True)
 _ABBREVIATION_RE = re.compile(r"(?<![A-Za-z0-9&-])(" + "|".join(_ALL_ABBREVIATIONS) + r")(?![A-Za-z0-9&]|-[A-Za-z])")
@@ -151,6 +153,53 @@ _NAMED_RE = re.compile(r"\b(?:" + "|".join(f"(?P<n{i}>{p})" for i, p in enumerat
 _NAMED_ZONE_LIST = list(_NAMED_ZONES.values())
 _PLACE_RE = re.compile(r"\b(?:" + "|".join(f"(?P<n{i}>{p})" for i, p in enumerate(_PLACE_ZONES)) + r")\b", re.I)
 _PLACE_ZONE_LIST = list(_PLACE_ZONES.values())
+
+
+# Letters a case-blind regex reads as an ASCII letter that str.lower() turns into something else
+# (dotless ı, long ſ, dotted İ): a substring pre-test on the lowered sentence could miss them.
+_FOLDS_APART = ("ı", "ſ", "İ")
+# An alternative's leading letters, after an optional group ("(?:us\s+)?central"); the quantifier
+# that may follow them.
+_LEADING_LETTERS_RE = re.compile(r"(?:\(\?:[^()\[\]]*\)\?)?([a-z]+)([?*{]?)")
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """``pattern`` split at each ``|`` outside groups and character classes."""
+    alternatives, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 1  # an escaped character is never a group or a bar
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            alternatives.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*alternatives, pattern[start:]]
+
+
+def _leading_words(patterns: list[str]) -> tuple[str, ...] | None:
+    """Words such that every match of one of ``patterns`` (case-blind) holds one, lower-cased: each
+    alternative's leading letters, less a last letter that may be left out ("philippines?"). None
+    when an alternative starts otherwise (no pre-test can be derived)."""
+    words = set()
+    for alternative in (a for pattern in patterns for a in _top_level_alternatives(pattern)):
+        match = _LEADING_LETTERS_RE.match(alternative)
+        word = match[1][:-1] if match and match[2] else match[1] if match else ""
+        if not word:
+            return None
+        words.add(word)
+    return tuple(sorted(w for w in words if not any(other in w for other in words - {w})))  # "east" does for "eastern"
+
+
+# _mentions searches for named zones and places only in a sentence that holds one of these words.
+_NAMED_WORDS = _leading_words(list(_NAMED_ZONES))
+_PLACE_WORDS = _leading_words(list(_PLACE_ZONES))
 _PLACE_TIME_RE = re.compile(
     r"^[\s'’s-]*(?:standard\s+)?(?:time|hours|business\s+hours|working\s+hours|timezone|shifts?)\b", re.I
 )
