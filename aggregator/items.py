@@ -62,7 +62,16 @@ class RawPosting:
     last_modified: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """``dataclasses.asdict(self)``; when every field is a plain string, number or None (as on
+        most pages), the fields as they are: asdict's deep copy of such a value is the value."""
+        values = {name: getattr(self, name) for name in _RAW_FIELD_NAMES}
+        if all(type(value) in _ATOMIC_TYPES for value in values.values()):
+            return values
         return dataclasses.asdict(self)
+
+
+_RAW_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(RawPosting))
+_ATOMIC_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
 # Fields whose change makes a posting "updated"; seen-times and run ids are not content.

@@ -158,3 +158,19 @@ def test_migration_turns_date_strings_into_timestamps(database_url):
     assert rows["b"].valid_through is None and rows["c"].date_posted is None
     assert expired == []  # 2024-05-31 is still open at noon that day
     command.downgrade(config, "0005")
+
+
+def test_raw_as_dict_is_dataclasses_asdict():
+    """RawPosting.as_dict takes plain fields as they are and leaves anything else to asdict's copy."""
+    import dataclasses
+
+    from aggregator.items import StatedSalary
+
+    plain = RawPosting(source="s", url="https://x.example/job/1", title="Engineer", etag=None)
+    structured = dataclasses.replace(plain, stated_salary=StatedSalary(1.0, 2.0), job_location_raw=[{"a": [1]}])
+    for raw in (plain, structured):
+        got = raw.as_dict()
+        assert got == dataclasses.asdict(raw) and list(got) == list(dataclasses.asdict(raw))
+    got = structured.as_dict()
+    assert got["stated_salary"] == {"min": 1.0, "max": 2.0, "currency": None, "period": None}
+    assert got["job_location_raw"] is not structured.job_location_raw  # a copy, as asdict gives
