@@ -53,10 +53,10 @@ def _mentions(sentence: str, is_location: bool = False) -> list[_Mention]:
     # Most sentences name no zone: a pattern runs only when a word each of its matches holds is
     # there (a few substring tests cost far less than the pattern's search).
     lowered = sentence.lower()
-    exact = not any(char in sentence for char in _FOLDS_APART)
+    exact = not _holds_any(sentence, _FOLDS_APART)
 
     def may_hold(words: tuple[str, ...] | None) -> bool:
-        return not exact or words is None or any(word in lowered for word in words)
+        return not exact or words is None or _holds_any(lowered, words)
 
     offsets = may_hold(_OFFSET_WORDS)
     for match in _TRAILING_OFFSETS_RE.finditer(sentence) if offsets else ():
@@ -131,6 +131,13 @@ def _mentions(sentence: str, is_location: bool = False) -> list[_Mention]:
             low, high = _REGION_WINDOWS[index][1]
             add(word.start(), word.end(), low, high, "region")
     return sorted(found, key=lambda m: m.start)
+
+
+def _holds_any(text: str, words: tuple[str, ...]) -> bool:
+    for word in words:  # a plain loop: any() over a generator costs more than the tests
+        if word in text:
+            return True
+    return False
 
 
 def _hull(points: list[tuple[float, float]]) -> tuple[float, float]:

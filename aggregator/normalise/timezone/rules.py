@@ -28,6 +28,7 @@ from aggregator.normalise.timezone.zones import (
     _WITHIN_RE,
     MAX_OFFSET,
     MIN_OFFSET,
+    _by_first_letter,
     _Mention,
 )
 
@@ -202,9 +203,14 @@ _GATE_WORDS = ("time", "zone", "hour", "shift", "schedule", "work day", "workday
                "fuseau", "zeitzone", "horá", "hora", "heure", "arbeitszeit")  # fmt: skip
 _CLOCK_RE = re.compile(r"\d\s*[ap]\.?m", re.I)
 # The same words for a whole text: a phrase's space stands for any run of white space.
-_GATE_SINGLE_WORDS = tuple(word for word in _GATE_WORDS if " " not in word)
-# Each match of _ABBREVIATION_RE is one of these; without its look-arounds, a much faster scan.
-_ABBREVIATIONS_ANYWHERE_RE = re.compile("|".join(_ALL_ABBREVIATIONS))
+# A word holding another ("zeitzone", "horari") is left out: a word has no white space, so the
+# other, found inside it, touches the same sentence.
+_GATE_SINGLE_WORDS = tuple(
+    word for word in _GATE_WORDS if " " not in word and not any(w != word and w in word for w in _GATE_WORDS)
+)
+# Each match of _ABBREVIATION_RE is one of these; without its look-arounds, a much faster scan
+# (grouped by first letter, so a position fails at its first character; same order within a letter).
+_ABBREVIATIONS_ANYWHERE_RE = re.compile(_by_first_letter(_ALL_ABBREVIATIONS))
 _GATE_PHRASES_RE = re.compile("|".join(r"\s+".join(map(re.escape, w.split())) for w in _GATE_WORDS if " " in w))
 
 

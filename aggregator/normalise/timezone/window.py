@@ -78,11 +78,12 @@ def extract_window(location: str | None, title: str | None, text: str | None) ->
             if _REGION_REFERENCE_RE.search(sentence) and _region_window(location):
                 low, high = _region_window(location)
                 mentions = [_Mention(0, 0, low, high, "region")]
-            elif _ZONE_REFERENCE_RE.search(sentence) and previous:
+            elif previous and _ZONE_REFERENCE_RE.search(sentence):
                 mentions = list(previous)
         if not mentions:
-            # "an overlap of 5 working hours is required": the reference is the zone named just before.
-            if _OVERLAP_HOURS_RE.search(sentence) and previous and _is_requirement(whole, False):
+            # "an overlap of 5 working hours is required": the reference is the zone named just before
+            # (tested first, being free: most sentences come before any zone).
+            if previous and _OVERLAP_HOURS_RE.search(sentence) and _is_requirement(whole, False):
                 window = _sentence_window(sentence, [], previous)
                 if window:
                     candidates.append((4, 1, index, window, original[:200]))
