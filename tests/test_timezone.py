@@ -486,3 +486,29 @@ def test_the_mention_pre_tests_never_skip_a_pattern_that_could_match():
     assert apart == set(zones._FOLDS_APART)
     assert _mentions("Work in İstanbul time") and _mentions("ſan Francisco time") and _mentions("pacıfic time")
     assert _mentions("Core hours 9-5 Utc+2") and _mentions("East coast hours")
+
+
+def test_first_letter_patterns_match_as_their_look_behind_forms():
+    """The abbreviation, country and city patterns check "not after a letter" just after the first
+    letter (so the engine can skip to first letters): the same matches as a leading look-behind."""
+    from pathlib import Path
+
+    from aggregator.normalise.timezone import zones
+
+    labels = Path(__file__).parent / "fixtures" / "labels" / "timezone-dev.tsv"
+    samples = [line.split("\t")[2] for line in labels.read_text("utf-8").splitlines()[1:] if line.count("\t") > 2]
+    samples += ["EST", "xEST", "-EST", "&EST", "9EST", " EST-x", "CET/CEST", "PST-8", "(IST)", "ESTEST", "\nCT",
+                "ÉEST", "Chicago time", "xChicago", "_Denver", "1Denver", "São Paulo", "Bogotá hours", "éBogotá",
+                "Colombia time", "aColombia", "Israel", "-Israel-"]  # fmt: skip
+    old_abbreviation = re.compile(
+        r"(?<![A-Za-z0-9&-])(" + "|".join(zones._ALL_ABBREVIATIONS) + r")(?![A-Za-z0-9&]|-[A-Za-z])"
+    )
+    pairs = [(old_abbreviation, zones._ABBREVIATION_RE)]
+    for new in (zones._countries()[0], zones._iana_cities()[0]):
+        assert new.pattern.count(r"(?<!\w.)") > 10
+        pairs.append((re.compile(r"(?<![\w])" + new.pattern.replace(r"(?<!\w.)", "")), new))
+    for old, new in pairs:
+        for sample in samples:
+            found = [(m.span(), m.groups()) for m in new.finditer(sample)]
+            assert found == [(m.span(), m.groups()) for m in old.finditer(sample)], sample
+    assert zones._ABBREVIATION_RE.findall("EST, xEST, -EST, PST-8") == ["EST", "PST"]

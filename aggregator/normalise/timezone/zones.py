@@ -146,9 +146,28 @@ _TRAILING_OFFSETS_RE = re.compile(
 )
 # Every match of _OFFSET_RE and _TRAILING_OFFSETS_RE spells out UTC or GMT.
 _OFFSET_WORDS = ("gmt", "utc")
+
+
+def _by_first_letter(alternatives: list[str], not_after: str | None = None) -> str:
+    """One branch per first letter, so the regex rejects most positions at their first character.
+
+    ``not_after``: a character class the match may not follow. It is checked just after the first
+    letter, as ``(?<!class.)``: a look-behind at the start would keep the engine from skipping ahead
+    to the first letters (it tries a full match at every position then).
+    """
+    groups: dict[str, list[str]] = {}
+    for alternative in sorted(alternatives, key=len, reverse=True):
+        first = 2 if alternative.startswith("\\") else 1  # an escaped first character
+        groups.setdefault(alternative[:first], []).append(alternative[first:])
+    behind = f"(?<!{not_after}.)" if not_after else ""
+    return "|".join(f"{first}{behind}(?:{'|'.join(rests)})" for first, rests in groups.items())
+
+
 _ALL_ABBREVIATIONS_SET = {*_PLAIN_ABBREVIATIONS, *_AMBIGUOUS_ABBREVIATIONS}
 _ALL_ABBREVIATIONS = sorted({*_PLAIN_ABBREVIATIONS, *_AMBIGUOUS_ABBREVIATIONS}, key=len, reverse=True)
-_ABBREVIATION_RE = re.compile(r"(?<![A-Za-z0-9&-])(" + "|".join(_ALL_ABBREVIATIONS) + r")(?![A-Za-z0-9&]|-[A-Za-z])")
+_ABBREVIATION_RE = re.compile(
+    "(" + _by_first_letter(_ALL_ABBREVIATIONS, not_after="[A-Za-z0-9&-]") + r")(?![A-Za-z0-9&]|-[A-Za-z])"
+)
 _NAMED_RE = re.compile(r"\b(?:" + "|".join(f"(?P<n{i}>{p})" for i, p in enumerate(_NAMED_ZONES)) + r")\b", re.I)
 _NAMED_ZONE_LIST = list(_NAMED_ZONES.values())
 _PLACE_RE = re.compile(r"\b(?:" + "|".join(f"(?P<n{i}>{p})" for i, p in enumerate(_PLACE_ZONES)) + r")\b", re.I)
@@ -241,16 +260,8 @@ def _iana_cities() -> tuple[re.Pattern, dict[str, str]]:
                 alternatives.append(
                     re.escape(city[0]) + "".join(_ACCENT_CLASSES.get(ch, re.escape(ch)) for ch in city[1:])
                 )
-    return re.compile(rf"(?<![\w])(?:{_by_first_letter(alternatives)})(?![\w])"), zones
-
-
-def _by_first_letter(alternatives: list[str]) -> str:
-    """One branch per first letter, so the regex rejects most positions at their first character."""
-    groups: dict[str, list[str]] = {}
-    for alternative in sorted(alternatives, key=len, reverse=True):
-        first = 2 if alternative.startswith("\\") else 1  # an escaped first character
-        groups.setdefault(alternative[:first], []).append(alternative[first:])
-    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
+    pattern = _by_first_letter(alternatives, not_after=r"\w")
+    return re.compile(rf"(?:{pattern})(?![\w])"), zones
 
 
 # Countries come from the database's own tables (iso3166.tab names, zone.tab zones): a country names a
@@ -288,8 +299,8 @@ def _countries() -> tuple[re.Pattern | None, dict[str, str]]:
             countries[name] = zones[0]
     if not countries:
         return None, {}
-    pattern = _by_first_letter([re.escape(name) for name in countries])
-    return re.compile(rf"(?<![\w])(?:{pattern})(?![\w])"), countries
+    pattern = _by_first_letter([re.escape(name) for name in countries], not_after=r"\w")
+    return re.compile(rf"(?:{pattern})(?![\w])"), countries
 
 
 def _city_zone(text: str) -> str | None:
