@@ -62,8 +62,10 @@ def minhash(shingles: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
     if not len(shingles):
         return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
     a, b = permutations(num_perm)
-    h = _fmix32(np.asarray(shingles, dtype=np.uint32)).reshape(-1, 1)
-    return (h * a + b).min(axis=0)  # uint32 arithmetic wraps: the mod 2³²
+    # One row per permutation: the minimum runs along contiguous memory, and in place.
+    h = np.multiply.outer(a, _fmix32(np.asarray(shingles, dtype=np.uint32)))
+    h += b[:, None]  # uint32 arithmetic wraps: the mod 2³²
+    return h.min(axis=1)
 
 
 def _band_digest(band: bytes) -> bytes:
@@ -80,9 +82,9 @@ def new_lsh() -> MinHashLSH:
 def band_keys(signature: np.ndarray) -> list[str]:
     """One key per LSH band: the digest MinHashLSH(hashfunc=_band_digest) files the band under
     (the bytes of the band's values, byte-swapped as datasketch does), with the band number."""
-    values = np.asarray(signature, dtype=np.uint32)
+    swapped = np.asarray(signature, dtype=np.uint32).byteswap().tobytes()  # once, then sliced per band
     return [
-        f"b{band:02d}{_band_digest(bytes(values[start:end].byteswap().data)).hex()}"
+        f"b{band:02d}{_band_digest(swapped[4 * start : 4 * end]).hex()}"
         for band, (start, end) in enumerate(_HASHRANGES)
     ]
 

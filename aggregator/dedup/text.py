@@ -34,7 +34,8 @@ _UNICODE_PUNCT_RE = re.compile("[" + re.escape("".join(ch for ch in _PUNCT if or
 
 def depunct(text: str) -> str:
     """Punctuation → spaces ("/" kept as a word of its own, it blocks phrase merges)."""
-    if "#" in text or "+" in text:
+    # Every spelling protected has "#" or "++" (a lone "+" is common, and the search is not cheap).
+    if "#" in text or "++" in text:
         text = _PROTECT_RE.sub(lambda m: _PROTECTED_SPELLINGS[m.group(0).lower()], text)
     if "/" in text:
         text = text.replace("/", " / ")
