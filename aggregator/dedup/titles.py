@@ -79,10 +79,10 @@ def title_analysis(title: str | None, location: str | None = None) -> TitleInfo:
         return TitleInfo((), (), ())
     text = fold(_TITLE_PREFIX.sub(" ", title))
     place_words, place_phrases = gazetteer()
+    # Asked beside the gazetteer's words, not added to a copy of them (~13k words a title).
+    local: set[str] = set()
     if location:
         local = {w for w in split_words(fold(location)) if len(w) > 2 and w not in NOISE_WORDS and not w.isdigit()}
-        if local:
-            place_words = place_words | local
     levels: set[str] = set()
     tokens: set[str] = set()
     places: set[str] = set()
@@ -127,7 +127,7 @@ def title_analysis(title: str | None, location: str | None = None) -> TitleInfo:
                 places.add(raw)
             else:
                 content.append(raw)
-        if content and all(w in place_words for w in content):
+        if content and all(w in place_words or w in local for w in content):
             places.update(content)  # a segment that is only a place: "- Munich", "(Remote, US)"
             continue
         for raw in content:
