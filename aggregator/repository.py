@@ -714,8 +714,9 @@ class SqlCandidateIndex:
         self._forget_pending(fp.posting_id)
         keys = self.keys(fp)
         # As a later lookup would read it back from the table: the stored record, not the object.
+        # (A record holds only JSON's own types, lists not tuples: its JSON text reads back equal.)
         record = fp.to_record() if record is None else record
-        stored = self.fingerprint_type.from_record(json.loads(json.dumps(record)))
+        stored = self.fingerprint_type.from_record(record)
         self._pending[fp.posting_id] = (stored, job_id, keys)
         for key in keys:
             self._pending_by_key.setdefault(key, []).append(fp.posting_id)
