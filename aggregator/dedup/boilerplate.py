@@ -82,6 +82,17 @@ def _key_lines(
     return hits
 
 
+def _heading(line: str) -> str | None:
+    """The section a heading line opens ("job", "boiler"); None for any other line."""
+    if len(line) <= 80 and line.count(" ") < 8:
+        head = line.rstrip(":").strip()
+        if _JOB_HEAD.match(head):
+            return "job"
+        if _BOILER_HEAD.match(head):
+            return "boiler"
+    return None
+
+
 def boilerplate_flags(lines: list[str], company_words: tuple[str, ...], words: set[str] | None = None) -> list[bool]:
     """True for lines that are company blurb, benefits, pay or legal text (rule 4 tolerates
     any change there), False for the job itself."""
@@ -90,23 +101,25 @@ def boilerplate_flags(lines: list[str], company_words: tuple[str, ...], words: s
         starts.append(pos)
         pos += len(line) + 1
     joined = "\n".join(lines)
+    headings = [_heading(line) for line in lines]
     boiler_lines = _key_lines(_BOILER_GUARDED, joined, starts, words)
-    intro_lines = _key_lines(_INTRO_GUARDED, joined, starts, words)
+    # Intro phrases count only before the first heading: searched there alone (no key holds a
+    # line break, so one found in those lines lies within them).
+    first = next((i for i, heading in enumerate(headings) if heading), len(lines))
+    intro_lines = _key_lines(_INTRO_GUARDED, joined[: starts[first]] if first < len(lines) else joined, starts, words)
     company_re = re.compile(r"\b" + r"\s+".join(map(re.escape, company_words)) + r"\b") if company_words else None
     flags: list[bool] = []
     section: str | None = None  # None (not yet known), "job", "boiler"
     seen_job = False
-    for i, line in enumerate(lines):
-        if len(line) <= 80 and line.count(" ") < 8:  # a heading?
-            head = line.rstrip(":").strip()
-            if _JOB_HEAD.match(head):
-                section, seen_job = "job", True
-                flags.append(False)
-                continue
-            if _BOILER_HEAD.match(head):
-                section = "boiler"
-                flags.append(True)
-                continue
+    for i, (line, heading) in enumerate(zip(lines, headings, strict=True)):
+        if heading == "job":
+            section, seen_job = "job", True
+            flags.append(False)
+            continue
+        if heading == "boiler":
+            section = "boiler"
+            flags.append(True)
+            continue
         if i in boiler_lines or section == "boiler":
             flags.append(True)
             continue
