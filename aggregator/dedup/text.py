@@ -164,23 +164,26 @@ def merge_hashes(arr: np.ndarray) -> np.ndarray:
     starts = np.flatnonzero(firsts[pos] == arr)
     if len(starts) == 0:
         return arr
-    values = arr.tolist()
-    out: list[int] = []
+    merges: list[tuple[int, int, int]] = []  # (start, words, merged hash)
     prev = 0
     for i in starts.tolist():
         if i < prev:
             continue
         for size in (3, 2):
-            key = tuple(values[i : i + size])
+            key = tuple(arr[i : i + size].tolist())
             if len(key) == size and key in table:
-                out += values[prev:i]
-                out.append(table[key])
+                merges.append((i, size, table[key]))
                 prev = i + size
                 break
-    if prev == 0:
+    if not merges:
         return arr
-    out += values[prev:]
-    return np.asarray(out, dtype=np.uint32)
+    # The stream is rebuilt in numpy: a few phrases in a text of hundreds of words.
+    out = arr.astype(np.uint32)  # a copy
+    keep = np.ones(len(arr), dtype=bool)
+    for i, size, merged in merges:
+        out[i] = merged
+        keep[i + 1 : i + size] = False
+    return out[keep]
 
 
 def trim_caches() -> None:
