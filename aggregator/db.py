@@ -261,13 +261,14 @@ def migrate_in_child(url: str) -> None:
         return  # it cannot be read: opening it reports why
     finally:
         engine.dispose()
-    code = (
-        "import logging, sys\nlogging.basicConfig(level=logging.INFO, format='%(message)s')\n"
+    code = (  # the revisions run and the end, as a crawl migrating in its own process logged them
+        "import logging, sys\nlogging.basicConfig(format='%(message)s')\n"
+        "for name in ('alembic.runtime.migration', 'aggregator.db'): logging.getLogger(name).setLevel(logging.INFO)\n"
         "from aggregator.db import database\ndatabase(sys.stdin.read())"
     )
     child = [sys.executable, "-c", code]
     migrated = subprocess.run(child, input=url, text=True, capture_output=True, env=child_environment())
-    if migrated.returncode == 0:  # what the migration logged ("Running upgrade …", "Migrated …"), here
+    if migrated.returncode == 0:  # what it logged ("Running upgrade …", "Migrated …"), in the crawl's log
         for line in filter(None, migrated.stderr.splitlines()):
             logger.info("%s", line)
 
