@@ -214,3 +214,44 @@ def test_a_crawls_writer_work_loads_neither_migrations_nor_scrapy(tmp_path):
     """)
     completed = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+def test_the_store_pipeline_keeps_its_queue_bounded_however_many_items_arrive_at_once(tmp_path):
+    """Scrapy hands many items to the pipelines at once: every item waits while the writer is behind,
+    not only the one that fills a batch (the others kept filling batches: 35 queued on PostgreSQL)."""
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from aggregator.items import NormalisedPosting
+    from pipelines.store import MAX_QUEUED_BATCHES, StorePipeline
+
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    crawler = get_crawler(Spider, {"DATABASE_URL": url, "STORE_BATCH_SIZE": 5})
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    postings = [
+        NormalisedPosting(
+            source="remoteok",
+            source_id=str(n),
+            source_key=str(n),
+            url=f"https://remoteok.com/{n}",
+            title=f"Engineer {n}",
+            company="Acme",
+            description_text="x",
+        )  # fmt: skip
+        for n in range(300)
+    ]
+    most = [0]
+
+    async def crawl() -> None:
+        async def one(posting):
+            await pipeline.process_item(posting)
+            most[0] = max(most[0], pipeline.writer.queued)
+
+        await asyncio.gather(*(one(posting) for posting in postings))
+        await pipeline.close_spider()
+
+    asyncio.run(crawl())
+    # One more than the limit at most: the items that wake together fill one batch before they look again.
+    assert 0 < most[0] <= MAX_QUEUED_BATCHES + 1, most[0]
+    assert crawler.stats.get_value("aggregator/items_new") == 300
