@@ -8,7 +8,6 @@ instead of a traceback from inside the reactor.
 
 from __future__ import annotations
 
-import ctypes
 import difflib
 import sys
 from typing import NoReturn
@@ -21,21 +20,6 @@ from aggregator.db import migrate_in_child
 
 USAGE_ERROR = 2
 
-# glibc's mallopt parameter for the most malloc arenas a process makes (malloc.h: M_ARENA_MAX).
-_M_ARENA_MAX = -8
-MALLOC_ARENAS = 2
-
-
-def limit_malloc_arenas() -> None:
-    """glibc gives threads that allocate at once arenas of their own (up to 8 per core), and memory
-    freed in one stays there. A crawl's threads beside the reactor's (the database driver's work
-    on PostgreSQL, the writer's pipes) left a 6k-posting crawl's process ~50 MB larger on PostgreSQL
-    than on SQLite; with two arenas they are the same size (~155 MB). No-op without glibc."""
-    try:
-        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
-    except (OSError, AttributeError):
-        pass
-
 
 def _refuse(message: str) -> NoReturn:
     print(f"scrapy crawl: error: {message}", file=sys.stderr)
@@ -47,7 +31,6 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             raise UsageError("give exactly one spider: scrapy crawl <spider>")
         assert self.crawler_process
-        limit_malloc_arenas()  # before the crawl's threads start
         name = args[0]
         loader = self.crawler_process.spider_loader
         try:
