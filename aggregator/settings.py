@@ -27,6 +27,10 @@ STORE_BATCH_SIZE = 100
 # new downloads once their bodies pass this size. A waiting response costs several times its body
 # (its parsed page): with Scrapy's 5 MB a 6k crawl's process grew by ~60 MB; 1 MB is still ~50 pages.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
+# Scrapy checks each response's callback for a generator that returns a value by reading and parsing
+# its source; its cache is keyed by the bound method, which dies with the request, so every page
+# paid it again (~4% of a crawl's process). tests/test_board_registry.py checks our callbacks once.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # Politeness. Operators set CONTACT_URL (or AGGREGATOR_CONTACT_URL) to a page that reaches them.
 CONTACT_URL = os.environ.get("AGGREGATOR_CONTACT_URL", "https://github.com/remote-job-aggregator")

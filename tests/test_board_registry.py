@@ -13,6 +13,7 @@ import typing
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.misc import is_generator_with_return_value
 from scrapy.utils.project import get_project_settings
 
 import aggregator.extract
@@ -89,6 +90,31 @@ def test_every_spider_has_the_one_extraction_hook(listed):
         if spider.extract is JobSpider.extract:
             problems.append(f"{name}: no extract of its own")
     assert not problems, problems
+
+
+def test_no_callback_is_a_generator_that_returns_a_value(listed):
+    """Scrapy's own per-response check is off (WARN_ON_GENERATOR_RETURN_VALUE): it is made here,
+    once, on every generator method of every spider (callbacks and hooks, the bases' included)."""
+    loader = SpiderLoader.from_settings(get_project_settings())
+    assert get_project_settings().getbool("WARN_ON_GENERATOR_RETURN_VALUE") is False
+    problems, checked = [], 0
+    for name in listed:
+        spider = loader.load(name)
+        for attribute, member in inspect.getmembers(spider, inspect.isgeneratorfunction):
+            checked += 1
+            if is_generator_with_return_value(member):
+                problems.append(f"{name}.{attribute}")
+    assert checked, "no generator method found: the check checked nothing"
+    assert not problems, problems
+
+
+def test_the_check_finds_a_generator_that_returns_a_value():
+    class Returning:
+        def parse(self, response):
+            yield response
+            return "lost"
+
+    assert is_generator_with_return_value(Returning.parse)
 
 
 def test_every_board_extractor_has_the_one_signature():
