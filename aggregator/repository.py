@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -686,13 +687,23 @@ class SqlCandidateIndex:
         # record's text is not kept beside its fingerprint.
         self._stored_ids: dict[str, list[int]] = {}
         self._stored_records: dict[int, tuple[str | Any, Any] | None] = {}
-        if connection.dialect.name == "postgresql":
-            # psycopg prepares a statement on its 5th run, and PostgreSQL then keeps a generic plan
-            # made for the table as it was: a fresh dedup_keys of a few rows and no statistics gets
-            # a sequential scan that nothing replans as the table grows (80 ms a lookup at 240k
-            # keys instead of under 1 ms by the key index). Planning each lookup with its
-            # values costs a fraction of a millisecond; for this transaction only.
-            connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        self._plans_by_value = connection.dialect.name == "postgresql"
+
+    @contextlib.contextmanager
+    def _planned_with_values(self) -> Iterator[None]:
+        """The lookups inside are planned with their values on PostgreSQL. psycopg prepares a
+        statement on its 5th run, and PostgreSQL then keeps a generic plan made for the table as
+        it was: a fresh dedup_keys of a few rows and no statistics gets a sequential scan that
+        nothing replans as the table grows (80 ms a lookup at 240k keys instead of under 1 ms by
+        the key index). Only the lookups: the transaction's writes, one statement per row, and
+        the foreign-key checks they fire would be planned again on every row too (half the
+        server's time in a crawl). Not reset after an error: the transaction is rolled back."""
+        if not self._plans_by_value:
+            yield
+            return
+        self.connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield
+        self.connection.exec_driver_sql("SET LOCAL plan_cache_mode = DEFAULT")
 
     @staticmethod
     def keys(fp) -> list[str]:
@@ -748,10 +759,11 @@ class SqlCandidateIndex:
         keys = sorted(asked - self._stored_ids.keys())
         for key in keys:
             self._stored_ids[key] = []
-        for start in range(0, len(keys), _ID_CHUNK):
-            chunk = keys[start : start + _ID_CHUNK]
-            for key, posting_id in self.connection.execute(_POSTINGS_BY_KEYS, {"keys": chunk}):
-                self._stored_ids[key].append(posting_id)
+        with self._planned_with_values():
+            for start in range(0, len(keys), _ID_CHUNK):
+                chunk = keys[start : start + _ID_CHUNK]
+                for key, posting_id in self.connection.execute(_POSTINGS_BY_KEYS, {"keys": chunk}):
+                    self._stored_ids[key].append(posting_id)
         wanted = {posting_id for key in exact for posting_id in self._stored_ids[key]}
         # A band lookup returns from the ``most`` postings sharing the most keys, once this
         # batch's are set aside: more than that number of stored ones are never read.
@@ -762,11 +774,12 @@ class SqlCandidateIndex:
         ids = sorted(wanted - self._stored_records.keys())
         for posting_id in ids:
             self._stored_records[posting_id] = None  # until read: no fingerprint or no job yet
-        for start in range(0, len(ids), _ID_CHUNK):
-            for posting_id, record, job_id in self.connection.execute(
-                _LOAD_FINGERPRINTS, {"ids": ids[start : start + _ID_CHUNK]}
-            ):
-                self._stored_records[posting_id] = (record, job_id)
+        with self._planned_with_values():
+            for start in range(0, len(ids), _ID_CHUNK):
+                for posting_id, record, job_id in self.connection.execute(
+                    _LOAD_FINGERPRINTS, {"ids": ids[start : start + _ID_CHUNK]}
+                ):
+                    self._stored_records[posting_id] = (record, job_id)
 
     def _forget_pending(self, posting_id: int) -> None:
         if (earlier := self._pending.pop(posting_id, None)) is not None:
@@ -794,10 +807,9 @@ class SqlCandidateIndex:
         unread = [pid for pid in posting_ids if pid not in self._pending and pid not in self._stored_records]
         asked = {}
         if unread:
-            asked = {
-                posting_id: (record, job_id)
-                for posting_id, record, job_id in self.connection.execute(_LOAD_FINGERPRINTS, {"ids": unread})
-            }
+            with self._planned_with_values():
+                rows = self.connection.execute(_LOAD_FINGERPRINTS, {"ids": unread}).all()
+            asked = {posting_id: (record, job_id) for posting_id, record, job_id in rows}
         for posting_id in posting_ids:
             if posting_id in self._pending:
                 yield self._pending[posting_id][:2]
@@ -810,7 +822,8 @@ class SqlCandidateIndex:
     def _postings_under(self, key: str) -> list[int]:
         """The stored postings under ``key``, oldest first (read ahead, else asked)."""
         if (ids := self._stored_ids.get(key)) is None:
-            ids = list(self.connection.scalars(_POSTINGS_BY_KEY, {"key": key}))
+            with self._planned_with_values():
+                ids = list(self.connection.scalars(_POSTINGS_BY_KEY, {"key": key}))
         return ids
 
     def _stored_counts(self, keys: Sequence[str]) -> dict[int, int]:
@@ -851,9 +864,10 @@ class SqlCandidateIndex:
         if all(key in self._stored_ids for key in keys):
             stored = self._stored_counts(keys)
         else:
-            stored = dict(
-                self.connection.execute(_POSTINGS_BY_BANDS, {"keys": keys, "most": most + len(self._pending)}).all()
-            )
+            with self._planned_with_values():
+                stored = dict(
+                    self.connection.execute(_POSTINGS_BY_BANDS, {"keys": keys, "most": most + len(self._pending)}).all()
+                )
         shared = {posting_id: count for posting_id, count in stored.items() if posting_id not in self._pending}
         for key in keys:
             for posting_id in self._pending_by_key.get(key, ()):

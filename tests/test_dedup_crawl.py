@@ -115,6 +115,36 @@ def test_the_index_read_ahead_answers_every_lookup_as_the_tables_do_without_aski
     engine.dispose()
 
 
+def test_only_the_index_lookups_are_planned_with_their_values(database_url):
+    """On PostgreSQL each lookup of the index is planned with its values (a generic plan cached
+    while dedup_keys was nearly empty is a sequential scan for good); the rest of the transaction
+    (its writes, a statement per row, and the foreign-key check each row fires) keeps cached plans."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("plan caching is PostgreSQL's")
+    engine = make_engine(database_url)
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with engine.connect() as connection, connection.begin():
+        default = connection.exec_driver_sql("SHOW plan_cache_mode").scalar()
+        rows = connection.execute(select(*repository.MATCHING_COLUMNS).order_by(Posting.id)).all()
+        index = repository.SqlCandidateIndex(connection, PostingFingerprint)
+        statements.clear()
+        fps = [fingerprint_of(row) for row in rows[:25]]
+        Matcher(index).read_ahead(fps)
+        index.by_band_keys(fps[0].lsh_keys + ["not read ahead"], None)
+        assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == default
+        mode, lookups = default, 0
+        for statement in statements:
+            if statement.startswith("SET LOCAL plan_cache_mode"):
+                mode = statement.rsplit("=", 1)[1].strip()
+            elif statement.lstrip().startswith("SELECT"):
+                lookups += 1
+                assert mode == "force_custom_plan", statement
+        assert lookups >= 3  # the keys, the fingerprints, and a band lookup not read ahead
+        connection.rollback()
+    engine.dispose()
+
+
 def test_the_index_holds_one_read_ahead_at_a_time_and_decodes_no_candidate_it_does_not_return(database_url):
     """Reading ahead in parts keeps of an earlier part only what the next asks again (the writer's
     memory is one part's candidates, not a batch's), and a band lookup decodes a stored
