@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Engine, Integer, Select, String, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -639,6 +639,14 @@ def _index_key(kind: str, value: str) -> str:
 # building a SQLAlchemy statement anew costs as much as running it.
 _DELETE_KEYS = DedupKey.__table__.delete().where(DedupKey.posting_id.in_(bindparam("ids", expanding=True)))
 _INSERT_KEYS = insert(DedupKey)
+_KEY_ROWS = (
+    func.unnest(bindparam("ids", type_=postgresql.ARRAY(Integer)), bindparam("keys", type_=postgresql.ARRAY(String)))
+    .table_valued("posting_id", "key")
+    .render_derived(name="key_rows")
+)
+_INSERT_KEYS_FROM_ARRAYS = insert(DedupKey).from_select(
+    ["posting_id", "key"], select(_KEY_ROWS.c.posting_id, _KEY_ROWS.c.key)
+)
 _LOAD_FINGERPRINTS = select(Posting.id, Posting.fingerprint, Posting.job_id).where(
     Posting.id.in_(bindparam("ids", expanding=True)), Posting.fingerprint.is_not(None), Posting.job_id.is_not(None)
 )
@@ -687,7 +695,7 @@ class SqlCandidateIndex:
         # record's text is not kept beside its fingerprint.
         self._stored_ids: dict[str, list[int]] = {}
         self._stored_records: dict[int, tuple[str | Any, Any] | None] = {}
-        self._plans_by_value = connection.dialect.name == "postgresql"
+        self._postgresql = connection.dialect.name == "postgresql"
 
     @contextlib.contextmanager
     def _planned_with_values(self) -> Iterator[None]:
@@ -698,7 +706,7 @@ class SqlCandidateIndex:
         the key index). Only the lookups: the transaction's writes, one statement per row, and
         the foreign-key checks they fire would be planned again on every row too (half the
         server's time in a crawl). Not reset after an error: the transaction is rolled back."""
-        if not self._plans_by_value:
+        if not self._postgresql:
             yield
             return
         self.connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
@@ -740,9 +748,13 @@ class SqlCandidateIndex:
         ids = sorted(self._pending)
         for start in range(0, len(ids), _ID_CHUNK):
             self.connection.execute(_DELETE_KEYS, {"ids": ids[start : start + _ID_CHUNK]})
-        rows = [{"posting_id": pid, "key": key} for pid, (_, _, keys) in self._pending.items() for key in keys]
-        if rows:
-            self.connection.execute(_INSERT_KEYS, rows)
+        rows = [(pid, key) for pid, (_, _, keys) in self._pending.items() for key in keys]
+        if rows and self._postgresql:
+            # One statement, not one per key (~26 a posting): each costs PostgreSQL an executor.
+            ids, keys = zip(*rows, strict=True)
+            self.connection.execute(_INSERT_KEYS_FROM_ARRAYS, {"ids": list(ids), "keys": list(keys)})
+        elif rows:
+            self.connection.execute(_INSERT_KEYS, [{"posting_id": pid, "key": key} for pid, key in rows])
         self._pending.clear()
         self._pending_by_key.clear()
 

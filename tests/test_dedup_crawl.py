@@ -7,7 +7,7 @@ import dataclasses
 import json
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import bindparam, event, select, text
 
 from aggregator import repository
 from aggregator.cli import main
@@ -141,6 +141,38 @@ def test_only_the_index_lookups_are_planned_with_their_values(database_url):
                 lookups += 1
                 assert mode == "force_custom_plan", statement
         assert lookups >= 3  # the keys, the fingerprints, and a band lookup not read ahead
+        connection.rollback()
+    engine.dispose()
+
+
+def test_the_index_writes_a_batch_of_keys_in_one_statement_on_postgresql(database_url):
+    """Not an executemany: PostgreSQL runs that as one statement per key (~26 a posting), each
+    with an executor of its own. The keys written are those the fingerprints give."""
+    engine = make_engine(database_url)
+    writes = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda conn, cursor, statement, parameters, context, executemany: (
+            writes.append((statement, executemany)) if statement.startswith("INSERT INTO dedup_keys") else None
+        ),
+    )
+    with engine.connect() as connection, connection.begin():
+        rows = connection.execute(select(*repository.MATCHING_COLUMNS).order_by(Posting.id).limit(30)).all()
+        fps = [fingerprint_of(row) for row in rows]
+        index = repository.SqlCandidateIndex(connection, PostingFingerprint)
+        for fp in fps:
+            index.add(fp, "job")
+        index.flush()
+        stored = connection.execute(
+            text("SELECT posting_id, key FROM dedup_keys WHERE posting_id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": [fp.posting_id for fp in fps]},
+        ).all()
+        assert sorted(stored) == sorted((fp.posting_id, key) for fp in fps for key in index.keys(fp))
+        assert len(writes) == 1
+        assert writes[0][1] is (not database_url.startswith("postgresql"))
         connection.rollback()
     engine.dispose()
 
