@@ -10,7 +10,14 @@ automatic collection off (the allocations would trigger several on their own), a
 from __future__ import annotations
 
 import gc
+import logging
+import subprocess
+import sys
 from collections.abc import Callable
+
+from aggregator.child_python import child_environment
+
+logger = logging.getLogger(__name__)
 
 
 def load_for_life(*loaders: Callable[[], object]) -> None:
@@ -27,3 +34,23 @@ def load_for_life(*loaders: Callable[[], object]) -> None:
     # is never collected.
     gc.collect()
     gc.freeze()
+
+
+def build_caches_in_child() -> None:
+    """Build the gazetteer (and the dedup's place names and language model) into the cache folder in
+    a short-lived child process when it is not there (a first crawl after an install or a data
+    change). Built in a crawl's own process, the build's garbage stays in its memory for the whole
+    crawl: 218 MB at its peak instead of 150 in a 6k crawl. Should the child fail, each process
+    builds what it needs itself, as before."""
+    from aggregator.normalise.location import gazetteer
+
+    if gazetteer.is_cached():
+        return
+    code = (
+        "from aggregator.normalise.location import warm_up\n"
+        "from aggregator.dedup import load_word_lists_and_models\n"
+        "warm_up()\nload_word_lists_and_models()"
+    )
+    built = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_environment())
+    if built.returncode != 0:
+        logger.warning("could not build the gazetteer in a child process: %s", built.stderr.strip()[-500:])

@@ -1,13 +1,18 @@
-"""load_for_life: what the loaders build is kept out of later collections; garbage is not."""
+"""load_for_life: what the loaders build is kept out of later collections; garbage is not. A cold
+cache is built in a child process, not in the crawl's."""
 
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import weakref
 
 import pytest
 
 from aggregator.long_lived import load_for_life
+from tests.conftest import ROOT
 
 
 class Node:
@@ -47,3 +52,23 @@ def test_collection_stays_off_only_while_loading_and_a_failed_load_turns_it_back
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_a_cold_cache_is_built_in_a_child_process_and_only_read_in_this_one(tmp_path) -> None:
+    """A crawl's process that built the gazetteer itself kept ~70 MB of the build's garbage."""
+    code = """
+from aggregator.long_lived import build_caches_in_child
+from aggregator.normalise.location import gazetteer
+assert not gazetteer.is_cached()
+built = []
+build = gazetteer._build
+gazetteer._build = lambda: built.append(1) or build()
+build_caches_in_child()
+assert gazetteer.is_cached()
+gazetteer.warm_up()
+assert not built, "built in this process"
+"""
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, check=True)
+    kept = {path.name.split("-")[0] for path in (tmp_path / "remote-job-aggregator").iterdir()}
+    assert kept == {"gazetteer", "langid"}  # the dedup's place names and language model too

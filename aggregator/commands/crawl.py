@@ -17,6 +17,7 @@ from scrapy.exceptions import UsageError
 
 from aggregator.boards import check_arguments
 from aggregator.db import migrate_in_child
+from aggregator.long_lived import build_caches_in_child
 
 USAGE_ERROR = 2
 
@@ -43,8 +44,10 @@ class Command(ScrapyCrawlCommand):
             check_arguments(name, spider, opts.spargs)
         except ValueError as exc:
             _refuse(str(exc))
-        # Before the crawl's process opens the database: a migration's Alembic stays out of it.
+        # Before the crawl's process opens the database: a migration's Alembic stays out of it, and
+        # so does the garbage of building the gazetteer.
         migrate_in_child(self.settings["DATABASE_URL"])
+        build_caches_in_child()
         crawler = self._create_crawler(name)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

@@ -300,6 +300,13 @@ def warm_up() -> None:
     _gazetteer()
 
 
+def is_cached() -> bool:
+    """Whether the cache folder holds the gazetteer built from today's inputs (also true where
+    there is no cache folder: nothing can be kept there)."""
+    path = _cache_path(_inputs_digest())
+    return path is None or path.exists()
+
+
 def _dominant(senses: list[Sense], key: str) -> tuple[str | None, int]:
     """Country of the dominant sense of a city name, and its population."""
     best: dict[str, int] = {}
