@@ -5,6 +5,7 @@ Usage::
 
     .venv/bin/python bench/crawl_speed.py                       # ~1k and ~6k postings, SQLite and PostgreSQL
     .venv/bin/python bench/crawl_speed.py --copies 1 --backend sqlite
+    .venv/bin/python bench/crawl_speed.py --repeat 3            # each way 3 times: the fastest counts
 
 The site is the recorded June 2024 month of remotewlb (tests/fixtures/dedup/remotewlb-2024-06: 1,009
 postings with the board's faults: 404s, 503s, redirects, invalid JSON-LD), and for the larger size
@@ -196,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, action="append", help="copies of the month (default: 1 and 6)")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
     parser.add_argument("--pipelines-only", action="store_true", help="skip the crawls without pipelines")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="crawl each way this many times, interleaved, and keep the fastest"
+    )
     args = parser.parse_args(argv)
     backends = backends_to_run(args.backend)
     with tempfile.TemporaryDirectory() as folder:
@@ -204,24 +208,35 @@ def main(argv: list[str] | None = None) -> int:
             timings: dict[str, float] = {}
             floors: dict[str, float] = {}
             for backend in backends:
-                with fresh_database(backend, Path(tempfile.mkdtemp(dir=folder))) as url:
-                    full = crawl(site, url)
+                fulls, bares = [], []
+                for _ in range(args.repeat):  # interleaved: a slow spell of the machine slows both ways
+                    with fresh_database(backend, Path(tempfile.mkdtemp(dir=folder))) as url:
+                        fulls.append(crawl(site, url))
+                    if not args.pipelines_only:
+                        # Nothing stored, so the run's verdict is "failed": only the timing counts here.
+                        with fresh_database(backend, Path(tempfile.mkdtemp(dir=folder))) as url:
+                            bares.append(crawl(site, url, "-s", "ITEM_PIPELINES={}", must_pass=False))
+                # The fastest run is the least disturbed; memory's goal is for every run: the largest.
+                full = min(fulls, key=lambda run: run.seconds)
+                peak_rss_mb = max(run.peak_rss_mb for run in fulls)
                 items = scraped(full.log)
                 timings[backend] = full.seconds
                 floors[backend] = full.cpu_floor()
                 line = f"{copies} month copies, {backend}: {items:,} postings; with pipelines {full.seconds:6.1f}s"
-                line += f", peak RSS {full.peak_rss_mb:5.0f} MB"
-                if full.peak_rss_mb and copies >= 6:
-                    met = full.peak_rss_mb <= GOAL_RSS_MB
+                if args.repeat > 1:
+                    line += f" (fastest of {args.repeat}, slowest {max(run.seconds for run in fulls):.1f}s)"
+                line += f", peak RSS {peak_rss_mb:5.0f} MB"
+                if peak_rss_mb and copies >= 6:
+                    met = peak_rss_mb <= GOAL_RSS_MB
                     line += f" (goal ≤ {GOAL_RSS_MB}: {'met' if met else 'NOT met'})"
                 line += f"\n    {full.cpu()}"
-                if not args.pipelines_only:
-                    # Nothing stored, so the run's verdict is "failed": only the timing counts here.
-                    with fresh_database(backend, Path(tempfile.mkdtemp(dir=folder))) as url:
-                        bare = crawl(site, url, "-s", "ITEM_PIPELINES={}", must_pass=False)
+                if bares:
+                    bare = min(bares, key=lambda run: run.seconds)
+                    fastest = f" (fastest of {args.repeat})" if args.repeat > 1 else ""
                     ratio = bare.seconds / full.seconds
                     verdict = "met" if ratio >= GOAL_RATIO else "NOT met"
-                    line += (f"\n    without {bare.seconds:6.1f}s (peak RSS {bare.peak_rss_mb:.0f} MB; {bare.cpu()});"
+                    line += (f"\n    without {bare.seconds:6.1f}s{fastest}"
+                             f" (peak RSS {bare.peak_rss_mb:.0f} MB; {bare.cpu()});"
                              f" ratio {ratio:.2f} (goal ≥ {GOAL_RATIO}: {verdict})"
                              f"\n    at best, for these CPU seconds on {os.cpu_count()} cores: with pipelines"
                              f" {full.cpu_floor():.1f}s, without {bare.cpu_floor():.1f}s,"
