@@ -771,22 +771,22 @@ class SqlCandidateIndex:
         keys = sorted(asked - self._stored_ids.keys())
         for key in keys:
             self._stored_ids[key] = []
+        # Both reads planned with their values (the ranking between them asks nothing).
         with self._planned_with_values():
             for start in range(0, len(keys), _ID_CHUNK):
                 chunk = keys[start : start + _ID_CHUNK]
                 for key, posting_id in self.connection.execute(_POSTINGS_BY_KEYS, {"keys": chunk}):
                     self._stored_ids[key].append(posting_id)
-        wanted = {posting_id for key in exact for posting_id in self._stored_ids[key]}
-        # A band lookup returns from the ``most`` postings sharing the most keys, once this
-        # batch's are set aside: more than that number of stored ones are never read.
-        most = limit * _READ_PER_CANDIDATE + len(self._pending) + len(fps)
-        for lookup in lookups:
-            wanted.update(self._ranked(self._stored_counts(lookup))[:most])
-        self._stored_records = {pid: read for pid, read in self._stored_records.items() if pid in wanted}
-        ids = sorted(wanted - self._stored_records.keys())
-        for posting_id in ids:
-            self._stored_records[posting_id] = None  # until read: no fingerprint or no job yet
-        with self._planned_with_values():
+            wanted = {posting_id for key in exact for posting_id in self._stored_ids[key]}
+            # A band lookup returns from the ``most`` postings sharing the most keys, once this
+            # batch's are set aside: more than that number of stored ones are never read.
+            most = limit * _READ_PER_CANDIDATE + len(self._pending) + len(fps)
+            for lookup in lookups:
+                wanted.update(self._ranked(self._stored_counts(lookup))[:most])
+            self._stored_records = {pid: read for pid, read in self._stored_records.items() if pid in wanted}
+            ids = sorted(wanted - self._stored_records.keys())
+            for posting_id in ids:
+                self._stored_records[posting_id] = None  # until read: no fingerprint or no job yet
             for start in range(0, len(ids), _ID_CHUNK):
                 for posting_id, record, job_id in self.connection.execute(
                     _LOAD_FINGERPRINTS, {"ids": ids[start : start + _ID_CHUNK]}
