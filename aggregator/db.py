@@ -10,8 +10,6 @@ import logging
 import random
 import re
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from aggregator import user_cache
-from aggregator.child_python import child_environment
+from aggregator.child_python import run_python
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -266,8 +264,7 @@ def migrate_in_child(url: str) -> None:
         "for name in ('alembic.runtime.migration', 'aggregator.db'): logging.getLogger(name).setLevel(logging.INFO)\n"
         "from aggregator.db import database\ndatabase(sys.stdin.read())"
     )
-    child = [sys.executable, "-c", code]
-    migrated = subprocess.run(child, input=url, text=True, capture_output=True, env=child_environment())
+    migrated = run_python(code, input=url)
     if migrated.returncode == 0:  # what it logged ("Running upgrade …", "Migrated …"), in the crawl's log
         for line in filter(None, migrated.stderr.splitlines()):
             logger.info("%s", line)

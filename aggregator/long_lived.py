@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import gc
 import logging
-import subprocess
-import sys
 from collections.abc import Callable
 
-from aggregator.child_python import child_environment
+from aggregator.child_python import run_python
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +49,6 @@ def build_caches_in_child() -> None:
         "from aggregator.dedup import load_word_lists_and_models\n"
         "warm_up()\nload_word_lists_and_models()"
     )
-    built = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_environment())
+    built = run_python(code)
     if built.returncode != 0:
         logger.warning("could not build the gazetteer in a child process: %s", built.stderr.strip()[-500:])
