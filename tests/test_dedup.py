@@ -371,6 +371,17 @@ def test_fingerprint_record_round_trip() -> None:
     assert all(len(k) <= 16 for k in a.band_keys)
 
 
+def test_a_record_with_the_minhash_as_a_list_of_numbers_still_reads() -> None:
+    """Records stored before the MinHash was base64 hold it as a JSON list: the same values."""
+    a = fp("a", "Senior Backend Engineer (Payments)")
+    record = a.to_record()
+    assert isinstance(record["minhash"], str)
+    older = json.loads(json.dumps(record | {"minhash": [int(value) for value in a.minhash]}))
+    b = PostingFingerprint.from_record(older)
+    assert b.minhash.dtype == np.uint32 and (b.minhash == a.minhash).all()
+    assert compare(b, a).same and compare(b, a).score == pytest.approx(1.0)
+
+
 def test_band_keys_are_the_buckets_of_datasketchs_lsh() -> None:
     from aggregator.dedup.candidates import as_minhash, band_keys, new_lsh
 

@@ -60,6 +60,14 @@ def _decode(text: str) -> np.ndarray:
     return np.frombuffer(_b64decode(text), dtype="<u4").astype(np.uint32)
 
 
+def _decode_minhash(stored: str | list[int] | None) -> np.ndarray:
+    # Base64 like the other arrays; a list of numbers in records written before (same values): a
+    # candidate's record is read back many times, and 128 numbers cost JSON more than one string.
+    if isinstance(stored, str):
+        return _decode(stored)
+    return np.asarray(stored or (), dtype=np.uint32)
+
+
 def _decode_mask(text: str, tokens: np.ndarray) -> np.ndarray:
     if not text:
         return np.ones(len(tokens), dtype=bool)
@@ -159,7 +167,8 @@ class PostingFingerprint:
 
     # -- storage ------------------------------------------------------------------------------
     def to_record(self) -> dict[str, Any]:
-        """A JSON-serialisable dict (arrays as base64 little-endian uint32)."""
+        """A JSON-serialisable dict (arrays as base64 little-endian uint32; the MinHash was a list of
+        numbers before, which :meth:`from_record` still reads)."""
         return {
             "version": self.version,
             "posting_id": self.posting_id,
@@ -174,7 +183,7 @@ class PostingFingerprint:
             "level": list(self.level),
             "places": list(self.places),
             "language": self.language,
-            "minhash": [int(v) for v in self.minhash],
+            "minhash": _encode(self.minhash),
             "band_keys": list(self.band_keys),
             "tokens": _encode(self.tokens),
             "core_mask": base64.b64encode(np.packbits(self.core_mask).tobytes()).decode("ascii"),
@@ -200,7 +209,7 @@ class PostingFingerprint:
             level=tuple(record.get("level") or ()),
             places=tuple(record.get("places") or ()),
             language=record.get("language"),
-            minhash=np.asarray(record.get("minhash") or (), dtype=np.uint32),
+            minhash=_decode_minhash(record.get("minhash")),
             band_keys=list(record.get("band_keys") or ()),
             tokens=tokens,
             core_mask=_decode_mask(record.get("core_mask") or "", tokens),
