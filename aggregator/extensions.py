@@ -60,6 +60,20 @@ class CrawlRunRecorder:
             # Nothing this crawl finds could be stored either: stop before fetching anything.
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="database_failed"))
 
+    def _judged_meanwhile(self, own_status: str) -> None:
+        """The run was given a verdict while this crawl ran: its launcher gave it up (a scrapyd node
+        that stopped answering, whose part was started again elsewhere) or another process failed it
+        as lost. That verdict stands, as whoever gave it acted on it; nothing more is done for the
+        run (no lifecycle), and this crawl ends failed, saying why."""
+        run = repository.get_run(self.engine, self.run_id)
+        message = (
+            f"run {self.run_id} was judged {run.status} while this crawl ran ({run.status_reason}); that verdict"
+            f" stands, this crawl's own ({own_status}) is not recorded"
+        )
+        logger.error("CRAWL FAILED: %s", message)
+        self.stats.set_value("aggregator/run_status", "failed")
+        self.stats.set_value("aggregator/run_status_reason", message)
+
     def _run_not_recorded(self, what: str, error: BaseException) -> None:
         """One line, no traceback: the crawl command turns this into a non-zero exit code."""
         message = f"{what}: {repository.database_error(error)}"
@@ -158,7 +172,7 @@ class CrawlRunRecorder:
 
     def _finish(self, spider, reason: str, status: str, status_reason: str | None, scraped: int) -> None:
         stats = self.stats.get_stats()
-        repository.finish_run(
+        judged_here = repository.finish_open_run(
             self.engine,
             self.run_id,
             finish_reason=reason,
@@ -173,6 +187,9 @@ class CrawlRunRecorder:
             errors=stats.get("aggregator/errors", 0),
             stats={**self.launcher_stats, **_jsonable(stats)},
         )
+        if not judged_here:
+            self._judged_meanwhile(status)
+            return
         if self.part:
             # What a part did not see another part may have: the coordinator applies the lifecycle
             # once, from what all parts saw, when every part succeeded.

@@ -566,3 +566,43 @@ def test_a_part_fetches_only_its_postings_and_closes_nothing_it_did_not_see(tmp_
     # Only the whole crawl is history for health verdicts.
     engine = database(database_url).engine
     assert repository.recent_postings_seen(engine, "remotewlb", 7) == [len(urls)]
+
+
+def test_a_part_that_finishes_after_its_run_was_given_up_leaves_that_verdict(tmp_path, database_url):
+    """A part on a node that stopped answering (a network partition) was given up by the coordinator
+    and started again elsewhere; the crawl itself went on, and ends later. Its run keeps the verdict
+    the coordinator gave and acted on: the crawl records nothing over it, applies no lifecycle, and
+    ends failed, saying why."""
+    from aggregator import repository
+    from aggregator.db import database
+    from tests.conftest import posting_page, run_crawl, small_site
+
+    urls = [f"{SITE}/job/posting-{number}" for number in range(4)]
+    pages = {url: [{"status": 200, "text": posting_page(url[-9:])}] for url in urls}
+    pages[urls[-1]][0]["delay"] = 3  # the crawl is still running when its run is given up
+    site = small_site(tmp_path / "site", pages)
+    engine = database(database_url).engine
+    run_id = repository.start_run(engine, "remotewlb", shard="1/1")
+    claimed = threading.Event()
+
+    def give_up_once_claimed() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if "aggregator/pid" in (repository.get_run(engine, run_id).stats or {}):
+                repository.give_up_run(engine, run_id, reason="scrapyd node http://node-a stopped answering")
+                claimed.set()
+                return
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=give_up_once_claimed)
+    watcher.start()
+    crawl = run_crawl("remotewlb", [site], database_url, "-a", "shard=1/1", "-s", f"AGGREGATOR_RUN_ID={run_id}")
+    watcher.join()
+    assert claimed.is_set()
+    assert crawl.returncode == 1, crawl.log[-3000:]
+    assert f"run {run_id} was judged failed while this crawl ran (scrapyd node http://node-a" in crawl.log
+    (run,) = query(database_url, "SELECT status, finish_reason, status_reason, items_scraped FROM crawl_runs")
+    assert (run["status"], run["finish_reason"]) == ("failed", "killed")
+    assert run["status_reason"] == "scrapyd node http://node-a stopped answering" and run["items_scraped"] == 0
+    # What it stored is kept (the retried part stores the same postings again, once each).
+    assert {row["url"] for row in query(database_url, "SELECT url FROM postings")} == set(urls)
