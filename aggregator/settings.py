@@ -3,6 +3,10 @@
 import os
 
 from aggregator.config import database_url
+from aggregator.lean_imports import import_itemadapter_without_pydantic
+
+# Scrapy imports this module before its commands, whose imports bring in itemadapter.
+import_itemadapter_without_pydantic()
 
 BOT_NAME = "aggregator"
 SPIDER_MODULES = ["spiders"]

@@ -90,6 +90,33 @@ def test_a_crawl_imports_its_own_spider_only():
     assert not {"spiders.arbeitnow", "spiders.greenhouse", "aggregator.bases.api", "ftfy"} & modules
 
 
+# What `scrapy crawl` imports before its crawl: the project's settings, then Scrapy's commands.
+SCRAPY_COMMAND_LINE = """
+import json, runpy, sys
+sys.argv = ["scrapy", "list"]
+try:
+    runpy.run_module("scrapy", run_name="__main__")
+except SystemExit:
+    pass
+loaded = sorted(name for name in ("itemadapter", "pydantic", "pydantic_core") if name in sys.modules)
+from itemadapter import ItemAdapter
+from aggregator.items import PostingSeen
+seen = ItemAdapter(PostingSeen(source="remotewlb", listed_url="https://remotewlb.com/job/a", posting_id=7))
+import pydantic, aggregator.config_file  # a configuration file's schema still imports pydantic
+print(json.dumps({"loaded": loaded, "seen": seen.asdict()}))
+"""
+
+
+def test_a_crawls_process_leaves_pydantic_out_and_reads_its_items_as_before():
+    """itemadapter imports pydantic (and pydantic.v1) to know pydantic items: ~7 MB a crawl never used."""
+    done = subprocess.run(
+        [sys.executable, "-c", SCRAPY_COMMAND_LINE], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    found = json.loads(done.stdout.splitlines()[-1])
+    assert found["loaded"] == ["itemadapter"]
+    assert found["seen"] == {"source": "remotewlb", "listed_url": "https://remotewlb.com/job/a", "posting_id": 7}
+
+
 def test_the_lazy_loader_finds_what_scrapy_finds():
     from scrapy.spiderloader import SpiderLoader
     from scrapy.utils.project import get_project_settings
