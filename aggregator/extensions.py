@@ -66,10 +66,8 @@ class CrawlRunRecorder:
         as lost. That verdict stands, as whoever gave it acted on it; nothing more is done for the
         run (no lifecycle), and this crawl ends failed, saying why."""
         run = repository.get_run(self.engine, self.run_id)
-        message = (
-            f"run {self.run_id} was judged {run.status} while this crawl ran ({run.status_reason}); that verdict"
-            f" stands, this crawl's own ({own_status}) is not recorded"
-        )
+        verdict = f"judged {run.status} while this crawl ran ({run.status_reason})" if run else "removed meanwhile"
+        message = f"run {self.run_id} was {verdict}; that stands, this crawl's own ({own_status}) is not recorded"
         logger.error("CRAWL FAILED: %s", message)
         self.stats.set_value("aggregator/run_status", "failed")
         self.stats.set_value("aggregator/run_status_reason", message)
