@@ -3,6 +3,7 @@ two hand-labelled months (tests/fixtures/dedup; the rules are DEDUP-SPEC.md of t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -369,6 +370,24 @@ def test_fingerprint_record_round_trip() -> None:
     assert (b.tokens == a.tokens).all() and b.level == a.level and b.title_tokens == a.title_tokens
     assert compare(b, a).same and compare(b, a).score == pytest.approx(1.0)
     assert all(len(k) <= 16 for k in a.band_keys)
+
+
+def test_a_fingerprint_read_back_equals_the_one_stored_field_by_field() -> None:
+    """Read back from its record, every field is the computed one (the word arrays, decoded when
+    first read, included), in any order of reading, and it makes the same record again."""
+    a = fp("a", "Senior Backend Engineer (Payments)", company="Acme")
+    record = json.loads(json.dumps(a.to_record()))
+    names = [f.name for f in dataclasses.fields(PostingFingerprint)]
+    for order in (names, names[::-1]):
+        b = PostingFingerprint.from_record(record)
+        for name in order:
+            mine, theirs = getattr(b, name), getattr(a, name)
+            if isinstance(theirs, np.ndarray):
+                assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), name
+            else:
+                assert mine == theirs, name
+        assert b.to_record() == record
+    assert PostingFingerprint.from_record(record).to_record() == record  # nothing read first
 
 
 def test_a_record_with_the_minhash_as_a_list_of_numbers_still_reads() -> None:

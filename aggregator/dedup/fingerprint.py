@@ -195,8 +195,11 @@ class PostingFingerprint:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> PostingFingerprint:
-        tokens = _decode(record.get("tokens") or "")
-        return cls(
+        """The fingerprint a record holds. Its word arrays (``_STORED_ARRAYS``) are decoded when
+        first read: a stored posting is read back as a candidate many times, and most candidates
+        are set aside on their MinHash, language or company before any word is compared."""
+        fp = cls.__new__(cls)
+        fp.__dict__.update(
             posting_id=record["posting_id"],
             source=record.get("source"),
             source_id=record.get("source_id"),
@@ -211,14 +214,41 @@ class PostingFingerprint:
             language=record.get("language"),
             minhash=_decode_minhash(record.get("minhash")),
             band_keys=list(record.get("band_keys") or ()),
-            tokens=tokens,
-            core_mask=_decode_mask(record.get("core_mask") or "", tokens),
-            anchors=_decode(record.get("anchors") or ""),
             team=record.get("team"),
             employer=record.get("employer"),
             title_unsupported=(None if record.get("title_unsupported") is None else tuple(record["title_unsupported"])),
             version=int(record.get("version", FINGERPRINT_VERSION)),
+            _encoded={name: record.get(name) or "" for name in _STORED_ARRAYS},
         )
+        return fp
+
+
+class _StoredArray:
+    """A word array of a fingerprint read from a record, decoded on first read (then an ordinary
+    attribute: the instance's own value hides this, as it does for one built by ``fingerprint``)."""
+
+    def __init__(self, decode) -> None:
+        self._decode = decode
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, fp: PostingFingerprint | None, owner: type | None = None) -> Any:
+        if fp is None:
+            return self
+        value = fp.__dict__[self._name] = self._decode(fp, fp.__dict__["_encoded"].pop(self._name))
+        return value
+
+
+# Set on the class after the dataclass is made, which would take them for the fields' defaults.
+_STORED_ARRAYS = {
+    "tokens": _StoredArray(lambda fp, text: _decode(text)),
+    "core_mask": _StoredArray(lambda fp, text: _decode_mask(text, fp.tokens)),
+    "anchors": _StoredArray(lambda fp, text: _decode(text)),
+}
+for _name, _stored in _STORED_ARRAYS.items():
+    setattr(PostingFingerprint, _name, _stored)
+    _stored.__set_name__(PostingFingerprint, _name)
 
 
 ROOT_MIN = 5  # shortest shared beginning that makes two word forms one word
