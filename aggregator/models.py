@@ -211,9 +211,11 @@ class DedupKey(Base):
     """The candidate index of the matcher: exact keys (URL, apply URL, board id) and LSH bands."""
 
     __tablename__ = "dedup_keys"
+    # By key, the posting ids in the index itself: a batch's candidate read touches only the index.
+    __table_args__ = (Index("ix_dedup_keys_key_posting_id", "key", "posting_id"),)
 
     posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(96), primary_key=True, index=True)
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
 
 
 class Reject(Base):

@@ -63,8 +63,38 @@ def test_postgresql_compresses_the_long_values_with_lz4_where_it_can(database_ur
             assert set(compressions().values()) == {""}  # the server's default, as before
             return
         assert compressions() == dict.fromkeys(("description_html", "description_text", "raw", "fingerprint"), "l")
-        command.downgrade(config, "-1")
+        command.downgrade(config, "0012_clusterfaults")
         assert set(compressions().values()) == {""}
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def test_the_dedup_key_index_answers_a_candidate_read_by_itself(database_url):
+    """A batch's candidate read (every posting under its keys, in key order) is served by the
+    index on (key, posting id), with no lookup in the table and, in SQLite, no sort. One revision
+    down, the index on the key alone is back."""
+    from aggregator.repository import _POSTINGS_BY_KEYS
+
+    config = alembic_config(database_url)
+    command.upgrade(config, "head")
+    engine = create_engine(database_url)
+
+    def indexes() -> dict[str, list[str]]:
+        return {index["name"]: index["column_names"] for index in inspect(engine).get_indexes("dedup_keys")}
+
+    try:
+        assert indexes() == {"ix_dedup_keys_key_posting_id": ["key", "posting_id"]}
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as connection:
+                statement = _POSTINGS_BY_KEYS.params(keys=["a", "b"]).compile(
+                    connection, compile_kwargs={"literal_binds": True}
+                )
+                plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}").all()
+            details = " / ".join(row[-1] for row in plan)
+            assert "COVERING INDEX ix_dedup_keys_key_posting_id" in details and "TEMP B-TREE" not in details, details
+        command.downgrade(config, "0013_toast_lz4")
+        assert indexes() == {"ix_dedup_keys_key": ["key"]}
         command.upgrade(config, "head")
     finally:
         engine.dispose()
