@@ -156,8 +156,10 @@ class Posting(Base):
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
     dedup_reason: Mapped[str | None] = mapped_column(String(32))
     dedup_score: Mapped[float | None] = mapped_column(Float)
-    # What the matcher needs to compare a later posting with this one (aggregator.dedup).
+    # What the matcher needs to compare a later posting with this one (aggregator.dedup): the
+    # record it shortlists candidates on, and apart, the word arrays only a comparison reads.
     fingerprint: Mapped[str | None] = mapped_column(Text)
+    fingerprint_words: Mapped[str | None] = mapped_column(Text)
 
     # Lifecycle: closed when missing from consecutive healthy runs, gone (404/410) or expired.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

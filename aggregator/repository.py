@@ -667,13 +667,27 @@ _POSTINGS_BY_BANDS = (
     .order_by(_SHARED_KEYS.desc(), DedupKey.posting_id.desc())
     .limit(bindparam("most"))
 )
+_LOAD_WORDS = select(Posting.fingerprint_words).where(Posting.id == bindparam("pid"))
 _ASSIGN = (
     update(Posting)
     .where(Posting.id == bindparam("pid"))
     .values(job_id=bindparam("jid"), dedup_reason=bindparam("reason"), dedup_score=bindparam("score"),
-            fingerprint=bindparam("record"))
+            fingerprint=bindparam("record"), fingerprint_words=bindparam("words"))
 )  # fmt: skip
-_STORE_FINGERPRINT = update(Posting).where(Posting.id == bindparam("pid")).values(fingerprint=bindparam("record"))
+_STORE_FINGERPRINT = (
+    update(Posting)
+    .where(Posting.id == bindparam("pid"))
+    .values(fingerprint=bindparam("record"), fingerprint_words=bindparam("words"))
+)
+
+
+def _stored_fingerprint(record: dict) -> dict[str, str]:
+    """A fingerprint record as its two columns (``split_record``): what a candidate is
+    shortlisted on, and the word arrays only a comparison reads."""
+    from aggregator.dedup.fingerprint import split_record
+
+    light, words = split_record(record)
+    return {"record": json.dumps(light), "words": json.dumps(words)}
 
 
 class SqlCandidateIndex:
@@ -806,11 +820,17 @@ class SqlCandidateIndex:
         """(fingerprint, job id) of a stored posting read ahead; None when it has none to match."""
         read = self._stored_records[posting_id]
         if read is not None and isinstance(read[0], str):
-            read = self._stored_records[posting_id] = self._decode(*read)
+            read = self._stored_records[posting_id] = self._decode(posting_id, *read)
         return read
 
-    def _decode(self, record: str, job_id) -> tuple:
-        return self.fingerprint_type.from_record(json.loads(record)), job_id
+    def _decode(self, posting_id: int, record: str, job_id) -> tuple:
+        return self.fingerprint_type.from_record(json.loads(record), words=lambda: self._words(posting_id)), job_id
+
+    def _words(self, posting_id: int) -> dict:
+        """The word arrays of a stored posting's fingerprint, read when a comparison needs them
+        (in the transaction its record was read in)."""
+        stored = self.connection.execute(_LOAD_WORDS, {"pid": posting_id}).scalar()
+        return json.loads(stored) if stored else {}
 
     def _load(self, posting_ids: Sequence[int]) -> Iterator[tuple]:
         """(fingerprint, job id) of each posting, in the order given; those added since the last
@@ -829,7 +849,7 @@ class SqlCandidateIndex:
                 if (read := self._stored(posting_id)) is not None:
                     yield read
             elif (record := asked.get(posting_id)) is not None:
-                yield self._decode(*record)
+                yield self._decode(posting_id, *record)
 
     def _postings_under(self, key: str) -> list[int]:
         """The stored postings under ``key``, oldest first (read ahead, else asked)."""
@@ -901,7 +921,7 @@ def assign_postings(connection, assignments: Sequence[tuple[int, int, str, float
     if assignments:
         connection.execute(
             _ASSIGN,
-            [{"pid": pid, "jid": jid, "reason": reason, "score": score, "record": json.dumps(record)}
+            [{"pid": pid, "jid": jid, "reason": reason, "score": score, **_stored_fingerprint(record)}
              for pid, jid, reason, score, record in assignments],
         )  # fmt: skip
 
@@ -913,7 +933,7 @@ def store_fingerprint(connection, posting_id: int, record: dict) -> None:
 def store_fingerprints(connection, fingerprints: Sequence[tuple[int, dict]]) -> None:
     if fingerprints:
         connection.execute(
-            _STORE_FINGERPRINT, [{"pid": pid, "record": json.dumps(record)} for pid, record in fingerprints]
+            _STORE_FINGERPRINT, [{"pid": pid, **_stored_fingerprint(record)} for pid, record in fingerprints]
         )
 
 

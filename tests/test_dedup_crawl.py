@@ -12,7 +12,8 @@ from sqlalchemy import bindparam, event, select, text
 from aggregator import repository
 from aggregator.cli import main
 from aggregator.db import make_engine
-from aggregator.dedup import Matcher, PostingFingerprint
+from aggregator.dedup import Matcher, PostingFingerprint, compare
+from aggregator.dedup.fingerprint import WORD_ARRAYS
 from aggregator.job_assignment import fingerprint_of
 from aggregator.models import Posting
 from bench.dedup_quality import load_clusters, pair_scores
@@ -203,3 +204,75 @@ def test_the_index_holds_one_read_ahead_at_a_time_and_decodes_no_candidate_it_do
             assert len(decoded) <= len(found) <= limit
         connection.rollback()
     engine.dispose()
+
+
+def test_a_stored_fingerprint_is_its_record_and_apart_its_word_arrays(database_url):
+    """Each posting's fingerprint is stored in two columns: the record candidates are shortlisted
+    on, and the word arrays only a comparison reads. Together they are the fingerprint the
+    posting has now, and read back they compare as it does."""
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        rows = repository.matched_postings_after(connection, 0, 100_000)
+        words = dict(connection.execute(select(Posting.id, Posting.fingerprint_words)).all())
+    engine.dispose()
+    assert rows
+    for row in rows:
+        record, stored_words = json.loads(row.fingerprint), json.loads(words[row.id])
+        assert set(stored_words) == set(WORD_ARRAYS) and not set(record) & set(WORD_ARRAYS)
+        now = fingerprint_of(row)
+        assert record | stored_words == json.loads(json.dumps(now.to_record()))
+        read_back = PostingFingerprint.from_record(record, words=lambda stored=stored_words: stored)
+        assert (read_back.tokens == now.tokens).all() and (read_back.core_mask == now.core_mask).all()
+        assert compare(read_back, now).same
+
+
+def test_a_candidate_s_word_arrays_are_read_only_for_a_comparison(database_url):
+    """Matching a batch reads every candidate's record, but the word arrays of a stored posting
+    only when the matcher compares it word by word: once each, for few of those it read."""
+    engine = make_engine(database_url)
+    words_read = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda conn, cursor, statement, *rest: (
+            words_read.append(statement) if "fingerprint_words" in statement else None
+        ),
+    )
+    with engine.connect() as connection, connection.begin():
+        rows = connection.execute(select(*repository.MATCHING_COLUMNS).order_by(Posting.id)).all()
+        index = repository.SqlCandidateIndex(connection, PostingFingerprint)
+        matcher = Matcher(index)
+        # As new postings found elsewhere: no id, URL or apply link to match them by.
+        fps = [
+            dataclasses.replace(fingerprint_of(row), posting_id=-row.id, source_id=None, url=None, apply_url=None)
+            for row in rows[:60]
+        ]
+        matcher.read_ahead(fps)
+        matches = [matcher.match(fp) for fp in fps]
+        decoded = [read[0] for read in index._stored_records.values() if read and not isinstance(read[0], str)]
+        with_words = [fp for fp in decoded if "tokens" in fp.__dict__]
+        connection.rollback()
+    engine.dispose()
+    assert any(match and match.reason == "near_duplicate" for match in matches)
+    assert len(words_read) == len(with_words) > 0
+    assert len(with_words) < len(decoded) / 2
+
+
+def test_migration_0015_splits_the_stored_fingerprints_and_joins_them_on_the_way_down(database_url):
+    from alembic import command
+
+    from aggregator.db import alembic_config
+
+    def stored() -> dict[int, tuple]:
+        rows = query(database_url, "SELECT id, fingerprint, fingerprint_words FROM postings")
+        return {row["id"]: (json.loads(row["fingerprint"]), json.loads(row["fingerprint_words"])) for row in rows}
+
+    before = stored()
+    config = alembic_config(database_url)
+    command.downgrade(config, "0014_dedup_keys_covering")
+    try:
+        joined = {row["id"]: json.loads(row["fingerprint"]) for row in query(database_url, "SELECT * FROM postings")}
+        assert joined == {pid: record | words for pid, (record, words) in before.items()}
+    finally:
+        command.upgrade(config, "head")
+    assert stored() == before

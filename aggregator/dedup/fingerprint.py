@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,10 +194,13 @@ class PostingFingerprint:
         }
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> PostingFingerprint:
-        """The fingerprint a record holds. Its word arrays (``_STORED_ARRAYS``) are decoded when
-        first read: a stored posting is read back as a candidate many times, and most candidates
-        are set aside on their MinHash, language or company before any word is compared."""
+    def from_record(
+        cls, record: dict[str, Any], words: Callable[[], dict[str, Any]] | None = None
+    ) -> PostingFingerprint:
+        """The fingerprint a record holds. Its word arrays (``WORD_ARRAYS``) are decoded when first
+        read: a stored posting is read back as a candidate many times, and most candidates are set
+        aside on their MinHash, language or company before any word is compared. A record stored
+        without them (``split_record``) comes with ``words``, which reads them when first needed."""
         fp = cls.__new__(cls)
         fp.__dict__.update(
             posting_id=record["posting_id"],
@@ -218,7 +221,7 @@ class PostingFingerprint:
             employer=record.get("employer"),
             title_unsupported=(None if record.get("title_unsupported") is None else tuple(record["title_unsupported"])),
             version=int(record.get("version", FINGERPRINT_VERSION)),
-            _encoded={name: record.get(name) or "" for name in _STORED_ARRAYS},
+            _encoded=_word_arrays(record) if words is None or "tokens" in record else words,
         )
         return fp
 
@@ -236,17 +239,34 @@ class _StoredArray:
     def __get__(self, fp: PostingFingerprint | None, owner: type | None = None) -> Any:
         if fp is None:
             return self
-        value = fp.__dict__[self._name] = self._decode(fp, fp.__dict__["_encoded"].pop(self._name))
+        encoded = fp.__dict__["_encoded"]
+        if callable(encoded):  # stored apart, not read yet
+            encoded = fp.__dict__["_encoded"] = _word_arrays(encoded())
+        value = fp.__dict__[self._name] = self._decode(fp, encoded.pop(self._name))
         return value
 
 
+def _word_arrays(record: dict[str, Any]) -> dict[str, str]:
+    return {name: record.get(name) or "" for name in WORD_ARRAYS}
+
+
+def split_record(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A record as (what a candidate is shortlisted on, its word arrays), to be stored apart: the
+    arrays are three quarters of a record and only the few candidates compared word by word
+    need them (``from_record``'s ``words``)."""
+    return (
+        {name: value for name, value in record.items() if name not in WORD_ARRAYS},
+        {name: record[name] for name in WORD_ARRAYS if name in record},
+    )
+
+
 # Set on the class after the dataclass is made, which would take them for the fields' defaults.
-_STORED_ARRAYS = {
+WORD_ARRAYS = {
     "tokens": _StoredArray(lambda fp, text: _decode(text)),
     "core_mask": _StoredArray(lambda fp, text: _decode_mask(text, fp.tokens)),
     "anchors": _StoredArray(lambda fp, text: _decode(text)),
 }
-for _name, _stored in _STORED_ARRAYS.items():
+for _name, _stored in WORD_ARRAYS.items():
     setattr(PostingFingerprint, _name, _stored)
     _stored.__set_name__(PostingFingerprint, _name)
 
