@@ -259,6 +259,7 @@ def test_a_candidate_s_word_arrays_are_read_only_for_a_comparison(database_url):
 
 
 def test_migration_0015_splits_the_stored_fingerprints_and_joins_them_on_the_way_down(database_url):
+    """Value for value: down a revision, each record is whole again; up, it is split as before."""
     from alembic import command
 
     from aggregator.db import alembic_config

@@ -78,8 +78,8 @@ def test_postgresql_compresses_the_long_values_with_lz4_where_it_can(database_ur
 
 def test_the_dedup_key_index_answers_a_candidate_read_by_itself(database_url):
     """A batch's candidate read (every posting under its keys, in key order) is served by the
-    index on (key, posting id), with no lookup in the table and, in SQLite, no sort. One revision
-    down, the index on the key alone is back."""
+    index on (key, posting id), with no lookup in the table and, in SQLite, no sort. Taken down to
+    revision 0013, the table has its index on the key alone again."""
     from aggregator.repository import _POSTINGS_BY_KEYS
 
     config = alembic_config(database_url)
